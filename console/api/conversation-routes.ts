@@ -1,0 +1,103 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { conversations } from '../../db/schema/index.ts';
+import { closeConversation } from '../../conversations/close-conversation.ts';
+import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
+import type { AppServices } from '../../server/app-services.ts';
+import { httpErrors, parseInput } from '../../server/http-errors.ts';
+import { inTransaction } from '../../server/unit-of-work.ts';
+import { presentConversations, presentMessages } from './presenters.ts';
+import { ALL_ROLES, type RouteSpec } from './route-table.ts';
+import type { Actor } from './sessions.ts';
+import { visibleConversations } from './visibility.ts';
+
+const listSchema = z.object({
+  scope: z.enum(['mine', 'all']).default('mine'),
+  status: z.enum(['open', 'closed']).default('open'),
+  q: z.string().trim().max(100).optional(),
+});
+const idSchema = z.object({ id: z.coerce.number().int().positive() });
+const replySchema = z.object({ body: z.string().trim().min(1, 'Write a message first').max(4096) });
+
+/** Loads a conversation the actor may see, locked for update when a command will change it. */
+async function visibleConversation(services: AppServices, actor: Actor, id: number) {
+  const [visible] = await services.db.execute(sql`select c.id from conversations c where c.id = ${id} and ${visibleConversations(actor)}`);
+  if (!visible) throw httpErrors.notFound('Conversation');
+}
+
+export function conversationRoutes(services: AppServices): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/api/conversations',
+      access: { roles: ALL_ROLES },
+      async handler(request, response, actor) {
+        const input = parseInput(listSchema, request.query);
+        if (input.scope === 'all' && actor!.role === 'agent') throw httpErrors.forbidden('Agents see their own conversations');
+        const conditions = [
+          input.scope === 'mine' ? sql`c.assigned_user_id = ${actor!.userId}` : visibleConversations(actor!),
+          input.status === 'open' ? sql`c.status <> 'closed'` : sql`c.status = 'closed'`,
+        ];
+        if (input.q) {
+          const like = `%${input.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+          conditions.push(sql`(k.name ilike ${like} or a.address ilike ${like})`);
+        }
+        const presented = await presentConversations(services.db, sql.join(conditions, sql` and `));
+        response.json({ conversations: presented.map((item) => item.summary) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/conversations/:id',
+      access: { roles: ALL_ROLES },
+      async handler(request, response, actor) {
+        const { id } = parseInput(idSchema, request.params);
+        const [presented] = await presentConversations(services.db, sql`c.id = ${id} and ${visibleConversations(actor!)}`);
+        if (!presented) throw httpErrors.notFound('Conversation');
+        const messageRows = await presentMessages(services.db, sql`m.conversation_id = ${id}`);
+        response.json({ ...presented.summary, handoffNote: presented.handoffNote, messages: messageRows.map((row) => row.view) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/conversations/:id/messages',
+      access: { roles: ALL_ROLES },
+      async handler(request, response, actor) {
+        const { id } = parseInput(idSchema, request.params);
+        const { body } = parseInput(replySchema, request.body);
+        await visibleConversation(services, actor!, id);
+        const message = await inTransaction(services, async (uow) => {
+          const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, id)).for('update');
+          if (!conversation) throw httpErrors.notFound('Conversation');
+          if (conversation.status !== 'assigned' || conversation.assignedUserId !== actor!.userId) {
+            throw httpErrors.conflict('Only the agent the conversation is assigned to can reply');
+          }
+          return queueOutboundMessage(uow, { conversation, authorType: 'agent', authorUserId: actor!.userId, body });
+        });
+        const [presented] = await presentMessages(services.db, sql`m.id = ${message.id}`);
+        response.status(201).json(presented!.view);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/conversations/:id/close',
+      access: { roles: ALL_ROLES },
+      async handler(request, response, actor) {
+        const { id } = parseInput(idSchema, request.params);
+        await visibleConversation(services, actor!, id);
+        await inTransaction(services, async (uow) => {
+          const [conversation] = await uow.tx.select().from(conversations).where(and(eq(conversations.id, id))).for('update');
+          if (!conversation) throw httpErrors.notFound('Conversation');
+          const isAssignee = conversation.status === 'assigned' && conversation.assignedUserId === actor!.userId;
+          if (actor!.role === 'agent' && !isAssignee) throw httpErrors.conflict('Only the agent the conversation is assigned to can close it');
+          return closeConversation(uow, conversation, {
+            reason: isAssignee ? 'agent_closed' : 'supervisor_closed',
+            closedByUserId: actor!.userId,
+          });
+        });
+        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
+        response.json(presented!.summary);
+      },
+    },
+  ];
+}

@@ -1,0 +1,48 @@
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { parse as parseCookie } from 'cookie';
+import type { Db } from '../../db/connection.ts';
+import type { UserRole } from '../../db/schema/index.ts';
+import { httpErrors } from '../../server/http-errors.ts';
+import { resolveSession, SESSION_COOKIE, type Actor } from './sessions.ts';
+
+/** Who may call a route: the roles that may, or `public` with the reason it needs no login. */
+export type Access = { roles: readonly UserRole[] } | { public: string };
+
+export type RouteSpec = {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  access: Access;
+  /** Extra middleware before the handler (body parsers of webhooks). */
+  before?: RequestHandler[];
+  handler: (request: Request, response: Response, actor: Actor | null) => Promise<void> | void;
+};
+
+export const ALL_ROLES: readonly UserRole[] = ['agent', 'supervisor', 'admin'];
+export const SUPERVISORS: readonly UserRole[] = ['supervisor', 'admin'];
+
+/** Every route registered through `registerRoutes`, with its access: the route-auth test enumerates it. */
+export type RouteTable = { method: string; path: string; access: Access }[];
+
+export function sessionToken(request: Request): string | undefined {
+  const header = request.headers.cookie;
+  return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
+}
+
+/** Registers routes with their authentication and role check in front; nothing reaches a handler unchecked. */
+export function registerRoutes(app: Express, db: Db, table: RouteTable, specs: readonly RouteSpec[]): void {
+  for (const spec of specs) {
+    table.push({ method: spec.method, path: spec.path, access: spec.access });
+    const guard = async (request: Request, response: Response, next: NextFunction) => {
+      try {
+        if ('public' in spec.access) return await spec.handler(request, response, null);
+        const actor = await resolveSession(db, sessionToken(request));
+        if (!actor) throw httpErrors.unauthorized();
+        if (!spec.access.roles.includes(actor.role)) throw httpErrors.forbidden();
+        await spec.handler(request, response, actor);
+      } catch (error) {
+        next(error);
+      }
+    };
+    app[spec.method](spec.path, ...(spec.before ?? []), guard);
+  }
+}

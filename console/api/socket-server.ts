@@ -1,0 +1,70 @@
+import type { Server as HttpServer } from 'node:http';
+import { eq, or, inArray, isNull } from 'drizzle-orm';
+import { parse as parseCookie } from 'cookie';
+import { Server } from 'socket.io';
+import { campaigns, channels } from '../../db/schema/index.ts';
+import { readPhoneToken, tokenChannelId } from '../../gateway/simulator/phone-token.ts';
+import { simulatorSigningKey } from '../../gateway/simulator/simulator-channel.ts';
+import type { AppServices } from '../../server/app-services.ts';
+import { rooms } from '../../server/realtime.ts';
+import { resolveSession, SESSION_COOKIE, type Actor } from './sessions.ts';
+
+/** The campaigns whose live events an actor receives: admins all, supervisors their security groups'. */
+async function watchedCampaignIds(services: AppServices, actor: Actor): Promise<number[]> {
+  if (actor.role === 'agent') return [];
+  const where =
+    actor.role === 'admin'
+      ? undefined
+      : or(isNull(campaigns.securityGroupId), inArray(campaigns.securityGroupId, actor.securityGroupIds.length ? actor.securityGroupIds : [-1]));
+  return (await services.db.select({ id: campaigns.id }).from(campaigns).where(where)).map((row) => row.id);
+}
+
+/**
+ * Socket.io on the HTTP server. `/` is the console: the session cookie authenticates the handshake and
+ * the socket joins its user room, plus campaign rooms for supervisors. `/simulator` is the phone page:
+ * its phone token authenticates it and it joins only its own number's room.
+ */
+export function createSocketServer(httpServer: HttpServer, services: AppServices): Server {
+  const io = new Server(httpServer, { serveClient: false });
+
+  io.use(async (socket, next) => {
+    try {
+      const header = socket.request.headers.cookie;
+      const actor = await resolveSession(services.db, header ? parseCookie(header)[SESSION_COOKIE] : undefined);
+      if (!actor) return next(new Error('unauthorized'));
+      socket.data.actor = actor;
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  });
+  io.on('connection', async (socket) => {
+    const actor = socket.data.actor as Actor;
+    await socket.join(rooms.user(actor.userId));
+    if (actor.role !== 'agent') {
+      await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
+    }
+    socket.emit('ready', { userId: actor.userId });
+  });
+
+  const simulator = io.of('/simulator');
+  simulator.use(async (socket, next) => {
+    try {
+      const token = socket.handshake.auth?.token as unknown;
+      const channelId = tokenChannelId(token);
+      const row = channelId === null ? undefined : await services.db.query.channels.findFirst({ where: eq(channels.id, channelId) });
+      const number = row?.type === 'simulator' && row.enabled ? readPhoneToken(simulatorSigningKey(row.secrets), row.id, token as string) : null;
+      if (!row || !number) return next(new Error('unauthorized'));
+      socket.data.phone = { channelId: row.id, number };
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  });
+  simulator.on('connection', async (socket) => {
+    const { channelId, number } = socket.data.phone as { channelId: number; number: string };
+    await socket.join(rooms.phone(channelId, number));
+    socket.emit('ready', { number });
+  });
+  return io;
+}

@@ -1,0 +1,81 @@
+/**
+ * Wire types shared by the server's presenters and the console UI (the one place both import).
+ *
+ * REST (all JSON, cookie `omnichat_session`; errors are `{ error: { code, message, details } }`):
+ *   POST /api/auth/login            { username, password } -> Me           (sets the session cookie)
+ *   POST /api/auth/logout           -> 204
+ *   GET  /api/me                    -> Me
+ *   GET  /api/conversations?scope=mine|all&q=&status=open|closed  -> { conversations: ConversationSummary[] }
+ *   GET  /api/conversations/:id     -> ConversationDetail
+ *   POST /api/conversations/:id/messages  { body } -> MessageView           (agent reply, assignee only)
+ *   POST /api/conversations/:id/close     -> ConversationSummary
+ *   PUT  /api/presence              { state: 'available'|'break'|'offline', breakName? } -> Presence
+ *
+ * Socket.io (namespace `/`, same cookie): the server pushes
+ *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message)
+ *   'message.created'        MessageView
+ *   'message.updated'        MessageView           (delivery status moved on)
+ *   'presence.updated'       Presence              (my own presence, e.g. changed by a supervisor)
+ *
+ * Simulator (public phone page, namespace `/simulator`):
+ *   POST /simulator/api/phones      { channelId?, number } -> SimulatorPhone (token binds channel+number)
+ *   POST /webhooks/:channelId       header `x-simulator-token`, { type: 'message', id, text }
+ *                                   or { type: 'status', providerMessageId, status: 'delivered'|'read' }
+ *   socket auth { token } -> pushes 'message' SimulatorMessage to that phone.
+ */
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+export type PresenceState = 'offline' | 'available' | 'break';
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type AuthorType = 'contact' | 'bot' | 'agent' | 'system';
+
+export type Presence = { state: PresenceState; breakName: string | null; since: string };
+
+export type Me = {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  presence: Presence;
+  breaks: string[];
+};
+
+export type ConversationSummary = {
+  id: number;
+  status: ConversationStatus;
+  closeReason: string | null;
+  campaign: { id: number; name: string } | null;
+  channel: { id: number; name: string; type: string };
+  customer: { address: string; name: string | null };
+  assignedTo: { id: number; displayName: string } | null;
+  lastMessage: { body: string; authorType: AuthorType; at: string } | null;
+  openedAt: string;
+  queuedAt: string | null;
+  assignedAt: string | null;
+  closedAt: string | null;
+  lastMessageAt: string;
+};
+
+export type MessageView = {
+  id: number;
+  conversationId: number;
+  direction: 'inbound' | 'outbound';
+  /** `contact`, `bot`, `agent:<id>` or `system`, as in the transcript. */
+  author: string;
+  authorType: AuthorType;
+  authorName: string | null;
+  botNode: string | null;
+  body: string;
+  status: MessageStatus;
+  error: { code: string | null; message: string | null } | null;
+  createdAt: string;
+};
+
+export type ConversationDetail = ConversationSummary & { messages: MessageView[]; handoffNote: string | null };
+
+export type SimulatorPhone = { channelId: number; channelName: string; number: string; token: string };
+
+export type SimulatorMessage = { id: string; text: string; at: string };
+
+export type ApiError = { error: { code: string; message: string; details?: unknown } };

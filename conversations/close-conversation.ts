@@ -1,0 +1,28 @@
+import type { CloseReason } from '../db/schema/index.ts';
+import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
+import { auditLog } from '../db/schema/index.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { changeConversationStatus } from './change-status.ts';
+import { conversationEvents } from './conversation-events.ts';
+import type { ConversationRow } from './open-conversation.ts';
+
+/** Closes a conversation with its reason; the agent's freed capacity goes straight back to routing. */
+export async function closeConversation(
+  uow: UnitOfWork,
+  conversation: ConversationRow,
+  input: { reason: CloseReason; closedByUserId?: number },
+): Promise<ConversationRow> {
+  const closed = await changeConversationStatus(uow.tx, conversation, { type: 'close', reason: input.reason }, {
+    closedByUserId: input.closedByUserId ?? null,
+  });
+  if (conversation.assignedUserId !== null) await requestAssignmentForAgent(uow, conversation.assignedUserId);
+  await uow.tx.insert(auditLog).values({
+    actorUserId: input.closedByUserId ?? null,
+    action: 'conversation.closed',
+    targetType: 'conversation',
+    targetId: String(conversation.id),
+    details: { reason: input.reason, from: conversation.status },
+  });
+  uow.emit(...(await conversationEvents(uow.tx, [closed.id])));
+  return closed;
+}

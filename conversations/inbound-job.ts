@@ -1,0 +1,71 @@
+import { eq } from 'drizzle-orm';
+import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
+import { answerInbound } from '../bots/answer-inbound.ts';
+import { campaigns, conversations, messages } from '../db/schema/index.ts';
+import { resolveCampaign } from '../routing/resolve-campaign.ts';
+import { QUEUES } from '../server/queues.ts';
+import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import type { Logger } from '../server/logger.ts';
+import { conversationEvents, messageEvents } from './conversation-events.ts';
+import { findOrCreateContactAddress, findOrOpenConversation } from './open-conversation.ts';
+
+export const queue = QUEUES.conversationInbound;
+/** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */
+export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 1, retryBackoff: true, notify: true };
+export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 2 };
+
+export type InboundJob = { messageId: number };
+
+/**
+ * Attaches a stored inbound message to its contact's open conversation (opening one with the bot if
+ * needed), lets the bot answer, and tells the console; all in one transaction.
+ */
+export async function processInboundMessage(services: Services, messageId: number): Promise<void> {
+  await inTransaction(services, async (uow) => {
+    const [message] = await uow.tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
+    if (!message || message.conversationId !== null) return; // already processed (a retried job)
+    const address = await findOrCreateContactAddress(uow.tx, {
+      channelId: message.channelId,
+      address: message.address,
+      profileName: (message.metadata.profileName as string | undefined) ?? null,
+    });
+    const to = (message.metadata.to as string | null | undefined) ?? null;
+    const campaign = await resolveCampaign(uow.tx, message.channelId, to);
+    const { conversation } = await findOrOpenConversation(uow.tx, {
+      channelId: message.channelId,
+      contactId: address.contactId,
+      contactAddressId: address.id,
+      campaignId: campaign?.id ?? null,
+    });
+    await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id));
+    const [touched] = await uow.tx
+      .update(conversations)
+      .set({ lastMessageAt: message.createdAt, lastContactMessageAt: message.createdAt })
+      .where(eq(conversations.id, conversation.id))
+      .returning();
+    uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.created')));
+    if (touched!.status === 'bot') {
+      const ownCampaign =
+        touched!.campaignId === null
+          ? null
+          : ((await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, touched!.campaignId) })) ?? null);
+      await answerInbound(uow, touched!, ownCampaign);
+    }
+    uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+  });
+}
+
+export function handle(services: Services, logger: Logger) {
+  return async (jobs: JobWithMetadata<InboundJob>[]) => {
+    for (const job of jobs) {
+      try {
+        await processInboundMessage(services, job.data.messageId);
+      } catch (error) {
+        // Under key_strict_fifo a job that ends failed holds back this customer's later messages, so
+        // the last attempt logs and lets go; the message stays stored and visible for a retry by hand.
+        if (job.retryCount < job.retryLimit) throw error;
+        logger.error({ err: error, messageId: job.data.messageId }, 'inbound message could not be processed');
+      }
+    }
+  };
+}

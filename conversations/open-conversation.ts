@@ -1,0 +1,59 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { contactAddresses, contacts, conversations } from '../db/schema/index.ts';
+import type { Tx } from '../db/connection.ts';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+
+/** The contact behind an address on a channel, created on first contact (race-safe on the unique address). */
+export async function findOrCreateContactAddress(
+  tx: Tx,
+  input: { channelId: number; address: string; profileName?: string | null },
+): Promise<typeof contactAddresses.$inferSelect> {
+  const existing = await tx.query.contactAddresses.findFirst({
+    where: and(eq(contactAddresses.channelId, input.channelId), eq(contactAddresses.address, input.address)),
+  });
+  if (existing) return existing;
+  const [contact] = await tx.insert(contacts).values({ name: input.profileName ?? null }).returning({ id: contacts.id });
+  const [created] = await tx
+    .insert(contactAddresses)
+    .values({ contactId: contact!.id, channelId: input.channelId, address: input.address, profileName: input.profileName ?? null })
+    .onConflictDoNothing({ target: [contactAddresses.channelId, contactAddresses.address] })
+    .returning();
+  if (created) return created;
+  // Another transaction created the address between our read and insert: use theirs.
+  await tx.delete(contacts).where(eq(contacts.id, contact!.id));
+  const winner = await tx.query.contactAddresses.findFirst({
+    where: and(eq(contactAddresses.channelId, input.channelId), eq(contactAddresses.address, input.address)),
+  });
+  if (!winner) throw new Error('contact address vanished while resolving a concurrent insert');
+  return winner;
+}
+
+/**
+ * The contact's open conversation on the channel, or a new one with the bot. The partial unique index
+ * `conversations_one_open_per_contact_channel` makes "one open conversation" hold under concurrency.
+ */
+export async function findOrOpenConversation(
+  tx: Tx,
+  input: { channelId: number; contactId: number; contactAddressId: number; campaignId: number | null },
+): Promise<{ conversation: ConversationRow; opened: boolean }> {
+  const open = () =>
+    tx.query.conversations.findFirst({
+      where: and(
+        eq(conversations.channelId, input.channelId),
+        eq(conversations.contactId, input.contactId),
+        ne(conversations.status, 'closed'),
+      ),
+    });
+  const existing = await open();
+  if (existing) return { conversation: existing, opened: false };
+  const [created] = await tx
+    .insert(conversations)
+    .values({ ...input, status: 'bot' })
+    .onConflictDoNothing()
+    .returning();
+  if (created) return { conversation: created, opened: true };
+  const winner = await open();
+  if (!winner) throw new Error('open conversation vanished while resolving a concurrent insert');
+  return { conversation: winner, opened: false };
+}

@@ -1,0 +1,54 @@
+import { eq } from 'drizzle-orm';
+import { conversations, messages, type AuthorType } from '../db/schema/index.ts';
+import { QUEUES } from '../server/queues.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { messageEvents } from './conversation-events.ts';
+import type { ConversationRow } from './open-conversation.ts';
+import { contactAddresses } from '../db/schema/index.ts';
+
+export type OutboundInput = {
+  conversation: ConversationRow;
+  authorType: Exclude<AuthorType, 'contact'>;
+  authorUserId?: number;
+  botNode?: string;
+  body: string;
+};
+
+/**
+ * The transactional outbox: the message row (status `queued`) and its `gateway.send` job commit
+ * together, so an accepted message is never lost and never sent without a record.
+ */
+export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput): Promise<typeof messages.$inferSelect> {
+  const { conversation } = input;
+  const address = await uow.tx.query.contactAddresses.findFirst({
+    where: eq(contactAddresses.id, conversation.contactAddressId),
+    columns: { address: true },
+  });
+  if (!address) throw new Error(`conversation ${conversation.id} has no contact address`);
+  const now = new Date();
+  const [message] = await uow.tx
+    .insert(messages)
+    .values({
+      conversationId: conversation.id,
+      channelId: conversation.channelId,
+      direction: 'outbound',
+      authorType: input.authorType,
+      authorUserId: input.authorUserId ?? null,
+      botNode: input.botNode ?? null,
+      address: address.address,
+      body: input.body,
+      status: 'queued',
+      createdAt: now,
+    })
+    .returning();
+  await uow.tx
+    .update(conversations)
+    .set({
+      lastMessageAt: now,
+      ...(input.authorType === 'agent' && !conversation.firstAgentReplyAt ? { firstAgentReplyAt: now } : {}),
+    })
+    .where(eq(conversations.id, conversation.id));
+  await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id }, { retryLimit: 5, retryDelay: 2, retryBackoff: true });
+  uow.emit(...(await messageEvents(uow.tx, [message!.id], 'message.created')));
+  return message!;
+}

@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const CHANNEL_TYPES = [
+  'simulator',
+  'twilio_sms',
+  'twilio_whatsapp',
+  'whatsapp_cloud',
+  'dinstar',
+  'gsm_modem',
+  'smpp',
+  'baileys',
+  'wwebjs',
+  'http_generic',
+] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** A provider connection ("SMS provider" in the seed). Settings are validated by the channel's own zod schema. */
+export const channels = pgTable(
+  'channels',
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    type: text({ enum: CHANNEL_TYPES }).notNull(),
+    name: text().notNull().unique(),
+    /** The channel's own number / sender id / DID, as customers see it. */
+    address: text(),
+    /** ISO 3166 country used to read national numbers as E.164. */
+    defaultCountry: text().notNull().default('UY'),
+    settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** Write-only through the API; never presented, never logged. */
+    secrets: jsonb().$type<Record<string, string>>().notNull().default({}),
+    enabled: boolean().notNull().default(true),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'channels_type_check',
+      sql.raw(`type in (${CHANNEL_TYPES.map((type) => `'${type}'`).join(', ')})`),
+    ),
+  ],
+);
+
+/** Session-channel credentials (Baileys creds and signal keys, …) kept in PostgreSQL, never in files. */
+export const channelAuthState = pgTable(
+  'channel_auth_state',
+  {
+    channelId: integer().notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    kind: text().notNull(),
+    key: text().notNull(),
+    value: jsonb().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.kind, t.key] })],
+);
+
+/** One live session per number, held by exactly one node: a lease renewed while connected. */
+export const channelLeases = pgTable('channel_leases', {
+  channelId: integer().primaryKey().references(() => channels.id, { onDelete: 'cascade' }),
+  nodeId: text().notNull(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+  /** Pairing state shown in the console: qr, connecting, open, logged_out. */
+  state: text().notNull().default('connecting'),
+  qr: text(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,31 @@
+import type { ChannelType } from '../db/schema/index.ts';
+import type { Channel, ChannelDeps, ChannelFactory, ChannelRow } from './channel.ts';
+import { createSimulatorChannel } from './simulator/simulator-channel.ts';
+
+/** Adapters by channel type; a new provider adds its folder and one line here. */
+const FACTORIES: Partial<Record<ChannelType, ChannelFactory>> = {
+  simulator: createSimulatorChannel,
+};
+
+export type ChannelRegistry = {
+  /** The adapter for a channel row, rebuilt when the row's settings changed. */
+  get(row: ChannelRow): Channel;
+  supports(type: ChannelType): boolean;
+};
+
+export function createChannelRegistry(deps: ChannelDeps): ChannelRegistry {
+  const cache = new Map<number, { version: number; channel: Channel }>();
+  return {
+    supports: (type) => FACTORIES[type] !== undefined,
+    get(row) {
+      const version = row.updatedAt.getTime();
+      const cached = cache.get(row.id);
+      if (cached && cached.version === version) return cached.channel;
+      const factory = FACTORIES[row.type];
+      if (!factory) throw new Error(`No adapter for channel type ${row.type}`);
+      const channel = factory(row, deps);
+      cache.set(row.id, { version, channel });
+      return channel;
+    },
+  };
+}

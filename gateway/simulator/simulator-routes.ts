@@ -1,0 +1,60 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { channels } from '../../db/schema/index.ts';
+import type { RouteSpec } from '../../console/api/route-table.ts';
+import type { AppServices } from '../../server/app-services.ts';
+import { httpErrors, parseInput } from '../../server/http-errors.ts';
+import type { SimulatorPhone } from '../../console/wire.ts';
+import { InvalidNumberError, toE164 } from '../phone-number.ts';
+import { signPhoneToken } from './phone-token.ts';
+import { simulatorSigningKey } from './simulator-channel.ts';
+
+const phoneSchema = z.object({
+  channelId: z.coerce.number().int().positive().optional(),
+  number: z.string().trim().min(3, 'Type a phone number').max(32),
+});
+
+/** The phone page's own endpoints: which simulator channels exist, and a phone token for a number. */
+export function simulatorRoutes(services: AppServices): RouteSpec[] {
+  const enabledSimulators = () =>
+    services.db
+      .select()
+      .from(channels)
+      .where(and(eq(channels.type, 'simulator'), eq(channels.enabled, true)))
+      .orderBy(asc(channels.id));
+  return [
+    {
+      method: 'get',
+      path: '/simulator/api/channels',
+      access: { public: 'the simulator plays a customer, who has no account; disable the channel to close it' },
+      async handler(_request, response) {
+        response.json((await enabledSimulators()).map((row) => ({ id: row.id, name: row.name })));
+      },
+    },
+    {
+      method: 'post',
+      path: '/simulator/api/phones',
+      access: { public: 'the simulator plays a customer, who has no account; disable the channel to close it' },
+      async handler(request, response) {
+        const input = parseInput(phoneSchema, request.body);
+        const rows = await enabledSimulators();
+        const row = input.channelId === undefined ? rows[0] : rows.find((candidate) => candidate.id === input.channelId);
+        if (!row) throw httpErrors.notFound('Simulator channel');
+        let number: string;
+        try {
+          number = toE164(input.number, row.defaultCountry);
+        } catch (error) {
+          if (error instanceof InvalidNumberError) throw httpErrors.validation([{ path: 'number', message: error.message }]);
+          throw error;
+        }
+        const phone: SimulatorPhone = {
+          channelId: row.id,
+          channelName: row.name,
+          number,
+          token: signPhoneToken(simulatorSigningKey(row.secrets), row.id, number),
+        };
+        response.json(phone);
+      },
+    },
+  ];
+}

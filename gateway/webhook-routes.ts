@@ -1,0 +1,73 @@
+import express, { type Request } from 'express';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { channels } from '../db/schema/index.ts';
+import { storeInbound } from '../conversations/store-inbound.ts';
+import type { RouteSpec } from '../console/api/route-table.ts';
+import type { AppServices } from '../server/app-services.ts';
+import { httpErrors, parseInput } from '../server/http-errors.ts';
+import { inTransaction } from '../server/unit-of-work.ts';
+import { applyStatusReports } from './apply-status.ts';
+import type { WebhookRequest } from './channel.ts';
+
+const paramsSchema = z.object({ channelId: z.coerce.number().int().positive() });
+
+/** The request as adapters see it: exact raw bytes for signatures, plus the body parsed by content type. */
+export function toWebhookRequest(request: Request, publicUrl: string | undefined): WebhookRequest {
+  const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const type = request.get('content-type') ?? '';
+  const text = rawBody.toString('utf8');
+  let body: unknown;
+  if (type.includes('application/json') && text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw httpErrors.badRequest('The request body is not valid JSON');
+    }
+  } else if (type.includes('application/x-www-form-urlencoded')) {
+    body = Object.fromEntries(new URLSearchParams(text));
+  }
+  const base = publicUrl ?? `${request.protocol}://${request.get('host')}`;
+  return {
+    url: `${base}${request.originalUrl}`,
+    method: request.method,
+    headers: Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value])),
+    query: Object.fromEntries(Object.entries(request.query).map(([key, value]) => [key, typeof value === 'string' ? value : undefined])),
+    rawBody,
+    body,
+  };
+}
+
+/**
+ * One webhook route for every provider: the channel's adapter verifies the request, normalizes it,
+ * and one transaction stores the messages (once) with their jobs and applies delivery reports.
+ * The answer is 200 as soon as that commits; the work happens in the jobs.
+ */
+export function webhookRoutes(services: AppServices): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/webhooks/:channelId',
+      access: { public: 'providers authenticate by signature or token, checked by the channel adapter' },
+      before: [express.raw({ type: () => true, limit: '2mb' })],
+      async handler(request, response) {
+        const { channelId } = parseInput(paramsSchema, request.params);
+        const row = await services.db.query.channels.findFirst({ where: eq(channels.id, channelId) });
+        if (!row || !row.enabled || !services.channels.supports(row.type)) throw httpErrors.notFound('Channel');
+        const channel = services.channels.get(row);
+        const webhook = toWebhookRequest(request, services.config.publicUrl);
+        if (!(await channel.verify(webhook))) {
+          services.logger.warn({ channelId, ip: request.ip }, 'webhook refused: verification failed');
+          throw httpErrors.forbidden('The request could not be verified for this channel');
+        }
+        const content = channel.normalize(webhook);
+        const result = await inTransaction(services, async (uow) => {
+          const stored = await storeInbound(uow, content.messages);
+          const updated = await applyStatusReports(uow, row.id, content.statuses);
+          return { stored: stored.stored.length, duplicates: stored.duplicates, statuses: updated };
+        });
+        response.json({ ok: true, ...result });
+      },
+    },
+  ];
+}

@@ -1,0 +1,39 @@
+import { and, count, eq } from 'drizzle-orm';
+import { campaigns, conversations } from '../db/schema/index.ts';
+import { changeConversationStatus } from '../conversations/change-status.ts';
+import type { ConversationRow } from '../conversations/open-conversation.ts';
+import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
+import { QUEUES } from '../server/queues.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+
+type Campaign = typeof campaigns.$inferSelect;
+
+/**
+ * Hands a bot conversation to its campaign's queue and asks routing to assign it. When the queue is
+ * at the campaign's ACD limit the customer gets the "queue full" message and the conversation closes
+ * (or stays with the bot, per the campaign).
+ */
+export async function queueConversation(uow: UnitOfWork, conversation: ConversationRow, campaign: Campaign): Promise<ConversationRow> {
+  // Lock the campaign row so concurrent handoffs count the waiting customers one at a time; without
+  // it two handoffs could both see ACD-1 waiting and both enter.
+  await uow.tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('update');
+  const [waiting] = await uow.tx
+    .select({ n: count() })
+    .from(conversations)
+    .where(and(eq(conversations.campaignId, campaign.id), eq(conversations.status, 'queued')));
+  if ((waiting?.n ?? 0) >= campaign.acdMaxWaiting) {
+    if (campaign.queueFullMessage) {
+      await queueOutboundMessage(uow, { conversation, authorType: 'bot', botNode: 'queue_full', body: campaign.queueFullMessage });
+    }
+    if (campaign.acdFullAction === 'stay_with_bot') return conversation;
+    return changeConversationStatus(uow.tx, conversation, { type: 'close', reason: 'queue_full' });
+  }
+  const queued = await changeConversationStatus(uow.tx, conversation, { type: 'handoff' }, { campaignId: campaign.id });
+  await requestAssignment(uow, campaign.id);
+  return queued;
+}
+
+/** Asks routing to look at a campaign's queue (after a handoff, a close, an agent becoming available). */
+export async function requestAssignment(uow: UnitOfWork, campaignId: number): Promise<void> {
+  await uow.enqueue(QUEUES.routingAssign, { campaignId }, { singletonKey: String(campaignId) });
+}

@@ -1,0 +1,15 @@
+import type postgres from 'postgres';
+import type { ChannelRegistry } from '../gateway/channel-registry.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Services } from './unit-of-work.ts';
+
+/** Everything routes and job handlers of this process share; built once in `server/platform.ts`. */
+export type AppServices = Services & {
+  sql: postgres.Sql;
+  channels: ChannelRegistry;
+  config: Config;
+  logger: Logger;
+  /** Whether the job queue has started and the database answers; `/readyz` reports it. */
+  isReady(): Promise<boolean>;
+};

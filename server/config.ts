@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Process roles: each can be switched off so a large installation splits work across nodes. */
+export const ROLES = ['http', 'workers', 'session-channels'] as const;
+export type Role = (typeof ROLES)[number];
+
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  ROLES: z
+    .string()
+    .default(ROLES.join(','))
+    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(ROLES)).min(1, 'must name at least one role')),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  SECURE_COOKIES: booleanish.optional(),
+  SEED_DEMO: booleanish.default(true),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string | undefined;
+  roles: ReadonlySet<Role>;
+  embeddedPgPort: number;
+  logLevel: string;
+  sessionTtlHours: number;
+  secureCookies: boolean;
+  seedDemo: boolean;
+  shutdownTimeoutMs: number;
+};
+
+/** Thrown with one line per bad variable, each naming it, so a start fails with an actionable message. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; nothing else in the code reads `process.env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const value = parsed.data;
+  return Object.freeze({
+    env: value.NODE_ENV,
+    databaseUrl: value.DATABASE_URL,
+    port: value.PORT,
+    host: value.HOST,
+    dataDir: path.resolve(value.DATA_DIR),
+    publicUrl: value.PUBLIC_URL?.replace(/\/$/, ''),
+    roles: new Set(value.ROLES),
+    embeddedPgPort: value.EMBEDDED_PG_PORT,
+    logLevel: value.LOG_LEVEL,
+    sessionTtlHours: value.SESSION_TTL_HOURS,
+    secureCookies: value.SECURE_COOKIES ?? value.PUBLIC_URL?.startsWith('https://') ?? false,
+    seedDemo: value.SEED_DEMO,
+    shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import { authRoutes } from '../console/api/auth-routes.ts';
+import { conversationRoutes } from '../console/api/conversation-routes.ts';
+import { presenceRoutes } from '../console/api/presence-routes.ts';
+import { registerRoutes, type RouteTable } from '../console/api/route-table.ts';
+import { simulatorRoutes } from '../gateway/simulator/simulator-routes.ts';
+import { webhookRoutes } from '../gateway/webhook-routes.ts';
+import type { AppServices } from './app-services.ts';
+import { healthRoutes } from './health-routes.ts';
+import { errorHandler, httpErrors } from './http-errors.ts';
+import type { RouteSpec } from '../console/api/route-table.ts';
+
+export const UI_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'console', 'ui', 'dist');
+
+/** The express app: JSON API, webhooks, the built console and simulator pages, one error handler. */
+export function createHttpApp(services: AppServices): { app: Express; routeTable: RouteTable } {
+  const app = express();
+  const routeTable: RouteTable = [];
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_request, response, next) => {
+    response.set({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
+    next();
+  });
+  app.use(['/api', '/simulator/api'], express.json({ limit: '1mb' }));
+
+  registerRoutes(app, services.db, routeTable, [
+    ...healthRoutes(services),
+    ...authRoutes(services),
+    ...conversationRoutes(services),
+    ...presenceRoutes(services),
+    ...webhookRoutes(services),
+    ...simulatorRoutes(services),
+  ]);
+
+  app.use(['/api', '/webhooks', '/simulator/api'], (request, _response, next) => next(httpErrors.notFound(`${request.method} ${request.baseUrl}${request.path}`)));
+  if (existsSync(UI_DIST)) app.use('/assets', express.static(path.join(UI_DIST, 'assets'), { immutable: true, maxAge: '1y' }));
+  registerRoutes(app, services.db, routeTable, pageRoutes());
+  app.use(errorHandler(services.logger));
+  return { app, routeTable };
+}
+
+/** The console and the phone page are static HTML: they hold no data, the API behind them is guarded. */
+function pageRoutes(): RouteSpec[] {
+  const page = (file: string): RouteSpec['handler'] => (_request, response) => {
+    if (!existsSync(path.join(UI_DIST, file))) {
+      response.status(503).type('text').send('The console is not built: run `npm run build` (npm start does it).');
+      return;
+    }
+    response.sendFile(path.join(UI_DIST, file));
+  };
+  return [
+    { method: 'get', path: '/', access: { public: 'static console page; it logs in through the API' }, handler: page('index.html') },
+    { method: 'get', path: '/simulator', access: { public: 'static phone page' }, handler: page('simulator.html') },
+  ];
+}

@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { TransitionError } from '../conversations/conversation-status.ts';
+import { InvalidPayloadError } from '../gateway/channel.ts';
+import { PresenceError } from '../routing/agent-presence.ts';
+import type { Logger } from './logger.ts';
+
+/** An error with a stable machine code, rendered as `{ error: { code, message, details } }`. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const httpErrors = {
+  badRequest: (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details),
+  validation: (details: unknown) => new HttpError(400, 'validation_failed', 'The request is not valid', details),
+  unauthorized: () => new HttpError(401, 'unauthorized', 'Log in to continue'),
+  forbidden: (message = 'Your role does not allow this') => new HttpError(403, 'forbidden', message),
+  notFound: (what: string) => new HttpError(404, 'not_found', `${what} not found`),
+  conflict: (message: string) => new HttpError(409, 'conflict', message),
+  unavailable: (message: string) => new HttpError(503, 'unavailable', message),
+};
+
+/** Validates input with a zod schema; a failure is a 400 naming each bad field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw httpErrors.validation(result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  }
+  return result.data;
+}
+
+/** The one express error handler: known errors keep their status and code, the rest are 500 and logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, request, response, _next) => {
+    const known = toHttpError(error);
+    if (!known) logger.error({ err: error, method: request.method, path: request.path }, 'request failed');
+    const rendered = known ?? new HttpError(500, 'internal', 'Something went wrong on our side');
+    response.status(rendered.status).json({
+      error: { code: rendered.code, message: rendered.message, ...(rendered.details === undefined ? {} : { details: rendered.details }) },
+    });
+  };
+}
+
+function toHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof TransitionError || error instanceof PresenceError) return httpErrors.conflict(error.message);
+  if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
+  const bodyError = error as { type?: string; status?: number };
+  if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
+  if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');
+  return null;
+}

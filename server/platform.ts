@@ -1,0 +1,92 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import postgres from 'postgres';
+import type { Server as SocketServer } from 'socket.io';
+import { connectDatabase } from '../db/connection.ts';
+import { applyMigrations } from '../db/migrate.ts';
+import { createSocketServer } from '../console/api/socket-server.ts';
+import type { RouteTable } from '../console/api/route-table.ts';
+import { createChannelRegistry } from '../gateway/channel-registry.ts';
+import type { AppServices } from './app-services.ts';
+import type { Config } from './config.ts';
+import { createHttpApp } from './http-app.ts';
+import { createJobQueue } from './job-queue.ts';
+import type { Logger } from './logger.ts';
+import { createRealtime } from './realtime.ts';
+import { createQueues, startWorkers } from './workers.ts';
+
+export type Platform = {
+  services: AppServices;
+  /** Base URL of the HTTP role (null when this process does not serve HTTP). */
+  url: string | null;
+  routeTable: RouteTable;
+  io: SocketServer | null;
+  /** Graceful: stop taking requests and jobs, finish the jobs in flight, close connections. */
+  stop(): Promise<void>;
+};
+
+/** Composes a running process from its config: database, migrations, job queue, workers and HTTP per role. */
+export async function startPlatform(input: { config: Config; logger: Logger; databaseUrl: string }): Promise<Platform> {
+  const { config, logger } = input;
+  const database = connectDatabase(input.databaseUrl, { max: 20 });
+  await applyMigrations(database.sql);
+  const realtime = createRealtime(logger);
+  const jobSql = postgres(input.databaseUrl, { max: 6, onnotice: () => {}, connection: { application_name: 'omnichat-jobs' } });
+  const boss = createJobQueue(jobSql, logger);
+  await boss.start();
+  await createQueues(boss);
+  let stopping = false;
+  const services: AppServices = {
+    db: database.db,
+    sql: database.sql,
+    boss,
+    realtime,
+    config,
+    logger,
+    channels: createChannelRegistry({ publish: (events) => realtime.publish(events) }),
+    async isReady() {
+      if (stopping) return false;
+      await database.sql`select 1`;
+      return true;
+    },
+  };
+  if (config.roles.has('workers')) await startWorkers(boss, services);
+
+  let httpServer: HttpServer | null = null;
+  let io: SocketServer | null = null;
+  let url: string | null = null;
+  let routeTable: RouteTable = [];
+  if (config.roles.has('http')) {
+    const http = createHttpApp(services);
+    routeTable = http.routeTable;
+    httpServer = createServer(http.app);
+    io = createSocketServer(httpServer, services);
+    realtime.attach(io);
+    await new Promise<void>((resolve, reject) => {
+      httpServer!.once('error', reject);
+      httpServer!.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  }
+
+  return {
+    services,
+    url,
+    routeTable,
+    io,
+    async stop() {
+      stopping = true;
+      const closed = httpServer ? new Promise<void>((resolve) => httpServer!.close(() => resolve())) : Promise.resolve();
+      io?.disconnectSockets(true);
+      httpServer?.closeIdleConnections();
+      // graceful: workers take no new jobs and pg-boss waits for the ones in flight to finish.
+      await boss.stop({ graceful: true, close: false, timeout: config.shutdownTimeoutMs });
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      httpServer?.closeAllConnections();
+      await io?.close();
+      await jobSql.end({ timeout: 5 });
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Server } from 'socket.io';
+import type { Logger } from './logger.ts';
+
+/** A live update for the console or the simulator, published only after its transaction commits. */
+export type LiveEvent = {
+  namespace?: '/' | '/simulator';
+  rooms: string[];
+  event: string;
+  payload: unknown;
+};
+
+export type Realtime = {
+  publish(events: readonly LiveEvent[]): void;
+  attach(io: Server): void;
+};
+
+/** Room names in one place so emitters and joiners agree. */
+export const rooms = Object.freeze({
+  user: (userId: number) => `user:${userId}`,
+  campaign: (campaignId: number) => `campaign:${campaignId}`,
+  /** Supervisors and admins watching conversations that have no campaign yet. */
+  unrouted: 'unrouted',
+  phone: (channelId: number, address: string) => `phone:${channelId}:${address}`,
+});
+
+/**
+ * Publishes to socket.io when this process serves HTTP. With several nodes, the socket.io Postgres
+ * adapter carries the emit to the node holding the socket.
+ */
+export function createRealtime(logger: Logger): Realtime {
+  let io: Server | undefined;
+  return {
+    attach(server) {
+      io = server;
+    },
+    publish(events) {
+      if (!io) return;
+      for (const { namespace = '/', rooms: targets, event, payload } of events) {
+        if (targets.length === 0) continue;
+        try {
+          io.of(namespace).to(targets).emit(event, payload);
+        } catch (error) {
+          logger.warn({ err: error, event }, 'live event not published');
+        }
+      }
+    },
+  };
+}

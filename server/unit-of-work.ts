@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, type PgBoss, type SendOptions } from 'pg-boss';
+import type { Db, Tx } from '../db/connection.ts';
+import type { QueueName } from './queues.ts';
+import type { LiveEvent, Realtime } from './realtime.ts';
+
+/** What a command gets inside a transaction: the transaction, a way to enqueue jobs in it, and events for after commit. */
+export type UnitOfWork = {
+  tx: Tx;
+  /** Enqueues a job in this transaction: it exists only if the transaction commits. */
+  enqueue(queue: QueueName, data: object, options?: Omit<SendOptions, 'db'>): Promise<void>;
+  /** Buffers a live event; published after commit, dropped on rollback. */
+  emit(...events: LiveEvent[]): void;
+};
+
+export type Services = { db: Db; boss: PgBoss; realtime: Realtime };
+
+/** Runs `work` in one transaction; its jobs commit with it and its live events go out only after commit. */
+export async function inTransaction<T>(services: Services, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  const events: LiveEvent[] = [];
+  const result = await services.db.transaction(async (tx) => {
+    const jobDb = fromDrizzle(tx, sql);
+    return work({
+      tx,
+      async enqueue(queue, data, options) {
+        await services.boss.send(queue, data, { ...options, db: jobDb });
+      },
+      emit: (...more) => events.push(...more),
+    });
+  });
+  services.realtime.publish(events);
+  return result;
+}
