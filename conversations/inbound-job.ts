@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { answerInbound } from '../bots/answer-inbound.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
@@ -12,7 +12,7 @@ import { findOrCreateContactAddress, findOrOpenConversation } from './open-conve
 export const queue = QUEUES.conversationInbound;
 /** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */
 export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 1, retryBackoff: true, notify: true };
-export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 2 };
+export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
 
 export type InboundJob = { messageId: number };
 
@@ -55,11 +55,36 @@ export async function processInboundMessage(services: Services, messageId: numbe
   });
 }
 
+/**
+ * Processes the job's message and every later message of the same customer still waiting, in
+ * arrival (id) order. key_strict_fifo runs one job per customer at a time, so nothing else touches
+ * these rows meanwhile; a burst is answered in one pass and the later jobs find their work done.
+ */
+export async function drainCustomer(services: Services, messageId: number): Promise<void> {
+  const first = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
+  if (!first) return;
+  await processInboundMessage(services, messageId);
+  const pending = await services.db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.channelId, first.channelId),
+        eq(messages.address, first.address),
+        eq(messages.direction, 'inbound'),
+        isNull(messages.conversationId),
+        gt(messages.id, messageId),
+      ),
+    )
+    .orderBy(asc(messages.id));
+  for (const { id } of pending) await processInboundMessage(services, id);
+}
+
 export function handle(services: Services, logger: Logger) {
   return async (jobs: JobWithMetadata<InboundJob>[]) => {
     for (const job of jobs) {
       try {
-        await processInboundMessage(services, job.data.messageId);
+        await drainCustomer(services, job.data.messageId);
       } catch (error) {
         // Under key_strict_fifo a job that ends failed holds back this customer's later messages, so
         // the last attempt logs and lets go; the message stays stored and visible for a retry by hand.

@@ -7,16 +7,27 @@ import type { StatusReport } from './channel.ts';
 
 const STAMP = { sent: 'sentAt', delivered: 'deliveredAt', read: 'readAt', failed: 'failedAt' } as const;
 
-/** Moves outbound messages on from provider delivery reports; stale or duplicate reports change nothing. */
-export async function applyStatusReports(uow: UnitOfWork, channelId: number, reports: readonly StatusReport[]): Promise<number> {
+/**
+ * Moves outbound messages on from provider delivery reports; stale or duplicate reports change
+ * nothing. Returns the provider ids that match no outbound message (yet).
+ */
+export async function applyStatusReports(
+  uow: UnitOfWork,
+  channelId: number,
+  reports: readonly StatusReport[],
+): Promise<{ changed: number; unmatched: string[] }> {
   const changed: number[] = [];
+  const unmatched: string[] = [];
   for (const report of reports) {
     const [message] = await uow.tx
       .select()
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, report.providerMessageId)))
       .for('update');
-    if (!message || message.direction !== 'outbound') continue;
+    if (!message || message.direction !== 'outbound') {
+      unmatched.push(report.providerMessageId);
+      continue;
+    }
     const next = nextMessageStatus(message.status, report.status);
     if (!next) continue;
     await uow.tx
@@ -30,5 +41,5 @@ export async function applyStatusReports(uow: UnitOfWork, channelId: number, rep
     changed.push(message.id);
   }
   uow.emit(...(await messageEvents(uow.tx, changed, 'message.updated')));
-  return changed.length;
+  return { changed: changed.length, unmatched };
 }

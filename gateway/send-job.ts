@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
 import { messageEvents } from '../conversations/conversation-events.ts';
@@ -9,7 +9,7 @@ import type { ChannelRegistry } from './channel-registry.ts';
 
 export const queue = QUEUES.gatewaySend;
 export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
-export const workOptions: WorkOptions = { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 2 };
+export const workOptions: WorkOptions = { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
 
 export type SendJob = { messageId: number };
 
@@ -43,7 +43,8 @@ export async function sendQueuedMessage(services: Services & { channels: Channel
           ? { status: 'sent', providerMessageId: result.providerMessageId, sentAt: now }
           : { status: 'failed', errorCode: result.errorCode, errorMessage: result.errorMessage, failedAt: now },
       )
-      .where(eq(messages.id, message.id));
+      // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
+      .where(and(eq(messages.id, message.id), eq(messages.status, 'queued')));
     uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.updated')));
   });
 }

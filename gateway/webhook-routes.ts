@@ -7,7 +7,8 @@ import type { RouteSpec } from '../console/api/route-table.ts';
 import type { AppServices } from '../server/app-services.ts';
 import { httpErrors, parseInput } from '../server/http-errors.ts';
 import { inTransaction } from '../server/unit-of-work.ts';
-import { applyStatusReports } from './apply-status.ts';
+import { QUEUES } from '../server/queues.ts';
+import { options as statusJobOptions, type StatusJob } from './status-job.ts';
 import type { WebhookRequest } from './channel.ts';
 
 const paramsSchema = z.object({ channelId: z.coerce.number().int().positive() });
@@ -63,8 +64,11 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
         const content = channel.normalize(webhook);
         const result = await inTransaction(services, async (uow) => {
           const stored = await storeInbound(uow, content.messages);
-          const updated = await applyStatusReports(uow, row.id, content.statuses);
-          return { stored: stored.stored.length, duplicates: stored.duplicates, statuses: updated };
+          if (content.statuses.length > 0) {
+            const job: StatusJob = { channelId: row.id, reports: content.statuses.map((report) => ({ ...report, at: report.at.toISOString() })) };
+            await uow.enqueue(QUEUES.gatewayStatus, job, statusJobOptions);
+          }
+          return { stored: stored.stored.length, duplicates: stored.duplicates, statuses: content.statuses.length };
         });
         response.json({ ok: true, ...result });
       },

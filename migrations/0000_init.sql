@@ -437,6 +437,7 @@ CREATE INDEX "conversations_queue_idx" ON "conversations" USING btree ("campaign
 CREATE INDEX "conversations_assigned_idx" ON "conversations" USING btree ("assigned_user_id") WHERE status = 'assigned';--> statement-breakpoint
 CREATE INDEX "conversations_opened_idx" ON "conversations" USING btree ("opened_at");--> statement-breakpoint
 CREATE INDEX "messages_conversation_idx" ON "messages" USING btree ("conversation_id","id");--> statement-breakpoint
+CREATE INDEX "messages_pending_inbound_idx" ON "messages" USING btree ("channel_id","address","id") WHERE conversation_id is null and direction = 'inbound';--> statement-breakpoint
 CREATE INDEX "spool_pending_idx" ON "spool" USING btree ("dialer_id","priority" DESC NULLS LAST,"entry_position") WHERE state = 1;--> statement-breakpoint
 CREATE INDEX "spool_dialer_state_idx" ON "spool" USING btree ("dialer_id","state");--> statement-breakpoint
 CREATE INDEX "agent_presence_log_user_idx" ON "agent_presence_log" USING btree ("user_id","at");--> statement-breakpoint

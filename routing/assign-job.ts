@@ -8,7 +8,7 @@ import { assignWaiting } from './assign-conversations.ts';
 export const queue = QUEUES.routingAssign;
 /** Stately per campaign: at most one run waiting and one running, so bursts of triggers collapse. */
 export const options: Omit<Queue, 'name'> = { policy: 'stately', retryLimit: 3, retryDelay: 1, notify: true };
-export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 2 };
+export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
 /** A sweep every minute catches anything a lost trigger left waiting. */
 export const schedule = { cron: '* * * * *', data: { campaignId: null } };
 

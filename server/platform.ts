@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
+import type { Express } from 'express';
 import type { Server as SocketServer } from 'socket.io';
 import { connectDatabase } from '../db/connection.ts';
 import { applyMigrations } from '../db/migrate.ts';
@@ -20,6 +21,8 @@ export type Platform = {
   /** Base URL of the HTTP role (null when this process does not serve HTTP). */
   url: string | null;
   routeTable: RouteTable;
+  /** The express app (null without the HTTP role); tests read its router to enumerate routes. */
+  httpApp: Express | null;
   io: SocketServer | null;
   /** Graceful: stop taking requests and jobs, finish the jobs in flight, close connections. */
   stop(): Promise<void>;
@@ -56,9 +59,11 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   let io: SocketServer | null = null;
   let url: string | null = null;
   let routeTable: RouteTable = [];
+  let httpApp: Express | null = null;
   if (config.roles.has('http')) {
     const http = createHttpApp(services);
     routeTable = http.routeTable;
+    httpApp = http.app;
     httpServer = createServer(http.app);
     io = createSocketServer(httpServer, services);
     realtime.attach(io);
@@ -74,6 +79,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     services,
     url,
     routeTable,
+    httpApp,
     io,
     async stop() {
       stopping = true;

@@ -4,6 +4,8 @@ export const QUEUES = Object.freeze({
   conversationInbound: 'conversation.inbound',
   /** An outbound message row in `queued`: hand it to its channel adapter. */
   gatewaySend: 'gateway.send',
+  /** Delivery reports from a provider: move outbound messages on (sent, delivered, read, failed). */
+  gatewayStatus: 'gateway.status',
   /** Capacity may have freed or a conversation queued: assign waiting conversations of a campaign. */
   routingAssign: 'routing.assign',
 });

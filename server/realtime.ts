@@ -12,11 +12,14 @@ export type LiveEvent = {
 export type Realtime = {
   publish(events: readonly LiveEvent[]): void;
   attach(io: Server): void;
+  /** Disconnects the console sockets in a room (a logged-out session, a user logged out by a supervisor). */
+  disconnect(room: string): void;
 };
 
 /** Room names in one place so emitters and joiners agree. */
 export const rooms = Object.freeze({
   user: (userId: number) => `user:${userId}`,
+  session: (tokenHash: string) => `session:${tokenHash}`,
   campaign: (campaignId: number) => `campaign:${campaignId}`,
   /** Supervisors and admins watching conversations that have no campaign yet. */
   unrouted: 'unrouted',
@@ -32,6 +35,9 @@ export function createRealtime(logger: Logger): Realtime {
   return {
     attach(server) {
       io = server;
+    },
+    disconnect(room) {
+      io?.in(room).disconnectSockets(true);
     },
     publish(events) {
       if (!io) return;

@@ -1,6 +1,7 @@
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import * as inboundJob from '../conversations/inbound-job.ts';
 import * as sendJob from '../gateway/send-job.ts';
+import * as statusJob from '../gateway/status-job.ts';
 import * as assignJob from '../routing/assign-job.ts';
 import type { AppServices } from './app-services.ts';
 import type { QueueName } from './queues.ts';
@@ -12,7 +13,7 @@ type HandlerModule = {
   schedule?: { cron: string; data: object };
 };
 
-const HANDLERS = [inboundJob, sendJob, assignJob] as const satisfies readonly HandlerModule[];
+const HANDLERS = [inboundJob, sendJob, statusJob, assignJob] as const satisfies readonly HandlerModule[];
 
 /** Creates every queue (any process may enqueue to any of them). */
 export async function createQueues(boss: PgBoss): Promise<void> {
@@ -24,6 +25,7 @@ export async function startWorkers(boss: PgBoss, services: AppServices): Promise
   const { logger } = services;
   await boss.work(inboundJob.queue, { ...inboundJob.workOptions, includeMetadata: true }, inboundJob.handle(services, logger));
   await boss.work(sendJob.queue, { ...sendJob.workOptions, includeMetadata: true }, sendJob.handle(services, logger));
+  await boss.work(statusJob.queue, { ...statusJob.workOptions, includeMetadata: true }, statusJob.handle(services, logger));
   await boss.work(assignJob.queue, { ...assignJob.workOptions, includeMetadata: true }, assignJob.handle(services));
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);
 }

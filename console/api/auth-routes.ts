@@ -4,6 +4,7 @@ import { agentPresence, auditLog, breaks, users } from '../../db/schema/index.ts
 import type { AppServices } from '../../server/app-services.ts';
 import { HttpError, httpErrors, parseInput } from '../../server/http-errors.ts';
 import type { Me } from '../wire.ts';
+import { rooms } from '../../server/realtime.ts';
 import { DECOY_HASH, verifyPassword } from './password-hash.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 import { createSession, revokeSession, SESSION_COOKIE, type Actor } from './sessions.ts';
@@ -70,6 +71,7 @@ export function authRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(_request, response, actor) {
         await revokeSession(services.db, actor!.tokenHash);
+        services.realtime.disconnect(rooms.session(actor!.tokenHash));
         response.clearCookie(SESSION_COOKIE, cookieOptions);
         response.status(204).end();
       },

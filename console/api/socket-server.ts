@@ -40,7 +40,7 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
   });
   io.on('connection', async (socket) => {
     const actor = socket.data.actor as Actor;
-    await socket.join(rooms.user(actor.userId));
+    await socket.join([rooms.user(actor.userId), rooms.session(actor.tokenHash)]);
     if (actor.role !== 'agent') {
       await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
     }

@@ -139,6 +139,10 @@ export const messages = pgTable(
   (t) => [
     unique('messages_channel_provider_id_key').on(t.channelId, t.providerMessageId),
     index('messages_conversation_idx').on(t.conversationId, t.id),
+    // Inbound messages not yet attached to a conversation, per customer (the inbound job drains them).
+    index('messages_pending_inbound_idx')
+      .on(t.channelId, t.address, t.id)
+      .where(sql`conversation_id is null and direction = 'inbound'`),
     check('messages_direction_check', sql.raw(`direction in (${list(MESSAGE_DIRECTIONS)})`)),
     check('messages_author_check', sql.raw(`author_type in (${list(AUTHOR_TYPES)})`)),
     check('messages_status_check', sql.raw(`status in (${list(MESSAGE_STATUSES)})`)),

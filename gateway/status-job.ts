@@ -1,0 +1,35 @@
+import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
+import { QUEUES } from '../server/queues.ts';
+import type { Logger } from '../server/logger.ts';
+import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import { applyStatusReports } from './apply-status.ts';
+import type { StatusReport } from './channel.ts';
+
+export const queue = QUEUES.gatewayStatus;
+export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 6, retryDelay: 1, retryBackoff: true, notify: true };
+export const workOptions: WorkOptions = { batchSize: 10, localConcurrency: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
+
+export type StatusJob = { channelId: number; reports: (Omit<StatusReport, 'at'> & { at: string })[] };
+
+export class UnmatchedReportsError extends Error {
+  override name = 'UnmatchedReportsError';
+}
+
+/**
+ * Applies delivery reports. A report can arrive before the send job has stored the provider's id
+ * (a fast provider, or the simulator's phone): such reports are retried with backoff rather than
+ * dropped, and given up (logged) only after the last attempt.
+ */
+export async function applyReportsJob(services: Services, job: StatusJob, lastAttempt: boolean, logger: Logger): Promise<void> {
+  const reports = job.reports.map((report) => ({ ...report, at: new Date(report.at) }));
+  const { unmatched } = await inTransaction(services, (uow) => applyStatusReports(uow, job.channelId, reports));
+  if (unmatched.length === 0) return;
+  if (!lastAttempt) throw new UnmatchedReportsError(`${unmatched.length} report(s) match no sent message yet`);
+  logger.warn({ channelId: job.channelId, providerMessageIds: unmatched }, 'delivery reports for unknown messages dropped');
+}
+
+export function handle(services: Services, logger: Logger) {
+  return async (jobs: JobWithMetadata<StatusJob>[]) => {
+    for (const job of jobs) await applyReportsJob(services, job.data, job.retryCount >= job.retryLimit, logger);
+  };
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/connection.ts';
+import {
+  campaignChannels,
+  campaignMembers,
+  campaigns,
+  channels,
+  scheduleExceptions,
+  scheduleIntervals,
+  schedules,
+  users,
+  type UserRole,
+} from '../../db/schema/index.ts';
+import { hashPassword } from '../../console/api/password-hash.ts';
+
+let sequence = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}-${randomBytes(2).toString('hex')}`;
+
+/** Hashing is deliberately slow; tests reuse one hash for their shared password. */
+export const TEST_PASSWORD = 'correct horse battery staple';
+let testHash: Promise<string> | undefined;
+
+export async function buildUser(db: Db, overrides: Partial<typeof users.$inferInsert> & { role?: UserRole } = {}) {
+  testHash ??= hashPassword(TEST_PASSWORD);
+  const username = overrides.username ?? unique('user');
+  const [user] = await db
+    .insert(users)
+    .values({ username, displayName: username, role: 'agent', passwordHash: await testHash, ...overrides })
+    .returning();
+  return user!;
+}
+
+export async function buildSimulatorChannel(db: Db, overrides: Partial<typeof channels.$inferInsert> = {}) {
+  const [channel] = await db
+    .insert(channels)
+    .values({
+      type: 'simulator',
+      name: unique('sim'),
+      address: '+59820000000',
+      defaultCountry: 'UY',
+      secrets: { signingKey: randomBytes(16).toString('hex') },
+      ...overrides,
+    })
+    .returning();
+  return channel!;
+}
+
+/** A schedule: `open: 'always' | 'never'` or weekly intervals, plus exceptions. */
+export async function buildSchedule(
+  db: Db,
+  input: {
+    timeZone?: string;
+    weekly?: { dayOfWeek: number; startMinute: number; endMinute: number }[];
+    open?: 'always' | 'never';
+    exceptions?: { date: string; startMinute?: number; endMinute?: number }[];
+  } = {},
+) {
+  const [schedule] = await db.insert(schedules).values({ name: unique('schedule'), timeZone: input.timeZone ?? 'UTC' }).returning();
+  const weekly =
+    input.weekly ??
+    (input.open === 'never' ? [] : Array.from({ length: 7 }, (_, day) => ({ dayOfWeek: day, startMinute: 0, endMinute: 1440 })));
+  if (weekly.length) await db.insert(scheduleIntervals).values(weekly.map((interval) => ({ ...interval, scheduleId: schedule!.id })));
+  if (input.exceptions?.length) {
+    await db.insert(scheduleExceptions).values(input.exceptions.map((exception) => ({ ...exception, scheduleId: schedule!.id })));
+  }
+  return schedule!;
+}
+
+/** A campaign on the given channel(s) with the given members (in member order). */
+export async function buildCampaign(
+  db: Db,
+  input: Partial<typeof campaigns.$inferInsert> & { channelIds?: number[]; memberIds?: number[] } = {},
+) {
+  const { channelIds = [], memberIds = [], ...overrides } = input;
+  const [campaign] = await db
+    .insert(campaigns)
+    .values({
+      name: unique('campaign'),
+      greetingMessage: 'Hello from the bot',
+      outOfTimeMessage: 'We are closed',
+      queueFullMessage: 'The queue is full',
+      ...overrides,
+    })
+    .returning();
+  if (channelIds.length) await db.insert(campaignChannels).values(channelIds.map((channelId) => ({ campaignId: campaign!.id, channelId })));
+  if (memberIds.length) {
+    await db.insert(campaignMembers).values(memberIds.map((userId, index) => ({ campaignId: campaign!.id, userId, position: index + 1 })));
+  }
+  return campaign!;
+}
