@@ -6,18 +6,22 @@
  *   POST /api/auth/logout           -> 204
  *   GET  /api/me                    -> Me
  *   GET  /api/conversations?scope=mine|all&q=&status=open|closed  -> { conversations: ConversationSummary[] }
+ *        mine = assigned to me (open: bot/queued/assigned; closed: the ones I had); all = supervisors/admins,
+ *        every conversation of the campaigns in their security groups.
  *   GET  /api/conversations/:id     -> ConversationDetail
  *   POST /api/conversations/:id/messages  { body } -> MessageView           (agent reply, assignee only)
  *   POST /api/conversations/:id/close     -> ConversationSummary
  *   PUT  /api/presence              { state: 'available'|'break'|'offline', breakName? } -> Presence
  *
  * Socket.io (namespace `/`, same cookie): the server pushes
- *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message)
+ *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message;
+ *                            also sent to a previous assignee, so a conversation leaving them leaves their inbox)
  *   'message.created'        MessageView
  *   'message.updated'        MessageView           (delivery status moved on)
  *   'presence.updated'       Presence              (my own presence, e.g. changed by a supervisor)
  *
  * Simulator (public phone page, namespace `/simulator`):
+ *   GET  /simulator/api/channels    -> SimulatorChannel[] (enabled simulator channels)
  *   POST /simulator/api/phones      { channelId?, number } -> SimulatorPhone (token binds channel+number)
  *   POST /webhooks/:channelId       header `x-simulator-token`, { type: 'message', id, text }
  *                                   or { type: 'status', providerMessageId, status: 'delivered'|'read' }
@@ -73,6 +77,8 @@ export type MessageView = {
 };
 
 export type ConversationDetail = ConversationSummary & { messages: MessageView[]; handoffNote: string | null };
+
+export type SimulatorChannel = { id: number; name: string };
 
 export type SimulatorPhone = { channelId: number; channelName: string; number: string; token: string };
 

@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { conversations, messages, type AuthorType } from '../db/schema/index.ts';
+import { contactAddresses, conversations, messages, type AuthorType } from '../db/schema/index.ts';
 import { QUEUES } from '../server/queues.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
-import { messageEvents } from './conversation-events.ts';
+import { conversationEvents, messageEvents } from './conversation-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
-import { contactAddresses } from '../db/schema/index.ts';
 
 export type OutboundInput = {
   conversation: ConversationRow;
@@ -50,5 +49,7 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
     .where(eq(conversations.id, conversation.id));
   await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id }, { retryLimit: 5, retryDelay: 2, retryBackoff: true });
   uow.emit(...(await messageEvents(uow.tx, [message!.id], 'message.created')));
+  // The inbox shows the last message: refresh the summary too.
+  uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
   return message!;
 }

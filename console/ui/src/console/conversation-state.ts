@@ -1,0 +1,105 @@
+import { computed, signal } from '@preact/signals';
+import type { ConversationDetail, ConversationSummary, MessageView } from '../../../wire.ts';
+import { api, errorMessage } from '../api-client.ts';
+import { upsertConversation } from './inbox-state.ts';
+import { me } from './session-state.ts';
+
+/** The conversation open on the right, with its transcript. */
+export const selectedId = signal<number | null>(null);
+export const detail = signal<ConversationDetail | null>(null);
+export const detailLoading = signal(false);
+/** Failure to load the conversation. */
+export const detailError = signal<string | null>(null);
+/** Failure of an action (reply, close), shown next to the reply box. */
+export const actionError = signal<string | null>(null);
+
+/** Replying is for the assignee of an assigned conversation only (the server enforces it too). */
+export const canReply = computed(() => {
+  const conversation = detail.value;
+  return conversation?.status === 'assigned' && conversation.assignedTo?.id === me.value?.id;
+});
+
+function byCreation(a: MessageView, b: MessageView): number {
+  return Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id;
+}
+
+let latestOpen = 0;
+
+/** Selects a conversation and loads its transcript (a newer selection wins over a slow answer). */
+export async function openConversation(id: number): Promise<void> {
+  const ticket = ++latestOpen;
+  selectedId.value = id;
+  actionError.value = null;
+  detailError.value = null;
+  if (detail.value?.id !== id) detail.value = null;
+  detailLoading.value = true;
+  try {
+    const loaded = await api.get<ConversationDetail>(`/api/conversations/${id}`);
+    if (ticket !== latestOpen) return;
+    detail.value = { ...loaded, messages: [...loaded.messages].sort(byCreation) };
+  } catch (error) {
+    if (ticket === latestOpen) detailError.value = errorMessage(error);
+  } finally {
+    if (ticket === latestOpen) detailLoading.value = false;
+  }
+}
+
+/** Reloads the open conversation (after a reconnect, events may have been missed). */
+export function refreshOpenConversation(): void {
+  if (selectedId.value !== null) void openConversation(selectedId.value);
+}
+
+/** Back to the empty state. */
+export function closeView(): void {
+  latestOpen++;
+  selectedId.value = null;
+  detail.value = null;
+  detailError.value = null;
+  actionError.value = null;
+  detailLoading.value = false;
+}
+
+/** Adds or updates a message of the open conversation; ids make socket echoes harmless. */
+export function upsertMessage(message: MessageView): void {
+  const current = detail.value;
+  if (!current || current.id !== message.conversationId) return;
+  const exists = current.messages.some((m) => m.id === message.id);
+  const messages = exists
+    ? current.messages.map((m) => (m.id === message.id ? message : m))
+    : [...current.messages, message].sort(byCreation);
+  detail.value = { ...current, messages };
+}
+
+/** Applies a summary pushed by the server to the header of the open conversation. */
+export function applySummary(summary: ConversationSummary): void {
+  const current = detail.value;
+  if (current && current.id === summary.id) detail.value = { ...current, ...summary };
+}
+
+/** Sends the agent's reply; resolves true when the server accepted it. */
+export async function sendReply(body: string): Promise<boolean> {
+  const current = detail.value;
+  if (!current) return false;
+  actionError.value = null;
+  try {
+    upsertMessage(await api.post<MessageView>(`/api/conversations/${current.id}/messages`, { body }));
+    return true;
+  } catch (error) {
+    actionError.value = errorMessage(error);
+    return false;
+  }
+}
+
+/** Closes the open conversation. */
+export async function closeConversation(): Promise<void> {
+  const current = detail.value;
+  if (!current) return;
+  actionError.value = null;
+  try {
+    const summary = await api.post<ConversationSummary>(`/api/conversations/${current.id}/close`);
+    applySummary(summary);
+    upsertConversation(summary);
+  } catch (error) {
+    actionError.value = errorMessage(error);
+  }
+}

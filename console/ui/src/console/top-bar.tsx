@@ -1,0 +1,68 @@
+import type { Me } from '../../../wire.ts';
+import { connection, type ConnectionState } from './live-updates.ts';
+import { changePresence, logout, me, presenceError, presenceOption } from './session-state.ts';
+
+const connectionLabels: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  connected: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
+function PresenceSelect({ user }: { user: Me }) {
+  const current = presenceOption(user.presence);
+  const breaks = [...user.breaks];
+  // A break that no longer exists in the list (renamed by an admin) must still show as selected.
+  const currentBreak = user.presence.state === 'break' ? user.presence.breakName : null;
+  if (currentBreak !== null && !breaks.includes(currentBreak)) breaks.push(currentBreak);
+
+  return (
+    <label class={`presence presence-${user.presence.state}`} title="My status">
+      <span class="dot" aria-hidden="true" />
+      <select
+        data-testid="presence"
+        aria-label="Presence"
+        value={current}
+        onChange={(e) => void changePresence(e.currentTarget.value)}
+      >
+        <option value="available">Available</option>
+        {breaks.map((name) => (
+          <option key={name} value={`break:${name}`}>
+            Break: {name}
+          </option>
+        ))}
+        <option value="offline">Offline</option>
+      </select>
+    </label>
+  );
+}
+
+/** App name, connection indicator, my name and role, presence and logout. */
+export function TopBar() {
+  const user = me.value;
+  if (!user) return null;
+  const state = connection.value;
+
+  return (
+    <header class="top-bar">
+      <span class="brand">Omnichat</span>
+      <span class={`connection connection-${state}`} data-testid="connection" data-state={state}>
+        <span class="dot" aria-hidden="true" />
+        {connectionLabels[state]}
+      </span>
+      <span class="spacer" />
+      {presenceError.value && (
+        <span class="inline-error" role="alert">
+          {presenceError.value}
+        </span>
+      )}
+      <PresenceSelect user={user} />
+      <span class="me" data-testid="me">
+        <strong>{user.displayName}</strong> <span class="role">{user.role}</span>
+      </span>
+      <button type="button" class="ghost" data-testid="logout" onClick={() => void logout()}>
+        Log out
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,59 @@
+import { useSignal } from '@preact/signals';
+import { channelId, channels, channelsError, startError, starting, startPhone } from './phone-session.ts';
+
+/** First screen of the phone: pick a channel and the customer's number. */
+export function PhoneSetup() {
+  const number = useSignal('');
+  const list = channels.value;
+  const error = startError.value ?? channelsError.value;
+
+  return (
+    <form
+      class="phone-setup"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void startPhone(number.value.trim());
+      }}
+    >
+      <h1>New customer</h1>
+      <p class="hint">Choose the number this phone uses, then chat with the platform.</p>
+      {list.length > 1 && (
+        <label>
+          Channel
+          <select
+            data-testid="sim-channel"
+            value={channelId.value ?? ''}
+            onChange={(event) => (channelId.value = Number(event.currentTarget.value))}
+          >
+            {list.map((channel) => (
+              <option key={channel.id} value={channel.id}>
+                {channel.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {list.length === 1 && <p class="hint">Channel: {list[0]?.name}</p>}
+      <label>
+        Customer's number
+        <input
+          type="tel"
+          data-testid="sim-number"
+          placeholder="+59899123456"
+          autocomplete="tel"
+          autoFocus
+          value={number.value}
+          onInput={(event) => (number.value = event.currentTarget.value)}
+        />
+      </label>
+      {error && (
+        <p class="sim-error" data-testid="sim-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" data-testid="sim-start" disabled={starting.value}>
+        {starting.value ? 'Starting…' : 'Start'}
+      </button>
+    </form>
+  );
+}

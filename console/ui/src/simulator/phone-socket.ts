@@ -1,0 +1,28 @@
+import { signal } from '@preact/signals';
+import { io, type Socket } from 'socket.io-client';
+import type { SimulatorMessage, SimulatorPhone } from '../../../wire.ts';
+import { receiveMessage } from './phone-messages.ts';
+
+type PhoneEvents = { message: (message: SimulatorMessage) => void };
+
+export type PhoneLink = 'connecting' | 'online' | 'reconnecting' | 'refused';
+
+/** State of the phone's link to the platform, shown in the phone's status bar. */
+export const link = signal<PhoneLink>('connecting');
+
+/** Connects the phone to namespace `/simulator`; returns the function that hangs up. */
+export function connectPhone(phone: SimulatorPhone): () => void {
+  const socket: Socket<PhoneEvents> = io('/simulator', { auth: { token: phone.token }, withCredentials: true });
+  link.value = 'connecting';
+
+  socket.on('connect', () => (link.value = 'online'));
+  socket.on('disconnect', () => (link.value = socket.active ? 'reconnecting' : 'refused'));
+  // Refused by the server (token unknown, e.g. the server's data was reset): socket.io stops retrying.
+  socket.on('connect_error', () => (link.value = socket.active ? 'reconnecting' : 'refused'));
+  socket.on('message', (message) => receiveMessage(phone, message));
+
+  return () => {
+    socket.off();
+    socket.disconnect();
+  };
+}

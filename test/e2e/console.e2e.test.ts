@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UI_DIST } from '../../server/http-app.ts';
+import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
+import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.resolve('test-results', 'e2e');
+
+let platform: TestPlatform;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build` (npm test does it first).');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it).`);
+  await fs.mkdir(SHOTS, { recursive: true });
+  platform = await startTestPlatform();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await platform?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+describe('console and simulator in a real browser', () => {
+  it('customer writes, bot greets and hands off, the agent sees it live, replies, and closes', async () => {
+    const { db } = platform.services;
+    const channel = await buildSimulatorChannel(db, { name: 'Support line' });
+    const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
+    await buildCampaign(db, {
+      name: 'Support',
+      channelIds: [channel.id],
+      memberIds: [agent.id],
+      greetingMessage: 'Hi! Thanks for writing to Support. An agent will be with you shortly.',
+    });
+
+    // The agent logs in and becomes available, in a browser context of its own.
+    const agentPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const pageErrors: string[] = [];
+    agentPage.on('pageerror', (error) => pageErrors.push(error.message));
+    await agentPage.goto(platform.url);
+    await agentPage.fill('input[name=username]', agent.username);
+    await agentPage.fill('input[name=password]', TEST_PASSWORD);
+    await agentPage.click('button[type=submit]');
+    await agentPage.locator('[data-testid=me]').getByText('Ana Agent').waitFor();
+    await agentPage.selectOption('select[data-testid=presence]', 'available');
+    await expect.poll(() => agentPage.locator('select[data-testid=presence]').inputValue()).toBe('available');
+    await shot(agentPage, '1-agent-available');
+
+    // The customer writes from the phone simulator, in another context.
+    const phone = await (await browser.newContext({ viewport: { width: 420, height: 800 } })).newPage();
+    phone.on('pageerror', (error) => pageErrors.push(error.message));
+    await phone.goto(`${platform.url}/simulator`);
+    await phone.fill('[data-testid=sim-number]', '099 555 123');
+    await phone.click('[data-testid=sim-start]');
+    await phone.fill('[data-testid=sim-input]', 'Hello, my order did not arrive');
+    await phone.click('[data-testid=sim-send]');
+    await phone
+      .locator('[data-testid=sim-message][data-direction=in]')
+      .getByText('Hi! Thanks for writing to Support. An agent will be with you shortly.')
+      .waitFor();
+    await shot(phone, '2-phone-greeted');
+
+    // Without reloading, the conversation appears in the agent's inbox.
+    const item = agentPage.locator('[data-testid=conversation-item]').filter({ hasText: '+59899555123' });
+    await item.waitFor();
+    await item.click();
+    const header = agentPage.locator('[data-testid=conversation-header]');
+    await expect.poll(() => header.innerText()).toMatch(/Support[\s\S]*\+59899555123|\+59899555123[\s\S]*Support/);
+    const transcript = agentPage.locator('[data-testid=transcript]');
+    await transcript.locator('[data-testid=message][data-author-type=contact]').getByText('Hello, my order did not arrive').waitFor();
+    await transcript.locator('[data-testid=message][data-author-type=bot]').getByText('Thanks for writing to Support').waitFor();
+    await shot(agentPage, '3-agent-conversation');
+
+    // The agent replies; the reply reaches the phone.
+    await agentPage.fill('[data-testid=reply-input]', 'Hi, I am Ana. Let me check your order.');
+    await agentPage.click('[data-testid=reply-send]');
+    await transcript.locator('[data-testid=message][data-author-type=agent]').getByText('Let me check your order').waitFor();
+    await phone.locator('[data-testid=sim-message][data-direction=in]').getByText('Hi, I am Ana. Let me check your order.').waitFor();
+    await shot(phone, '4-phone-reply');
+    await shot(agentPage, '5-agent-replied');
+
+    // The agent closes it: it leaves the open inbox and the reply box is disabled.
+    await agentPage.click('[data-testid=close-conversation]');
+    await item.waitFor({ state: 'detached' });
+    await expect.poll(() => agentPage.locator('[data-testid=reply-input]').isDisabled()).toBe(true);
+    await shot(agentPage, '6-agent-closed');
+    expect(pageErrors).toEqual([]);
+  });
+});
