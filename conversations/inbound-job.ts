@@ -4,6 +4,7 @@ import { answerInbound } from '../bots/answer-inbound.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
 import { QUEUES } from '../server/queues.ts';
+import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
 import type { Logger } from '../server/logger.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
@@ -12,7 +13,9 @@ import { findOrCreateContactAddress, findOrOpenConversation } from './open-conve
 export const queue = QUEUES.conversationInbound;
 /** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */
 export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 1, retryBackoff: true, notify: true };
-export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
+/** A batch holds at most one job per customer (key_strict_fifo), so its jobs run side by side. */
+export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
+const CONCURRENCY_PER_BATCH = 5;
 
 export type InboundJob = { messageId: number };
 
@@ -81,8 +84,8 @@ export async function drainCustomer(services: Services, messageId: number): Prom
 }
 
 export function handle(services: Services, logger: Logger) {
-  return async (jobs: JobWithMetadata<InboundJob>[]) => {
-    for (const job of jobs) {
+  return (jobs: JobWithMetadata<InboundJob>[]) =>
+    runBatch(jobs, CONCURRENCY_PER_BATCH, async (job) => {
       try {
         await drainCustomer(services, job.data.messageId);
       } catch (error) {
@@ -91,6 +94,5 @@ export function handle(services: Services, logger: Logger) {
         if (job.retryCount < job.retryLimit) throw error;
         logger.error({ err: error, messageId: job.data.messageId }, 'inbound message could not be processed');
       }
-    }
-  };
+    });
 }

@@ -3,13 +3,14 @@ import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
 import { messageEvents } from '../conversations/conversation-events.ts';
 import { QUEUES } from '../server/queues.ts';
+import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Logger } from '../server/logger.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
 
 export const queue = QUEUES.gatewaySend;
 export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
-export const workOptions: WorkOptions = { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
+export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
 
 export type SendJob = { messageId: number };
 
@@ -50,14 +51,13 @@ export async function sendQueuedMessage(services: Services & { channels: Channel
 }
 
 export function handle(services: Services & { channels: ChannelRegistry }, logger: Logger) {
-  return async (jobs: JobWithMetadata<SendJob>[]) => {
-    for (const job of jobs) {
+  return (jobs: JobWithMetadata<SendJob>[]) =>
+    runBatch(jobs, 5, async (job) => {
       try {
         await sendQueuedMessage(services, job.data.messageId, job.retryCount >= job.retryLimit);
       } catch (error) {
         logger.warn({ err: error, messageId: job.data.messageId, attempt: job.retryCount }, 'send failed, will retry');
         throw error;
       }
-    }
-  };
+    });
 }

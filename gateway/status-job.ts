@@ -1,5 +1,6 @@
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { QUEUES } from '../server/queues.ts';
+import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Logger } from '../server/logger.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
 import { applyStatusReports } from './apply-status.ts';
@@ -7,7 +8,7 @@ import type { StatusReport } from './channel.ts';
 
 export const queue = QUEUES.gatewayStatus;
 export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 6, retryDelay: 1, retryBackoff: true, notify: true };
-export const workOptions: WorkOptions = { batchSize: 10, localConcurrency: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
+export const workOptions = { ...BATCH_WORK, batchSize: 20, localConcurrency: 1 } satisfies WorkOptions;
 
 export type StatusJob = { channelId: number; reports: (Omit<StatusReport, 'at'> & { at: string })[] };
 
@@ -29,7 +30,6 @@ export async function applyReportsJob(services: Services, job: StatusJob, lastAt
 }
 
 export function handle(services: Services, logger: Logger) {
-  return async (jobs: JobWithMetadata<StatusJob>[]) => {
-    for (const job of jobs) await applyReportsJob(services, job.data, job.retryCount >= job.retryLimit, logger);
-  };
+  return (jobs: JobWithMetadata<StatusJob>[]) =>
+    runBatch(jobs, 4, (job) => applyReportsJob(services, job.data, job.retryCount >= job.retryLimit, logger));
 }

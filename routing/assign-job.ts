@@ -2,26 +2,26 @@ import { eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { campaigns } from '../db/schema/index.ts';
 import { QUEUES } from '../server/queues.ts';
+import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Services } from '../server/unit-of-work.ts';
 import { assignWaiting } from './assign-conversations.ts';
 
 export const queue = QUEUES.routingAssign;
 /** Stately per campaign: at most one run waiting and one running, so bursts of triggers collapse. */
 export const options: Omit<Queue, 'name'> = { policy: 'stately', retryLimit: 3, retryDelay: 1, notify: true };
-export const workOptions: WorkOptions = { batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 };
+export const workOptions = { ...BATCH_WORK, batchSize: 5, localConcurrency: 2 } satisfies WorkOptions;
 /** A sweep every minute catches anything a lost trigger left waiting. */
 export const schedule = { cron: '* * * * *', data: { campaignId: null } };
 
 export type AssignJob = { campaignId: number | null };
 
 export function handle(services: Services) {
-  return async (jobs: JobWithMetadata<AssignJob>[]) => {
-    for (const job of jobs) {
+  return (jobs: JobWithMetadata<AssignJob>[]) =>
+    runBatch(jobs, 5, async (job) => {
       const ids =
         job.data.campaignId === null
           ? (await services.db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.enabled, true))).map((c) => c.id)
           : [job.data.campaignId];
       for (const campaignId of ids) await assignWaiting(services, campaignId);
-    }
-  };
+    });
 }

@@ -15,8 +15,10 @@ type Campaign = typeof campaigns.$inferSelect;
  */
 export async function queueConversation(uow: UnitOfWork, conversation: ConversationRow, campaign: Campaign): Promise<ConversationRow> {
   // Lock the campaign row so concurrent handoffs count the waiting customers one at a time; without
-  // it two handoffs could both see ACD-1 waiting and both enter.
-  await uow.tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('update');
+  // it two handoffs could both see ACD-1 waiting and both enter. NO KEY UPDATE, not UPDATE: inserting
+  // a conversation takes KEY SHARE on its campaign through the foreign key, and FOR UPDATE against
+  // that deadlocks two handoffs that each opened a conversation (found by the inbound benchmark).
+  await uow.tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('no key update');
   const [waiting] = await uow.tx
     .select({ n: count() })
     .from(conversations)

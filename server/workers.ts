@@ -23,9 +23,9 @@ export async function createQueues(boss: PgBoss): Promise<void> {
 /** Starts the workers of this process's `workers` role. */
 export async function startWorkers(boss: PgBoss, services: AppServices): Promise<void> {
   const { logger } = services;
-  await boss.work(inboundJob.queue, { ...inboundJob.workOptions, includeMetadata: true }, inboundJob.handle(services, logger));
-  await boss.work(sendJob.queue, { ...sendJob.workOptions, includeMetadata: true }, sendJob.handle(services, logger));
-  await boss.work(statusJob.queue, { ...statusJob.workOptions, includeMetadata: true }, statusJob.handle(services, logger));
-  await boss.work(assignJob.queue, { ...assignJob.workOptions, includeMetadata: true }, assignJob.handle(services));
+  await boss.work(inboundJob.queue, inboundJob.workOptions, inboundJob.handle(services, logger));
+  await boss.work(sendJob.queue, sendJob.workOptions, sendJob.handle(services, logger));
+  await boss.work(statusJob.queue, statusJob.workOptions, statusJob.handle(services, logger));
+  await boss.work(assignJob.queue, assignJob.workOptions, assignJob.handle(services));
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);
 }
