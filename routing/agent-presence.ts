@@ -71,3 +71,10 @@ export async function requestAssignmentForAgent(uow: UnitOfWork, userId: number)
     .where(eq(campaignMembers.userId, userId));
   for (const { campaignId } of memberships) await requestAssignment(uow, campaignId);
 }
+
+/** Takes an agent offline unless already offline (logout, a supervisor's log-out), logging why. */
+export async function goOffline(uow: UnitOfWork, userId: number, changedByUserId: number, reason: string) {
+  const current = await lockPresence(uow.tx, userId);
+  if (current.state === 'offline') return;
+  await setPresence(uow, { userId, change: { state: 'offline' }, changedByUserId, reason });
+}

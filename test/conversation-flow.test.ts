@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversations, messages } from '../db/schema/index.ts';
+import { agentPresence, agentPresenceLog, conversations, messages } from '../db/schema/index.ts';
 import type { ConversationSummary, MessageView, SimulatorPhone } from '../console/wire.ts';
 import { buildCampaign, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
@@ -96,6 +96,25 @@ describe('a whole conversation through the simulator', () => {
     const second = nextEvent<ConversationSummary>(agentSocket, 'conversation.upserted', (c) => c.status === 'assigned' && c.id !== summary.id);
     await customer.send('One more thing');
     expect((await second).customer.address).toBe('+59899111222');
+  });
+
+  it('an agent who logs out goes offline and is offered nothing more', async () => {
+    const { db } = platform.services;
+    const channel = await buildSimulatorChannel(db);
+    const { agent, cookie } = await availableAgent();
+    await buildCampaign(db, { channelIds: [channel.id], memberIds: [agent.id] });
+    expect((await api(platform.url, 'POST', '/api/auth/logout', { cookie })).status).toBe(204);
+    const presence = await db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, agent.id) });
+    expect(presence?.state).toBe('offline');
+    const log = await db.select().from(agentPresenceLog).where(eq(agentPresenceLog.userId, agent.id)).orderBy(agentPresenceLog.id);
+    expect(log.map((entry) => [entry.state, entry.reason])).toEqual([['available', null], ['offline', 'logout']]);
+
+    const customer = await openPhone(channel.id, '+59899010101');
+    await customer.send('Is anyone there?');
+    await eventually(async () => {
+      const [conversation] = await db.select().from(conversations).where(eq(conversations.channelId, channel.id));
+      expect(conversation).toMatchObject({ status: 'queued', assignedUserId: null });
+    });
   });
 
   it('stores the same simulator message delivered twice once', async () => {

@@ -7,7 +7,9 @@ import type { Me } from '../wire.ts';
 import { rooms } from '../../server/realtime.ts';
 import { DECOY_HASH, verifyPassword } from './password-hash.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
-import { createSession, revokeSession, SESSION_COOKIE, type Actor } from './sessions.ts';
+import { createSession, hasLiveSession, revokeSession, SESSION_COOKIE, type Actor } from './sessions.ts';
+import { goOffline } from '../../routing/agent-presence.ts';
+import { inTransaction } from '../../server/unit-of-work.ts';
 
 const loginSchema = z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) });
 
@@ -70,7 +72,11 @@ export function authRoutes(services: AppServices): RouteSpec[] {
       path: '/api/auth/logout',
       access: { roles: ALL_ROLES },
       async handler(_request, response, actor) {
-        await revokeSession(services.db, actor!.tokenHash);
+        await inTransaction(services, async (uow) => {
+          await revokeSession(uow.tx, actor!.tokenHash);
+          // Logged out of the last session: nobody is at the console, so routing must not offer more.
+          if (!(await hasLiveSession(uow.tx, actor!.userId))) await goOffline(uow, actor!.userId, actor!.userId, 'logout');
+        });
         services.realtime.disconnect(rooms.session(actor!.tokenHash));
         response.clearCookie(SESSION_COOKIE, cookieOptions);
         response.status(204).end();

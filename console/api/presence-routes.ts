@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { setPresence } from '../../routing/agent-presence.ts';
 import type { AppServices } from '../../server/app-services.ts';
-import { parseInput } from '../../server/http-errors.ts';
+import { eq } from 'drizzle-orm';
+import { breaks } from '../../db/schema/index.ts';
+import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 
@@ -19,6 +21,10 @@ export function presenceRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const change = parseInput(presenceSchema, request.body);
+        if (change.state === 'break') {
+          const known = await services.db.query.breaks.findFirst({ where: eq(breaks.name, change.breakName) });
+          if (!known) throw httpErrors.validation([{ path: 'breakName', message: `"${change.breakName}" is not one of the configured breaks` }]);
+        }
         const presence = await inTransaction(services, (uow) =>
           setPresence(uow, { userId: actor!.userId, change, changedByUserId: actor!.userId }),
         );

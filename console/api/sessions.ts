@@ -59,3 +59,13 @@ export async function revokeSession(db: Executor, tokenHash: string): Promise<vo
 export async function revokeUserSessions(db: Executor, userId: number): Promise<void> {
   await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
 }
+
+/** Whether the user still has an unexpired, unrevoked session (another tab or device). */
+export async function hasLiveSession(db: Executor, userId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ userId: sessions.userId })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
+    .limit(1);
+  return row !== undefined;
+}

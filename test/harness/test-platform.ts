@@ -11,8 +11,9 @@ import { createTestDatabase } from './test-database.ts';
 export type TestPlatform = Platform & { url: string; databaseUrl: string; close: () => Promise<void> };
 
 /** A whole running process (HTTP, sockets, workers) on its own fresh database and a free port. */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
-  const database = await createTestDatabase();
+export async function startTestPlatform(env: Record<string, string> = {}, reuse?: { databaseUrl: string }): Promise<TestPlatform> {
+  // Reusing a database (a restart): the first platform's `close` drops it, this one's leaves it.
+  const database = reuse ? { url: reuse.databaseUrl, drop: async () => {} } : await createTestDatabase();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omnichat-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
