@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../../db/connection.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded-postgres.ts';
 import { ensureDatabase } from '../../db/ensure-database.ts';
 import { applyMigrations } from '../../db/migrate.ts';
 import { createJobQueue } from '../../server/job-queue.ts';
+import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createQueues } from '../../server/workers.ts';
+import { temporaryPostgres } from './temporary-postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,17 +21,6 @@ declare module 'vitest' {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts the test PostgreSQL (embedded PostgreSQL 18 in a temporary folder, or the server of
  * DATABASE_URL) and builds the template database once for the whole run.
@@ -43,15 +29,8 @@ export default async function setup(project: TestProject) {
   const logger = createLogger('warn');
   const runId = randomBytes(3).toString('hex');
   const prefix = `omnichat_t${runId}_`;
-  let embedded: EmbeddedServer | null = null;
-  let tempDir: string | null = null;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omnichat-test-'));
-    await fs.chmod(tempDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dir: path.join(tempDir, 'pg'), port: await freePort(), logger });
-    serverUrl = embedded.url;
-  }
+  const server = await temporaryPostgres(loadConfig().databaseUrl, logger);
+  const serverUrl = server.url;
   const template = `${prefix}template`;
   const templateUrl = await ensureDatabase(serverUrl, template);
   const database = connectDatabase(templateUrl, { max: 2 });
@@ -69,11 +48,10 @@ export default async function setup(project: TestProject) {
   project.provide('databasePrefix', prefix);
 
   return async () => {
-    const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
     const leftovers = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${prefix}%`}`;
     for (const { datname } of leftovers) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
     await admin.end();
-    await embedded?.stop();
-    if (tempDir) await fs.rm(tempDir, { recursive: true, force: true });
+    await server.stop();
   };
 }
