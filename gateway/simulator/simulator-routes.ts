@@ -11,7 +11,7 @@ import { simulatorSigningKey } from './simulator-channel.ts';
 
 const phoneSchema = z.object({
   channelId: z.coerce.number().int().positive().optional(),
-  number: z.string().trim().min(3, 'Type a phone number').max(32),
+  number: z.string().trim().min(1, 'Type a phone number').max(32),
 });
 
 /** The phone page's own endpoints: which simulator channels exist, and a phone token for a number. */

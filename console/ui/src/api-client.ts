@@ -69,8 +69,20 @@ export const api = {
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
 };
 
-/** The message to show for any thrown value. */
+/** The message of the first `{ path, message }` detail of a validation failure, if there is one. */
+function firstDetailMessage(details: unknown): string | null {
+  if (!Array.isArray(details)) return null;
+  const first: unknown = details[0];
+  if (typeof first !== 'object' || first === null || !('message' in first)) return null;
+  return typeof first.message === 'string' && first.message !== '' ? first.message : null;
+}
+
+/** The message to show for any thrown value; a validation failure names what is wrong, not just "not valid". */
 export function errorMessage(error: unknown): string {
+  if (error instanceof ApiRequestError && error.code === 'validation_failed') {
+    const detail = firstDetailMessage(error.details);
+    if (detail !== null) return detail;
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }
@@ -78,4 +90,9 @@ export function errorMessage(error: unknown): string {
 /** True when the server says the session is missing or expired. */
 export function isUnauthorized(error: unknown): boolean {
   return error instanceof ApiRequestError && error.status === 401;
+}
+
+/** True when the server says the thing asked for does not exist (or is not visible to me). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiRequestError && error.status === 404;
 }

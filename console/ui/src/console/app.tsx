@@ -1,8 +1,8 @@
 import { useEffect } from 'preact/hooks';
 import { ConversationPanel } from './conversation-panel.tsx';
-import { closeView, selectedId } from './conversation-state.ts';
+import { closeView, followUrl, selectedId } from './conversation-state.ts';
 import { InboxPanel } from './inbox-panel.tsx';
-import { loadInbox, resetInbox } from './inbox-state.ts';
+import { resetInbox, startInbox } from './inbox-state.ts';
 import { connectLive, disconnectLive } from './live-updates.ts';
 import { LoginScreen } from './login-screen.tsx';
 import { loadMe, me, sessionChecked } from './session-state.ts';
@@ -19,12 +19,16 @@ export function App() {
   return <Workspace userId={me.value.id} />;
 }
 
-/** The signed-in screen; mounting it starts the live connection, unmounting (logout) stops it. */
+/** The signed-in screen; mounting it starts the live connection, unmounting (logout) stops it and clears the URL. */
 function Workspace({ userId }: { userId: number }) {
   useEffect(() => {
-    void loadInbox();
+    void startInbox();
+    // Reopen the conversation named in the URL, and follow Back/Forward between conversations.
+    followUrl();
+    window.addEventListener('hashchange', followUrl);
     connectLive();
     return () => {
+      window.removeEventListener('hashchange', followUrl);
       disconnectLive();
       closeView();
       resetInbox();

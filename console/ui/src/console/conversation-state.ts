@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import type { ConversationDetail, ConversationSummary, MessageView } from '../../../wire.ts';
-import { api, errorMessage } from '../api-client.ts';
+import { api, errorMessage, isNotFound } from '../api-client.ts';
+import { conversationIdInUrl, showConversationInUrl } from './conversation-url.ts';
 import { upsertConversation } from './inbox-state.ts';
 import { me } from './session-state.ts';
 
@@ -25,10 +26,14 @@ function byCreation(a: MessageView, b: MessageView): number {
 
 let latestOpen = 0;
 
-/** Selects a conversation and loads its transcript (a newer selection wins over a slow answer). */
+/**
+ * Selects a conversation, names it in the URL and loads its transcript (a newer selection wins over a
+ * slow answer). One that does not exist or is not mine (404) leaves the empty state and a clean URL.
+ */
 export async function openConversation(id: number): Promise<void> {
   const ticket = ++latestOpen;
   selectedId.value = id;
+  showConversationInUrl(id);
   actionError.value = null;
   detailError.value = null;
   if (detail.value?.id !== id) detail.value = null;
@@ -38,10 +43,24 @@ export async function openConversation(id: number): Promise<void> {
     if (ticket !== latestOpen) return;
     detail.value = { ...loaded, messages: [...loaded.messages].sort(byCreation) };
   } catch (error) {
-    if (ticket === latestOpen) detailError.value = errorMessage(error);
+    if (ticket !== latestOpen) return;
+    if (isNotFound(error)) {
+      resetView();
+      showConversationInUrl(null, 'replace');
+    } else {
+      detailError.value = errorMessage(error);
+    }
   } finally {
     if (ticket === latestOpen) detailLoading.value = false;
   }
+}
+
+/** Follows the URL (on load, Back/Forward): opens the conversation it names, or goes back to the empty state. */
+export function followUrl(): void {
+  const id = conversationIdInUrl();
+  if (id === selectedId.value) return;
+  if (id === null) closeView();
+  else void openConversation(id);
 }
 
 /** Reloads the open conversation (after a reconnect, events may have been missed). */
@@ -49,14 +68,19 @@ export function refreshOpenConversation(): void {
   if (selectedId.value !== null) void openConversation(selectedId.value);
 }
 
-/** Back to the empty state. */
-export function closeView(): void {
+function resetView(): void {
   latestOpen++;
   selectedId.value = null;
   detail.value = null;
   detailError.value = null;
   actionError.value = null;
   detailLoading.value = false;
+}
+
+/** Back to the empty state, with a history entry so Forward reopens the conversation. */
+export function closeView(): void {
+  resetView();
+  showConversationInUrl(null);
 }
 
 /** Adds or updates a message of the open conversation; ids make socket echoes harmless. */

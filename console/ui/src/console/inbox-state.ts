@@ -1,7 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import type { ConversationSummary } from '../../../wire.ts';
 import { api, errorMessage } from '../api-client.ts';
-import { me } from './session-state.ts';
+import { canSeeAll, me } from './session-state.ts';
 
 export type InboxScope = 'mine' | 'all';
 export type InboxStatus = 'open' | 'closed';
@@ -59,6 +59,12 @@ export async function loadInbox(): Promise<void> {
   } finally {
     if (ticket === latestLoad) inboxLoading.value = false;
   }
+}
+
+/** First load after sign-in: supervisors and admins start on "All", agents only have "Mine". */
+export function startInbox(): Promise<void> {
+  scope.value = canSeeAll() ? 'all' : 'mine';
+  return loadInbox();
 }
 
 let searchTimer: ReturnType<typeof setTimeout> | undefined;

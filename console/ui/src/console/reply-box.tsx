@@ -22,6 +22,7 @@ export function ReplyBox({ conversation }: { conversation: ConversationDetail })
   const input = useRef<HTMLTextAreaElement>(null);
   const enabled = canReply.value;
   const reason = enabled ? null : blockedReason(conversation, me.value?.id);
+  const empty = draft.value.trim() === '';
 
   async function send() {
     const body = draft.value.trim();
@@ -79,7 +80,7 @@ export function ReplyBox({ conversation }: { conversation: ConversationDetail })
           type="submit"
           class="primary"
           data-testid="reply-send"
-          disabled={!enabled || sending.value}
+          disabled={!enabled || sending.value || empty}
         >
           {sending.value ? 'Sending…' : 'Send'}
         </button>

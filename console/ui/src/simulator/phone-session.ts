@@ -22,7 +22,9 @@ function restorePhone(): SimulatorPhone | null {
 /** The phone in use (token binds channel + number), or null while choosing a number. */
 export const phone = signal<SimulatorPhone | null>(restorePhone());
 export const channels = signal<SimulatorChannel[]>([]);
-export const channelId = signal<number | null>(null);
+export const channelId = signal<number | null>(phone.value?.channelId ?? null);
+/** The number typed on the setup screen; "Change number" puts the previous one back to edit. */
+export const numberDraft = signal('');
 export const channelsError = signal<string | null>(null);
 /** Validation or network error when starting the phone. */
 export const startError = signal<string | null>(null);
@@ -57,8 +59,13 @@ export async function startPhone(number: string): Promise<void> {
   }
 }
 
-/** "Change number": back to the setup form. */
+/** "Change number": back to the setup form, prefilled with this phone's channel and number. */
 export function forgetPhone(): void {
+  const previous = phone.value;
+  if (previous) {
+    channelId.value = previous.channelId;
+    numberDraft.value = previous.number;
+  }
   sessionStorage.removeItem(storageKey);
   phone.value = null;
 }

@@ -1,9 +1,7 @@
-import { useSignal } from '@preact/signals';
-import { channelId, channels, channelsError, startError, starting, startPhone } from './phone-session.ts';
+import { channelId, channels, channelsError, numberDraft, startError, starting, startPhone } from './phone-session.ts';
 
 /** First screen of the phone: pick a channel and the customer's number. */
 export function PhoneSetup() {
-  const number = useSignal('');
   const list = channels.value;
   const error = startError.value ?? channelsError.value;
 
@@ -12,7 +10,7 @@ export function PhoneSetup() {
       class="phone-setup"
       onSubmit={(event) => {
         event.preventDefault();
-        void startPhone(number.value.trim());
+        void startPhone(numberDraft.value.trim());
       }}
     >
       <h1>New customer</h1>
@@ -42,8 +40,8 @@ export function PhoneSetup() {
           placeholder="+59899123456"
           autocomplete="tel"
           autoFocus
-          value={number.value}
-          onInput={(event) => (number.value = event.currentTarget.value)}
+          value={numberDraft.value}
+          onInput={(event) => (numberDraft.value = event.currentTarget.value)}
         />
       </label>
       {error && (
