@@ -33,13 +33,11 @@ export async function processInboundMessage(services: Services, messageId: numbe
       profileName: (message.metadata.profileName as string | undefined) ?? null,
     });
     const to = (message.metadata.to as string | null | undefined) ?? null;
-    const campaign = await resolveCampaign(uow.tx, message.channelId, to);
-    const { conversation } = await findOrOpenConversation(uow.tx, {
-      channelId: message.channelId,
-      contactId: address.contactId,
-      contactAddressId: address.id,
-      campaignId: campaign?.id ?? null,
-    });
+    const { conversation } = await findOrOpenConversation(
+      uow.tx,
+      { channelId: message.channelId, contactId: address.contactId, contactAddressId: address.id },
+      async () => (await resolveCampaign(uow.tx, message.channelId, to))?.id ?? null,
+    );
     await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id));
     const [touched] = await uow.tx
       .update(conversations)

@@ -35,7 +35,9 @@ export async function findOrCreateContactAddress(
  */
 export async function findOrOpenConversation(
   tx: Tx,
-  input: { channelId: number; contactId: number; contactAddressId: number; campaignId: number | null },
+  input: { channelId: number; contactId: number; contactAddressId: number },
+  /** The campaign of a new conversation; asked only when one has to be opened. */
+  campaignFor: () => Promise<number | null>,
 ): Promise<{ conversation: ConversationRow; opened: boolean }> {
   const open = () =>
     tx.query.conversations.findFirst({
@@ -49,7 +51,7 @@ export async function findOrOpenConversation(
   if (existing) return { conversation: existing, opened: false };
   const [created] = await tx
     .insert(conversations)
-    .values({ ...input, status: 'bot' })
+    .values({ ...input, campaignId: await campaignFor(), status: 'bot' })
     .onConflictDoNothing()
     .returning();
   if (created) return { conversation: created, opened: true };
