@@ -4,6 +4,13 @@ import { QUEUES } from '../server/queues.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
+import { measureSms } from '../gateway/sms-encoding.ts';
+
+/** Encoding and segment count stored with each message (what an SMS costs). */
+export function smsMeasure(body: string) {
+  const { encoding, segments } = measureSms(body);
+  return { encoding, segments };
+}
 
 export type OutboundInput = {
   conversation: ConversationRow;
@@ -36,6 +43,7 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       botNode: input.botNode ?? null,
       address: address.address,
       body: input.body,
+      ...smsMeasure(input.body),
       status: 'queued',
       createdAt: now,
     })

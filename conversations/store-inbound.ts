@@ -1,6 +1,7 @@
 import { messages } from '../db/schema/index.ts';
 import type { InboundMessage } from '../gateway/channel.ts';
 import { QUEUES } from '../server/queues.ts';
+import { smsMeasure } from './queue-outbound-message.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 
 /** The FIFO key of one customer on one channel: their messages are processed strictly in order. */
@@ -24,6 +25,7 @@ export async function storeInbound(uow: UnitOfWork, inbound: readonly InboundMes
         authorType: 'contact',
         address: message.from,
         body: message.text,
+        ...smsMeasure(message.text),
         media: message.media,
         providerMessageId: message.providerMessageId,
         providerTimestamp: message.timestamp,

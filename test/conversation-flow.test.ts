@@ -131,6 +131,7 @@ describe('a whole conversation through the simulator', () => {
       const rows = await db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
       expect(rows).toHaveLength(1);
       expect(rows[0]!.conversationId).not.toBeNull();
+      expect(rows[0]).toMatchObject({ encoding: 'GSM-7', segments: 1 });
     });
   });
 
@@ -187,7 +188,9 @@ describe('a whole conversation through the simulator', () => {
       expect(rows.filter((m) => m.direction === 'inbound' && m.conversationId !== null)).toHaveLength(3);
     });
     const rows = await db.select().from(messages).where(eq(messages.channelId, channel.id)).orderBy(messages.id);
-    expect(rows.filter((m) => m.authorType === 'bot').map((m) => [m.body, m.botNode])).toEqual([['Closed for today', 'out_of_hours']]);
+    expect(rows.filter((m) => m.authorType === 'bot').map((m) => [m.body, m.botNode, m.encoding, m.segments])).toEqual([
+      ['Closed for today', 'out_of_hours', 'GSM-7', 1],
+    ]);
     const [conversation] = await db.select().from(conversations).where(eq(conversations.channelId, channel.id));
     expect(conversation).toMatchObject({ status: 'bot', assignedUserId: null });
     expect(offered).toEqual([]);
