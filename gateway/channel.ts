@@ -57,6 +57,8 @@ export type WebhookContent = { messages: InboundMessage[]; statuses: StatusRepor
 /** Services a channel adapter may use; kept small so adapters stay testable. */
 export type ChannelDeps = {
   publish(events: readonly LiveEvent[]): void;
+  /** The public URL providers call for this channel's webhooks (null without PUBLIC_URL). */
+  webhookUrl(channelId: number): string | null;
 };
 
 /** The contract every provider implements, in its own folder under `gateway/`. */

@@ -46,7 +46,10 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     realtime,
     config,
     logger,
-    channels: createChannelRegistry({ publish: (events) => realtime.publish(events) }),
+    channels: createChannelRegistry({
+      publish: (events) => realtime.publish(events),
+      webhookUrl: (channelId) => (config.publicUrl ? `${config.publicUrl}/webhooks/${channelId}` : null),
+    }),
     async isReady() {
       if (stopping) return false;
       await database.sql`select 1`;
