@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { contactAddresses, conversations, messages, type AuthorType } from '../db/schema/index.ts';
+import { channels, contactAddresses, conversations, messages, type AuthorType } from '../db/schema/index.ts';
+import { assertFreeFormAllowed } from '../gateway/service-window.ts';
 import { QUEUES } from '../server/queues.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
@@ -31,6 +32,8 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
     columns: { address: true },
   });
   if (!address) throw new Error(`conversation ${conversation.id} has no contact address`);
+  const channel = await uow.tx.query.channels.findFirst({ where: eq(channels.id, conversation.channelId), columns: { type: true } });
+  assertFreeFormAllowed(channel!.type, conversation.lastContactMessageAt);
   const now = new Date();
   const [message] = await uow.tx
     .insert(messages)

@@ -2,12 +2,14 @@ import type { ChannelType } from '../db/schema/index.ts';
 import type { Channel, ChannelDeps, ChannelFactory, ChannelRow } from './channel.ts';
 import { createSimulatorChannel } from './simulator/simulator-channel.ts';
 import { createTwilioChannel } from './twilio/twilio-channel.ts';
+import { createCloudApiChannel } from './whatsapp-cloud/cloud-api-channel.ts';
 
 /** Adapters by channel type; a new provider adds its folder and one line here. */
 const FACTORIES: Partial<Record<ChannelType, ChannelFactory>> = {
   simulator: createSimulatorChannel,
   twilio_sms: createTwilioChannel,
   twilio_whatsapp: createTwilioChannel,
+  whatsapp_cloud: createCloudApiChannel,
 };
 
 export type ChannelRegistry = {

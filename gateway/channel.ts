@@ -69,6 +69,8 @@ export type Channel = {
   /** Inbound messages and delivery reports carried by a verified request. */
   normalize(request: WebhookRequest): WebhookContent;
   send(message: OutboundMessage): Promise<SendResult>;
+  /** A provider's GET check of the webhook URL (Meta's hub.challenge); null when the request is not one. */
+  handshake?(request: WebhookRequest): { status: number; body: string } | null;
   /** Session channels (Baileys, modem, SMPP…) connect and disconnect here. */
   start?(): Promise<void>;
   stop?(): Promise<void>;

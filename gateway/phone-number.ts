@@ -12,3 +12,17 @@ export function toE164(input: string, defaultCountry: string): string {
   }
   return parsed.number;
 }
+
+/**
+ * An address a verified provider reports (a customer's wa_id, a Twilio From, our own number): E.164
+ * when it parses, else `+digits`. Never refused: a provider's message must not be lost because our
+ * phone metadata is stricter or older than the network's.
+ */
+export function normalizeProviderAddress(input: string, defaultCountry: string): string {
+  const trimmed = input.trim();
+  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry.toUpperCase() as CountryCode);
+  if (parsed) return parsed.number;
+  const digits = trimmed.replace(/[^\d]/g, '');
+  if (!digits) throw new InvalidNumberError(`"${input}" is not a phone number`);
+  return `+${digits}`;
+}

@@ -45,7 +45,24 @@ export function toWebhookRequest(request: Request, publicUrl: string | undefined
  * The answer is 200 as soon as that commits; the work happens in the jobs.
  */
 export function webhookRoutes(services: AppServices): RouteSpec[] {
+  const loadChannel = async (channelId: number) => {
+    const row = await services.db.query.channels.findFirst({ where: eq(channels.id, channelId) });
+    if (!row || !row.enabled || !services.channels.supports(row.type)) throw httpErrors.notFound('Channel');
+    return row;
+  };
   return [
+    {
+      method: 'get',
+      path: '/webhooks/:channelId',
+      access: { public: "providers' subscription check (Meta's hub.challenge), answered by the channel adapter" },
+      async handler(request, response) {
+        const { channelId } = parseInput(paramsSchema, request.params);
+        const row = await loadChannel(channelId);
+        const answer = services.channels.get(row).handshake?.(toWebhookRequest(request, services.config.publicUrl));
+        if (!answer) throw httpErrors.notFound('Webhook check');
+        response.status(answer.status).type('text').send(answer.body);
+      },
+    },
     {
       method: 'post',
       path: '/webhooks/:channelId',
@@ -53,8 +70,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
       before: [express.raw({ type: () => true, limit: '2mb' })],
       async handler(request, response) {
         const { channelId } = parseInput(paramsSchema, request.params);
-        const row = await services.db.query.channels.findFirst({ where: eq(channels.id, channelId) });
-        if (!row || !row.enabled || !services.channels.supports(row.type)) throw httpErrors.notFound('Channel');
+        const row = await loadChannel(channelId);
         const channel = services.channels.get(row);
         const webhook = toWebhookRequest(request, services.config.publicUrl);
         if (!(await channel.verify(webhook))) {

@@ -2,6 +2,8 @@ import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import { InvalidPayloadError } from '../gateway/channel.ts';
+import { OutsideServiceWindowError } from '../gateway/service-window.ts';
+import { InvalidNumberError } from '../gateway/phone-number.ts';
 import { PresenceError } from '../routing/agent-presence.ts';
 import type { Logger } from './logger.ts';
 
@@ -54,6 +56,8 @@ function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof TransitionError || error instanceof PresenceError) return httpErrors.conflict(error.message);
   if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
+  if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
+  if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
   if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');

@@ -42,6 +42,7 @@ describe('authentication and roles on every route', () => {
       'GET /readyz',
       'GET /simulator',
       'GET /simulator/api/channels',
+      'GET /webhooks/:channelId',
       'POST /api/auth/login',
       'POST /simulator/api/phones',
       'POST /webhooks/:channelId',

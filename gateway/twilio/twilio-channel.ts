@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { toE164 } from '../phone-number.ts';
+import { normalizeProviderAddress } from '../phone-number.ts';
 import type { MessageMedia } from '../../db/schema/index.ts';
 import { InvalidPayloadError, type Channel, type ChannelFactory, type InboundMessage, type SendResult, type StatusReport } from '../channel.ts';
 import { twilioSecretsSchema, twilioSettingsSchema } from './twilio-settings.ts';
@@ -27,7 +27,7 @@ export const createTwilioChannel: ChannelFactory = (row, deps): Channel => {
   const whatsapp = row.type === 'twilio_whatsapp';
   const prefix = whatsapp ? 'whatsapp:' : '';
   const client = twilio(settings.accountSid, authToken, { autoRetry: false });
-  const address = (value: string) => toE164(value.replace(/^whatsapp:/, ''), row.defaultCountry);
+  const address = (value: string) => normalizeProviderAddress(value.replace(/^whatsapp:/, ''), row.defaultCountry);
   const params = (body: unknown): Record<string, string> => {
     if (!body || typeof body !== 'object') throw new InvalidPayloadError('expected a form-encoded Twilio webhook');
     return body as Record<string, string>;

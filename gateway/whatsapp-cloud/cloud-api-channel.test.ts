@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentPresence, conversations, messages } from '../../db/schema/index.ts';
+import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
+import { inTransaction } from '../../server/unit-of-work.ts';
+import { buildCampaign, buildUser, TEST_PASSWORD } from '../../test/harness/factories.ts';
+import { api, eventually, login, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
+import { createCloudApiChannel } from './cloud-api-channel.ts';
+import { createCloudApiChannelRow, metaCall, metaEnvelope, PHONE_NUMBER_ID, VERIFY_TOKEN } from './cloud-api-fixture.ts';
+import { fakeGraphApi } from './fake-graph-api.ts';
+
+let platform: TestPlatform;
+let graph: ReturnType<typeof fakeGraphApi>;
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  graph = fakeGraphApi();
+});
+afterAll(async () => {
+  graph.close();
+  await platform.close();
+});
+
+const deps = { publish: () => {}, webhookUrl: () => null };
+const post = (channelId: number, call: { headers: Record<string, string>; body: string }) =>
+  fetch(`${platform.url}/webhooks/${channelId}`, { method: 'POST', headers: call.headers, body: call.body });
+
+describe('WhatsApp Cloud API channel', () => {
+  it("answers Meta's subscription check only with the right verify token", async () => {
+    const row = await createCloudApiChannelRow(platform.services.db);
+    const check = (query: string) => fetch(`${platform.url}/webhooks/${row.id}?${query}`);
+    const ok = await check(`hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
+    expect([ok.status, await ok.text()]).toEqual([200, '1158201444']);
+    expect((await check('hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1')).status).toBe(403);
+    expect((await check('')).status).toBe(404);
+  });
+
+  it('checks the signature over the exact bytes received', async () => {
+    const row = await createCloudApiChannelRow(platform.services.db);
+    const signed = metaCall(metaEnvelope({ statuses: [] }));
+    const reformatted = { ...signed, body: JSON.stringify(JSON.parse(signed.body), null, 2) };
+    expect((await post(row.id, reformatted)).status).toBe(403);
+    expect((await post(row.id, signed)).status).toBe(200);
+  });
+
+  it('normalizes replies to buttons and lists, media with captions, and locations', () => {
+    const row = { id: 1, type: 'whatsapp_cloud', defaultCountry: 'US', address: '+15550783881', settings: { phoneNumberId: PHONE_NUMBER_ID }, secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) } };
+    const channel = createCloudApiChannel(row as never, deps);
+    const base = { from: '5491123456789', timestamp: '1732400000' };
+    const { messages: normalized } = channel.normalize({
+      url: '', method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0),
+      body: metaEnvelope({
+        messages: [
+          { ...base, id: 'wamid.1', type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'track', title: 'Track my order' } } },
+          { ...base, id: 'wamid.2', type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: 'hours', title: 'Opening hours', description: 'When we are open' } } },
+          { ...base, id: 'wamid.3', type: 'image', image: { id: '1479537139650973', mime_type: 'image/jpeg', caption: 'the broken box' } },
+          { ...base, id: 'wamid.4', type: 'location', location: { latitude: -34.9, longitude: -56.16, name: 'Shop', address: 'Av. 18 de Julio' } },
+        ],
+      }),
+    });
+    expect(normalized.map((m) => [m.text, m.metadata?.replyId ?? null])).toEqual([
+      ['Track my order', 'track'],
+      ['Opening hours', 'hours'],
+      ['the broken box', null],
+      ['Shop · Av. 18 de Julio · -34.9,-56.16', null],
+    ]);
+    expect(normalized[2]!.media).toEqual([{ url: 'whatsapp-media:1479537139650973', contentType: 'image/jpeg', caption: 'the broken box', fileName: undefined }]);
+    expect(normalized[0]).toMatchObject({ from: '+5491123456789', timestamp: new Date(1732400000 * 1000) });
+  });
+
+  it('turns a failed status into a failed message with Meta’s code, title and details', () => {
+    const row = { id: 1, type: 'whatsapp_cloud', defaultCountry: 'US', address: null, settings: { phoneNumberId: PHONE_NUMBER_ID }, secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) } };
+    const channel = createCloudApiChannel(row as never, deps);
+    const { statuses } = channel.normalize({
+      url: '', method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0),
+      body: metaEnvelope({ statuses: [{ id: 'wamid.9', status: 'failed', timestamp: '1732400000', recipient_id: '5491123456789', errors: [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'Receiver is incapable of receiving this message' } }] }] }),
+    });
+    expect(statuses).toEqual([
+      { providerMessageId: 'wamid.9', status: 'failed', errorCode: '131026', errorMessage: 'Message undeliverable: Receiver is incapable of receiving this message', at: new Date(1732400000 * 1000) },
+    ]);
+  });
+
+  it('refuses a free-form reply outside the 24-hour window up front, and sends inside it', async () => {
+    const { db } = platform.services;
+    const row = await createCloudApiChannelRow(db);
+    const agent = await buildUser(db, { role: 'agent' });
+    await db.insert(agentPresence).values({ userId: agent.id, state: 'available' });
+    await buildCampaign(db, { channelIds: [row.id], memberIds: [agent.id], greetingMessage: null });
+    const inbound = metaCall(metaEnvelope({ messages: [{ from: '5491100001111', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
+    expect((await post(row.id, inbound)).status).toBe(200);
+    const conversation = await eventually(async () => {
+      const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
+      expect(found?.status).toBe('assigned');
+      return found!;
+    });
+    const cookie = await login(platform.url, agent.username, TEST_PASSWORD);
+    const inside = await api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body: { body: 'Hi!' } });
+    expect(inside.status).toBe(201);
+
+    await db.update(conversations).set({ lastContactMessageAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(conversations.id, conversation.id));
+    const outside = await api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body: { body: 'Still there?' } });
+    expect(outside.status).toBe(409);
+    expect(outside.body.error).toMatchObject({ code: 'outside_service_window', message: expect.stringContaining('template') });
+    const stored = await db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+    expect(stored.map((m) => m.body)).not.toContain('Still there?');
+  });
+
+  it('sends with the bearer token to the phone number id, and backs off on the 130429 rate limit', async () => {
+    const { db } = platform.services;
+    const row = await createCloudApiChannelRow(db);
+    const inbound = metaCall(metaEnvelope({ messages: [{ from: '5491100002222', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
+    await post(row.id, inbound);
+    const conversation = await eventually(async () => {
+      const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    // The send worker meets Meta's throughput limit first, then retries through pg-boss with backoff.
+    graph.failNext({ status: 400, code: 130429, message: 'Rate limit hit', details: 'Cloud API message throughput has been reached.' });
+    const queued = await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Thanks!' }));
+    const delivered = graph.nextSend();
+    const sent = await delivered;
+    expect(sent).toMatchObject({ phoneNumberId: PHONE_NUMBER_ID, version: 'v23.0', authorization: 'Bearer EAAG-test-access-token-0123456789' });
+    expect(sent.payload).toMatchObject({ messaging_product: 'whatsapp', to: '5491100002222', type: 'text', text: { body: 'Thanks!' } });
+    await eventually(async () => {
+      const message = await db.query.messages.findFirst({ where: eq(messages.id, queued.id) });
+      expect(message).toMatchObject({ status: 'sent', providerMessageId: sent.wamid, errorCode: null });
+    });
+    // The first attempt met the rate limit and was retried, not stored as failed.
+    expect(graph.sends.filter((s) => s.payload.text?.body === 'Thanks!')).toHaveLength(2);
+  });
+});

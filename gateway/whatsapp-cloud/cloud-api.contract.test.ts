@@ -1,0 +1,4 @@
+import { runChannelContract } from '../channel-contract.ts';
+import { cloudApiFixture } from './cloud-api-fixture.ts';
+
+runChannelContract(cloudApiFixture);
