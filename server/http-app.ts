@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import { authRoutes } from '../console/api/auth-routes.ts';
+import { channelRoutes } from '../console/api/channel-routes.ts';
 import { conversationRoutes } from '../console/api/conversation-routes.ts';
 import { presenceRoutes } from '../console/api/presence-routes.ts';
 import { registerRoutes, type RouteTable } from '../console/api/route-table.ts';
@@ -32,6 +33,7 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
     ...authRoutes(services),
     ...conversationRoutes(services),
     ...presenceRoutes(services),
+    ...channelRoutes(services),
     ...webhookRoutes(services),
     ...simulatorRoutes(services),
   ]);
