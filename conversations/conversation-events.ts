@@ -3,26 +3,19 @@ import type { Executor } from '../db/connection.ts';
 import { presentConversations, presentMessages } from '../console/api/presenters.ts';
 import { rooms, type LiveEvent } from '../server/realtime.ts';
 
-/** Who watches a conversation: its assignee and the supervisors of its campaign. */
-function audience(campaignId: number | null, assignedUserId: number | null, extraUserIds: readonly number[] = []): string[] {
+/** Who watches a conversation: its assignee (current, or last once closed) and the supervisors of its campaign. */
+function audience(campaignId: number | null, assignedUserId: number | null): string[] {
   const targets = [campaignId === null ? rooms.unrouted : rooms.campaign(campaignId)];
-  for (const userId of new Set([assignedUserId, ...extraUserIds])) if (userId !== null) targets.push(rooms.user(userId));
+  if (assignedUserId !== null) targets.push(rooms.user(assignedUserId));
   return targets;
 }
 
-/**
- * `conversation.upserted` for each conversation. `previousAssignees` also hear of it, so a
- * conversation that leaves an agent (closed, transferred, re-queued) leaves their inbox live.
- */
-export async function conversationEvents(
-  db: Executor,
-  conversationIds: readonly number[],
-  previousAssignees: readonly number[] = [],
-): Promise<LiveEvent[]> {
+/** `conversation.upserted` for each conversation, to its audience. */
+export async function conversationEvents(db: Executor, conversationIds: readonly number[]): Promise<LiveEvent[]> {
   if (conversationIds.length === 0) return [];
   const presented = await presentConversations(db, sql`c.id in ${conversationIds}`);
   return presented.map(({ summary, campaignId, assignedUserId }) => ({
-    rooms: audience(campaignId, assignedUserId, previousAssignees),
+    rooms: audience(campaignId, assignedUserId),
     event: 'conversation.upserted',
     payload: summary,
   }));

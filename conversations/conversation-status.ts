@@ -35,12 +35,3 @@ export function transition(status: ConversationStatus, event: ConversationEvent)
   if (!next) throw new TransitionError(`A ${status} conversation cannot ${event.type.replaceAll('_', ' ')}`);
   return next;
 }
-
-export function canTransition(status: ConversationStatus, event: ConversationEvent): boolean {
-  try {
-    transition(status, event);
-    return true;
-  } catch {
-    return false;
-  }
-}

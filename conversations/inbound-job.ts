@@ -33,11 +33,12 @@ export async function processInboundMessage(services: Services, messageId: numbe
       profileName: (message.metadata.profileName as string | undefined) ?? null,
     });
     const to = (message.metadata.to as string | null | undefined) ?? null;
-    const { conversation } = await findOrOpenConversation(
+    const opened = await findOrOpenConversation(
       uow.tx,
       { channelId: message.channelId, contactId: address.contactId, contactAddressId: address.id },
-      async () => (await resolveCampaign(uow.tx, message.channelId, to))?.id ?? null,
+      () => resolveCampaign(uow.tx, message.channelId, to),
     );
+    const { conversation } = opened;
     await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id));
     const [touched] = await uow.tx
       .update(conversations)
@@ -46,10 +47,13 @@ export async function processInboundMessage(services: Services, messageId: numbe
       .returning();
     uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.created')));
     if (touched!.status === 'bot') {
+      // A conversation just opened brought its campaign row along; an older one reads it.
       const ownCampaign =
-        touched!.campaignId === null
-          ? null
-          : ((await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, touched!.campaignId) })) ?? null);
+        opened.campaign !== undefined
+          ? opened.campaign
+          : touched!.campaignId === null
+            ? null
+            : ((await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, touched!.campaignId) })) ?? null);
       await answerInbound(uow, touched!, ownCampaign);
     }
     uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));

@@ -1,5 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { contactAddresses, contacts, conversations } from '../db/schema/index.ts';
+import { contactAddresses, contacts, conversations, type campaigns } from '../db/schema/index.ts';
+
+type Campaign = typeof campaigns.$inferSelect;
 import type { Tx } from '../db/connection.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -37,24 +39,28 @@ export async function findOrOpenConversation(
   tx: Tx,
   input: { channelId: number; contactId: number; contactAddressId: number },
   /** The campaign of a new conversation; asked only when one has to be opened. */
-  campaignFor: () => Promise<number | null>,
-): Promise<{ conversation: ConversationRow; opened: boolean }> {
-  const open = () =>
-    tx.query.conversations.findFirst({
-      where: and(
-        eq(conversations.channelId, input.channelId),
-        eq(conversations.contactId, input.contactId),
-        ne(conversations.status, 'closed'),
-      ),
-    });
+  campaignFor: () => Promise<Campaign | null>,
+): Promise<{ conversation: ConversationRow; opened: boolean; campaign?: Campaign | null }> {
+  // FOR UPDATE: if an agent is closing this conversation right now, the read waits and, in READ
+  // COMMITTED, re-checks `status <> 'closed'`, so the message opens a new conversation instead of
+  // landing in the one just closed.
+  const open = async () =>
+    (
+      await tx
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.channelId, input.channelId), eq(conversations.contactId, input.contactId), ne(conversations.status, 'closed')))
+        .for('update')
+    )[0];
   const existing = await open();
   if (existing) return { conversation: existing, opened: false };
+  const campaign = await campaignFor();
   const [created] = await tx
     .insert(conversations)
-    .values({ ...input, campaignId: await campaignFor(), status: 'bot' })
+    .values({ ...input, campaignId: campaign?.id ?? null, status: 'bot' })
     .onConflictDoNothing()
     .returning();
-  if (created) return { conversation: created, opened: true };
+  if (created) return { conversation: created, opened: true, campaign };
   const winner = await open();
   if (!winner) throw new Error('open conversation vanished while resolving a concurrent insert');
   return { conversation: winner, opened: false };

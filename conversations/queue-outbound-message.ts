@@ -58,7 +58,7 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       ...(input.authorType === 'agent' && !conversation.firstAgentReplyAt ? { firstAgentReplyAt: now } : {}),
     })
     .where(eq(conversations.id, conversation.id));
-  await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id }, { retryLimit: 5, retryDelay: 2, retryBackoff: true });
+  await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id }); // retries: the queue's own options
   uow.emit(...(await messageEvents(uow.tx, [message!.id], 'message.created')));
   // The inbox shows the last message: refresh the summary too.
   uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));

@@ -7,6 +7,8 @@ import { cloudApiSecretsSchema, cloudApiSettingsSchema } from './whatsapp-cloud/
 type ChannelSchemas = {
   settings: z.ZodType<Record<string, unknown>>;
   secrets: z.ZodType<Record<string, string>>;
+  /** WhatsApp's 24-hour customer-service window applies: free-form text only within it. */
+  customerServiceWindow?: true;
   /** Secrets the platform makes itself when a channel is created (never typed by a person). */
   generatedSecrets?: () => Record<string, string>;
 };
@@ -19,6 +21,6 @@ export const CHANNEL_SCHEMAS: Partial<Record<ChannelType, ChannelSchemas>> = {
     generatedSecrets: () => ({ signingKey: randomBytes(32).toString('base64url') }),
   },
   twilio_sms: { settings: twilioSettingsSchema, secrets: twilioSecretsSchema },
-  twilio_whatsapp: { settings: twilioSettingsSchema, secrets: twilioSecretsSchema },
-  whatsapp_cloud: { settings: cloudApiSettingsSchema, secrets: cloudApiSecretsSchema },
+  twilio_whatsapp: { settings: twilioSettingsSchema, secrets: twilioSecretsSchema, customerServiceWindow: true },
+  whatsapp_cloud: { settings: cloudApiSettingsSchema, secrets: cloudApiSecretsSchema, customerServiceWindow: true },
 };

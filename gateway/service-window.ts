@@ -1,4 +1,5 @@
 import type { ChannelType } from '../db/schema/index.ts';
+import { CHANNEL_SCHEMAS } from './channel-schemas.ts';
 import { SERVICE_WINDOW_MS } from './whatsapp-cloud/cloud-api-settings.ts';
 
 /** Raised before anything is queued, so a message is never shown as sent when the provider would refuse it. */
@@ -11,7 +12,7 @@ export class OutsideServiceWindowError extends Error {
  * last message; after that, only an approved template may start the conversation again.
  */
 export function assertFreeFormAllowed(channelType: ChannelType, lastContactMessageAt: Date | null, now = new Date()): void {
-  if (channelType !== 'whatsapp_cloud') return;
+  if (!CHANNEL_SCHEMAS[channelType]?.customerServiceWindow) return;
   if (lastContactMessageAt && now.getTime() - lastContactMessageAt.getTime() < SERVICE_WINDOW_MS) return;
   throw new OutsideServiceWindowError(
     'The customer last wrote more than 24 hours ago, so WhatsApp only accepts an approved template message now. Send a template to reopen the conversation.',

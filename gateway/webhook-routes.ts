@@ -8,10 +8,17 @@ import type { AppServices } from '../server/app-services.ts';
 import { httpErrors, parseInput } from '../server/http-errors.ts';
 import { inTransaction } from '../server/unit-of-work.ts';
 import { QUEUES } from '../server/queues.ts';
-import { options as statusJobOptions, type StatusJob } from './status-job.ts';
+import type { StatusJob } from './status-job.ts';
 import type { WebhookRequest } from './channel.ts';
 
 const paramsSchema = z.object({ channelId: z.coerce.number().int().positive() });
+
+export const WEBHOOK_PATH = '/webhooks/:channelId';
+
+/** The URL providers call (and sign) for a channel, or null without PUBLIC_URL. */
+export function webhookUrl(publicUrl: string | undefined, channelId: number): string | null {
+  return publicUrl ? `${publicUrl}${WEBHOOK_PATH.replace(':channelId', String(channelId))}` : null;
+}
 
 /** The request as adapters see it: exact raw bytes for signatures, plus the body parsed by content type. */
 export function toWebhookRequest(request: Request, publicUrl: string | undefined): WebhookRequest {
@@ -53,7 +60,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
   return [
     {
       method: 'get',
-      path: '/webhooks/:channelId',
+      path: WEBHOOK_PATH,
       access: { public: "providers' subscription check (Meta's hub.challenge), answered by the channel adapter" },
       async handler(request, response) {
         const { channelId } = parseInput(paramsSchema, request.params);
@@ -65,7 +72,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
     },
     {
       method: 'post',
-      path: '/webhooks/:channelId',
+      path: WEBHOOK_PATH,
       access: { public: 'providers authenticate by signature or token, checked by the channel adapter' },
       before: [express.raw({ type: () => true, limit: '2mb' })],
       async handler(request, response) {
@@ -82,7 +89,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
           const stored = await storeInbound(uow, content.messages);
           if (content.statuses.length > 0) {
             const job: StatusJob = { channelId: row.id, reports: content.statuses.map((report) => ({ ...report, at: report.at.toISOString() })) };
-            await uow.enqueue(QUEUES.gatewayStatus, job, statusJobOptions);
+            await uow.enqueue(QUEUES.gatewayStatus, job);
           }
           return { stored: stored.stored.length, duplicates: stored.duplicates, statuses: content.statuses.length };
         });

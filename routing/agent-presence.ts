@@ -68,7 +68,10 @@ export async function requestAssignmentForAgent(uow: UnitOfWork, userId: number)
   const memberships = await uow.tx
     .select({ campaignId: campaignMembers.campaignId })
     .from(campaignMembers)
-    .where(eq(campaignMembers.userId, userId));
+    .where(eq(campaignMembers.userId, userId))
+    // Always in campaign order: two transactions enqueueing the same stately keys in opposite
+    // orders would wait on each other's unique index entries and deadlock.
+    .orderBy(campaignMembers.campaignId);
   for (const { campaignId } of memberships) await requestAssignment(uow, campaignId);
 }
 

@@ -58,6 +58,10 @@ function toHttpError(error: unknown): HttpError | null {
   if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
   if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
   if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);
+  // A constraint the database enforces (unique name, a row still referenced) is a conflict, not a crash.
+  const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
+  if (code === '23505') return httpErrors.conflict('That already exists');
+  if (code === '23503') return httpErrors.conflict('Other records still refer to this');
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
   if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');

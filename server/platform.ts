@@ -8,6 +8,7 @@ import { applyMigrations } from '../db/migrate.ts';
 import { createSocketServer } from '../console/api/socket-server.ts';
 import type { RouteTable } from '../console/api/route-table.ts';
 import { createChannelRegistry } from '../gateway/channel-registry.ts';
+import { webhookUrl } from '../gateway/webhook-routes.ts';
 import type { AppServices } from './app-services.ts';
 import type { Config } from './config.ts';
 import { createHttpApp } from './http-app.ts';
@@ -48,7 +49,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     logger,
     channels: createChannelRegistry({
       publish: (events) => realtime.publish(events),
-      webhookUrl: (channelId) => (config.publicUrl ? `${config.publicUrl}/webhooks/${channelId}` : null),
+      webhookUrl: (channelId) => webhookUrl(config.publicUrl, channelId),
     }),
     async isReady() {
       if (stopping) return false;

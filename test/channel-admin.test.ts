@@ -27,7 +27,7 @@ describe('channel administration', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.details).toEqual([
       { path: 'settings.accountSid', message: 'must be an Account SID (AC followed by 32 hex characters)' },
-      { path: 'secrets.authToken', message: 'Invalid input: expected string, received undefined' },
+      { path: 'secrets.authToken', message: 'required: the Auth Token from the Twilio console' },
     ]);
   });
 

@@ -1,8 +1,9 @@
-import { count, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, channels, CHANNEL_TYPES, messages } from '../../db/schema/index.ts';
 import type { ChannelRow } from '../../gateway/channel.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
+import { webhookUrl } from '../../gateway/webhook-routes.ts';
 import { smsMeasure } from '../../conversations/queue-outbound-message.ts';
 import { toE164 } from '../../gateway/phone-number.ts';
 import type { AppServices } from '../../server/app-services.ts';
@@ -42,7 +43,7 @@ export function presentChannel(row: ChannelRow, services: AppServices) {
     enabled: row.enabled,
     settings: row.settings,
     secretsSet: Object.keys(row.secrets).sort(),
-    webhookUrl: services.config.publicUrl ? `${services.config.publicUrl}/webhooks/${row.id}` : null,
+    webhookUrl: webhookUrl(services.config.publicUrl, row.id),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -123,8 +124,8 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
         const row = await load(id);
-        const [used] = await services.db.select({ n: count() }).from(messages).where(eq(messages.channelId, id));
-        if ((used?.n ?? 0) > 0) throw httpErrors.conflict('This channel has messages on record; disable it instead of deleting it');
+        const [used] = await services.db.select({ id: messages.id }).from(messages).where(eq(messages.channelId, id)).limit(1);
+        if (used) throw httpErrors.conflict('This channel has messages on record; disable it instead of deleting it');
         await services.db.delete(channels).where(eq(channels.id, id));
         await audit(actor!.userId, 'channel.deleted', row, { type: row.type, name: row.name });
         response.status(204).end();

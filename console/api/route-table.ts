@@ -23,8 +23,8 @@ export const SUPERVISORS: readonly UserRole[] = ['supervisor', 'admin'];
 /** Every route registered through `registerRoutes`, with its access: the route-auth test enumerates it. */
 export type RouteTable = { method: string; path: string; access: Access }[];
 
-export function sessionToken(request: Request): string | undefined {
-  const header = request.headers.cookie;
+/** The session token in a Cookie header (HTTP requests and socket handshakes alike). */
+export function readSessionCookie(header: string | undefined): string | undefined {
   return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
 }
 
@@ -35,7 +35,7 @@ export function registerRoutes(app: Express, db: Db, table: RouteTable, specs: r
     const guard = async (request: Request, response: Response, next: NextFunction) => {
       try {
         if ('public' in spec.access) return await spec.handler(request, response, null);
-        const actor = await resolveSession(db, sessionToken(request));
+        const actor = await resolveSession(db, readSessionCookie(request.headers.cookie));
         if (!actor) throw httpErrors.unauthorized();
         if (!spec.access.roles.includes(actor.role)) throw httpErrors.forbidden();
         await spec.handler(request, response, actor);

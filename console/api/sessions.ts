@@ -29,7 +29,10 @@ export async function resolveSession(db: Executor, token: string | undefined): P
   if (!token || token.length > 200) return null;
   const tokenHash = hashToken(token);
   const [row] = await db
-    .select({ user: users, lastSeenAt: sessions.lastSeenAt })
+    .select({
+      user: { id: users.id, username: users.username, displayName: users.displayName, role: users.role },
+      lastSeenAt: sessions.lastSeenAt,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date()), eq(users.enabled, true)));
@@ -55,10 +58,6 @@ export async function revokeSession(db: Executor, tokenHash: string): Promise<vo
   await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.tokenHash, tokenHash));
 }
 
-/** Ends every session of a user (a supervisor logging an agent out). */
-export async function revokeUserSessions(db: Executor, userId: number): Promise<void> {
-  await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-}
 
 /** Whether the user still has an unexpired, unrevoked session (another tab or device). */
 export async function hasLiveSession(db: Executor, userId: number): Promise<boolean> {

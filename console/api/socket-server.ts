@@ -1,13 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { eq, or, inArray, isNull } from 'drizzle-orm';
-import { parse as parseCookie } from 'cookie';
 import { Server } from 'socket.io';
 import { campaigns, channels } from '../../db/schema/index.ts';
 import { readPhoneToken, tokenChannelId } from '../../gateway/simulator/phone-token.ts';
 import { simulatorSigningKey } from '../../gateway/simulator/simulator-channel.ts';
 import type { AppServices } from '../../server/app-services.ts';
 import { rooms } from '../../server/realtime.ts';
-import { resolveSession, SESSION_COOKIE, type Actor } from './sessions.ts';
+import { readSessionCookie } from './route-table.ts';
+import { resolveSession, type Actor } from './sessions.ts';
 
 /** The campaigns whose live events an actor receives: admins all, supervisors their security groups'. */
 async function watchedCampaignIds(services: AppServices, actor: Actor): Promise<number[]> {
@@ -29,8 +29,7 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
 
   io.use(async (socket, next) => {
     try {
-      const header = socket.request.headers.cookie;
-      const actor = await resolveSession(services.db, header ? parseCookie(header)[SESSION_COOKIE] : undefined);
+      const actor = await resolveSession(services.db, readSessionCookie(socket.request.headers.cookie));
       if (!actor) return next(new Error('unauthorized'));
       socket.data.actor = actor;
       next();
@@ -40,11 +39,17 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
   });
   io.on('connection', async (socket) => {
     const actor = socket.data.actor as Actor;
-    await socket.join([rooms.user(actor.userId), rooms.session(actor.tokenHash)]);
-    if (actor.role !== 'agent') {
-      await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
+    try {
+      await socket.join([rooms.user(actor.userId), rooms.session(actor.tokenHash)]);
+      if (actor.role !== 'agent') {
+        await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
+      }
+      socket.emit('ready', { userId: actor.userId });
+    } catch (error) {
+      // An async listener's rejection would otherwise be unhandled and stop the process.
+      services.logger.error({ err: error, userId: actor.userId }, 'console socket setup failed');
+      socket.disconnect(true);
     }
-    socket.emit('ready', { userId: actor.userId });
   });
 
   const simulator = io.of('/simulator');

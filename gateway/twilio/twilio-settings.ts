@@ -16,6 +16,8 @@ export const twilioSettingsSchema = z
     path: ['fromNumber'],
   });
 
-export const twilioSecretsSchema = z.object({ authToken: z.string().min(16, 'the Auth Token from the Twilio console') });
+export const twilioSecretsSchema = z.object({
+  authToken: z.string({ error: 'required: the Auth Token from the Twilio console' }).min(16, 'the Auth Token from the Twilio console'),
+});
 
 export type TwilioSettings = z.infer<typeof twilioSettingsSchema>;

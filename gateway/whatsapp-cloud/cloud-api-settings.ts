@@ -10,9 +10,9 @@ export const cloudApiSettingsSchema = z.object({
 });
 
 export const cloudApiSecretsSchema = z.object({
-  accessToken: z.string().min(20, 'a system user access token with whatsapp_business_messaging'),
-  appSecret: z.string().min(16, 'the App Secret, which signs webhooks (X-Hub-Signature-256)'),
-  verifyToken: z.string().min(8, 'the Verify Token you type in the webhook settings'),
+  accessToken: z.string({ error: 'required: a system user access token' }).min(20, 'a system user access token with whatsapp_business_messaging'),
+  appSecret: z.string({ error: 'required: the App Secret' }).min(16, 'the App Secret, which signs webhooks (X-Hub-Signature-256)'),
+  verifyToken: z.string({ error: 'required: the Verify Token' }).min(8, 'the Verify Token you type in the webhook settings'),
 });
 
 /** Free-form messages only within 24 hours of the customer's last message; templates otherwise. */
