@@ -1,0 +1,2 @@
+/** whatsapp-web.js pulls in puppeteer: never download a browser; channels launch the system Chromium. */
+module.exports = { skipDownload: true };
