@@ -1,5 +1,11 @@
 import type { ChannelType } from '../db/schema/index.ts';
 import type { Channel, ChannelDeps, ChannelFactory, ChannelRow } from './channel.ts';
+import { createDinstarChannel } from './dinstar/dinstar-channel.ts';
+import { createModemChannel } from './gsm-modem/modem-channel.ts';
+import { createSmppChannel } from './smpp/smpp-channel.ts';
+import { createBaileysChannel } from './baileys/baileys-channel.ts';
+import { createWwebjsChannel } from './wwebjs/wwebjs-channel.ts';
+import { createHttpGenericChannel } from './http-generic/http-generic-channel.ts';
 import { createSimulatorChannel } from './simulator/simulator-channel.ts';
 import { createTwilioChannel } from './twilio/twilio-channel.ts';
 import { createCloudApiChannel } from './whatsapp-cloud/cloud-api-channel.ts';
@@ -10,6 +16,12 @@ const FACTORIES: Partial<Record<ChannelType, ChannelFactory>> = {
   twilio_sms: createTwilioChannel,
   twilio_whatsapp: createTwilioChannel,
   whatsapp_cloud: createCloudApiChannel,
+  dinstar: createDinstarChannel,
+  gsm_modem: createModemChannel,
+  smpp: createSmppChannel,
+  baileys: createBaileysChannel,
+  wwebjs: createWwebjsChannel,
+  http_generic: createHttpGenericChannel,
 };
 
 export type ChannelRegistry = {

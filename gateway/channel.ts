@@ -1,5 +1,6 @@
 import type { channels, ChannelType, MessageMedia, MessageStatus } from '../db/schema/index.ts';
 import type { LiveEvent } from '../server/realtime.ts';
+import type { Logger } from '../server/logger.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
 
@@ -54,11 +55,52 @@ export type SendResult =
 /** What a webhook yields once verified: messages to store and reports to apply. */
 export type WebhookContent = { messages: InboundMessage[]; statuses: StatusReport[] };
 
+/** What the console shows of a live session: pairing QR, connected, or why it is down. */
+export type SessionState =
+  | { state: 'connecting'; detail?: string }
+  | { state: 'qr'; qr: string }
+  | { state: 'open'; detail?: string }
+  | { state: 'error'; detail: string }
+  | { state: 'logged_out'; detail?: string };
+
+/** A session channel's own durable key-value store (Baileys creds and keys), in `channel_auth_state`. */
+export type AuthStateStore = {
+  get(kind: string, keys: readonly string[]): Promise<Map<string, unknown>>;
+  /** Writes (value) and deletes (null) in one transaction. */
+  set(entries: readonly { kind: string; key: string; value: unknown }[]): Promise<void>;
+  clear(): Promise<void>;
+};
+
 /** Services a channel adapter may use; kept small so adapters stay testable. */
 export type ChannelDeps = {
   publish(events: readonly LiveEvent[]): void;
   /** The public URL providers call for this channel's webhooks (null without PUBLIC_URL). */
   webhookUrl(channelId: number): string | null;
+  /**
+   * For content that arrives without a webhook (a modem line, an SMPP bind, a WhatsApp Web socket,
+   * a polled inbox): stores the messages once and applies the reports, exactly as the webhook route
+   * does. Resolves after commit, so a session may acknowledge or delete at the provider only then.
+   */
+  receive(channelId: number, content: WebhookContent): Promise<{ stored: number; duplicates: number }>;
+  /** Publishes the live state of this channel's session (console: QR to scan, connected, error). */
+  reportState(channelId: number, state: SessionState): Promise<void>;
+  authState(channelId: number): AuthStateStore;
+  logger: Logger;
+  /** The system Chromium (whatsapp-web.js); browsers are never downloaded at install. */
+  chromiumPath: string;
+};
+
+/**
+ * A live connection (a serial line, an SMPP bind, a WhatsApp Web socket, an inbox poller) that
+ * exactly one node holds at a time, under a lease in `channel_leases`.
+ */
+export type ChannelSession = {
+  /** Connects; resolves once started (not necessarily connected: reconnecting is the session's job). */
+  start(): Promise<void>;
+  /** Disconnects and releases every resource; the node may start the channel again later. */
+  stop(): Promise<void>;
+  /** Sends need the live connection, so `send` runs only on the node holding the session. */
+  carriesSends: boolean;
 };
 
 /** The contract every provider implements, in its own folder under `gateway/`. */
@@ -71,9 +113,8 @@ export type Channel = {
   send(message: OutboundMessage): Promise<SendResult>;
   /** A provider's GET check of the webhook URL (Meta's hub.challenge); null when the request is not one. */
   handshake?(request: WebhookRequest): { status: number; body: string } | null;
-  /** Session channels (Baileys, modem, SMPP…) connect and disconnect here. */
-  start?(): Promise<void>;
-  stop?(): Promise<void>;
+  /** Channels with a live connection (Baileys, modem, SMPP, a poller) hold it here. */
+  session?: ChannelSession;
 };
 
 export type ChannelFactory = (row: ChannelRow, deps: ChannelDeps) => Channel;

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { and, eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
@@ -6,7 +7,11 @@ import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Logger } from '../server/logger.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import type { SendResult } from './channel.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
+import { CHANNEL_SCHEMAS } from './channel-schemas.ts';
+import { reserveSendSlot } from './send-pacing.ts';
+import type { SessionManager } from './session/session-manager.ts';
 
 export const queue = QUEUES.gatewaySend;
 export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
@@ -14,19 +19,38 @@ export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 }
 
 export type SendJob = { messageId: number };
 
+export type SendServices = Services & { channels: ChannelRegistry; sessions: SessionManager };
+
+/** Messages this process is handing to a provider now: a duplicate job for one of them stands back. */
+const inFlight = new Set<number>();
+
 /**
  * Hands one queued message to its channel. A provider refusal is stored as `failed` with the
  * provider's code and text; a retryable one is thrown so pg-boss tries again, and recorded as failed
- * on the last attempt.
+ * on the last attempt. A session channel's message goes to the node holding the session (its own
+ * queue) unless this node holds it. Every send waits for the channel's next slot, shared by all nodes.
  */
-export async function sendQueuedMessage(services: Services & { channels: ChannelRegistry }, messageId: number, lastAttempt: boolean) {
+export async function sendQueuedMessage(services: SendServices, messageId: number, lastAttempt: boolean) {
   const message = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
-  if (!message || message.status !== 'queued') return; // sent already (retried job) or cancelled
+  if (!message || message.status !== 'queued' || inFlight.has(messageId)) return; // sent already, cancelled, or in hand
   const channel = await services.db.query.channels.findFirst({ where: eq(channels.id, message.channelId) });
-  const result = !channel?.enabled
-    ? ({ ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false } as const)
-    : await services.channels
-        .get(channel)
+  let adapter = channel?.enabled ? services.channels.get(channel) : undefined;
+  if (channel && adapter?.session?.carriesSends) {
+    adapter = services.sessions.running(channel.id);
+    if (!adapter) {
+      await services.boss.send(await services.sessions.ensureSendQueue(channel.id), { messageId } satisfies SendJob);
+      return;
+    }
+  }
+  inFlight.add(messageId);
+  try {
+    let result: SendResult;
+    if (!channel || !adapter) {
+      result = { ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false };
+    } else {
+      const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond;
+      if (perSecond) await setTimeout(await reserveSendSlot(services.db, channel.id, perSecond));
+      result = await adapter
         .send({ messageId: message.id, to: message.address, text: message.body, media: message.media })
         .catch((error: unknown) => ({
           ok: false as const,
@@ -34,23 +58,27 @@ export async function sendQueuedMessage(services: Services & { channels: Channel
           errorMessage: error instanceof Error ? error.message : String(error),
           retryable: true,
         }));
-  if (!result.ok && result.retryable && !lastAttempt) throw new Error(`${result.errorCode}: ${result.errorMessage}`);
-  await inTransaction(services, async (uow) => {
-    const now = new Date();
-    await uow.tx
-      .update(messages)
-      .set(
-        result.ok
-          ? { status: 'sent', providerMessageId: result.providerMessageId, sentAt: now }
-          : { status: 'failed', errorCode: result.errorCode, errorMessage: result.errorMessage, failedAt: now },
-      )
-      // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
-      .where(and(eq(messages.id, message.id), eq(messages.status, 'queued')));
-    uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.updated')));
-  });
+    }
+    if (!result.ok && result.retryable && !lastAttempt) throw new Error(`${result.errorCode}: ${result.errorMessage}`);
+    await inTransaction(services, async (uow) => {
+      const now = new Date();
+      await uow.tx
+        .update(messages)
+        .set(
+          result.ok
+            ? { status: 'sent', providerMessageId: result.providerMessageId, sentAt: now }
+            : { status: 'failed', errorCode: result.errorCode, errorMessage: result.errorMessage, failedAt: now },
+        )
+        // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
+        .where(and(eq(messages.id, message.id), eq(messages.status, 'queued')));
+      uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.updated')));
+    });
+  } finally {
+    inFlight.delete(messageId);
+  }
 }
 
-export function handle(services: Services & { channels: ChannelRegistry }, logger: Logger) {
+export function handle(services: SendServices, logger: Logger) {
   return (jobs: JobWithMetadata<SendJob>[]) =>
     runBatch(jobs, 5, async (job) => {
       try {

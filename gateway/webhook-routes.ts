@@ -2,13 +2,10 @@ import express, { type Request } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
-import { storeInbound } from '../conversations/store-inbound.ts';
 import type { RouteSpec } from '../console/api/route-table.ts';
 import type { AppServices } from '../server/app-services.ts';
 import { httpErrors, parseInput } from '../server/http-errors.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
-import { QUEUES } from '../server/queues.ts';
-import type { StatusJob } from './status-job.ts';
+import { receiveContent } from './receive-content.ts';
 import type { WebhookRequest } from './channel.ts';
 
 const paramsSchema = z.object({ channelId: z.coerce.number().int().positive() });
@@ -84,15 +81,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
           services.logger.warn({ channelId, ip: request.ip }, 'webhook refused: verification failed');
           throw httpErrors.forbidden('The request could not be verified for this channel');
         }
-        const content = channel.normalize(webhook);
-        const result = await inTransaction(services, async (uow) => {
-          const stored = await storeInbound(uow, content.messages);
-          if (content.statuses.length > 0) {
-            const job: StatusJob = { channelId: row.id, reports: content.statuses.map((report) => ({ ...report, at: report.at.toISOString() })) };
-            await uow.enqueue(QUEUES.gatewayStatus, job);
-          }
-          return { stored: stored.stored.length, duplicates: stored.duplicates, statuses: content.statuses.length };
-        });
+        const result = await receiveContent(services, row.id, channel.normalize(webhook));
         response.json({ ok: true, ...result });
       },
     },

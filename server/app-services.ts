@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { ChannelRegistry } from '../gateway/channel-registry.ts';
+import type { SessionManager } from '../gateway/session/session-manager.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Services } from './unit-of-work.ts';
@@ -8,6 +9,8 @@ import type { Services } from './unit-of-work.ts';
 export type AppServices = Services & {
   sql: postgres.Sql;
   channels: ChannelRegistry;
+  /** Session channels (modem, SMPP, WhatsApp Web, pollers) held by this node under leases. */
+  sessions: SessionManager;
   config: Config;
   logger: Logger;
   /** Whether the job queue has started and the database answers; `/readyz` reports it. */

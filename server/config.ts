@@ -29,6 +29,12 @@ const schema = z.object({
   SECURE_COOKIES: booleanish.optional(),
   SEED_DEMO: booleanish.default(true),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** How long a node holds a session channel (modem, SMPP, WhatsApp Web) without renewing it. */
+  SESSION_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  /** How often the session-channels role looks for channels to start, stop or renew. */
+  SESSION_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** Chromium for whatsapp-web.js channels (never downloaded at install). */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
 });
 
 export type Config = {
@@ -45,6 +51,9 @@ export type Config = {
   secureCookies: boolean;
   seedDemo: boolean;
   shutdownTimeoutMs: number;
+  sessionLeaseSeconds: number;
+  sessionPollMs: number;
+  chromiumPath: string;
 };
 
 /** Thrown with one line per bad variable, each naming it, so a start fails with an actionable message. */
@@ -74,5 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: value.SECURE_COOKIES ?? value.PUBLIC_URL?.startsWith('https://') ?? false,
     seedDemo: value.SEED_DEMO,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+    sessionLeaseSeconds: value.SESSION_LEASE_SECONDS,
+    sessionPollMs: value.SESSION_POLL_MS,
+    chromiumPath: value.CHROMIUM_PATH,
   });
 }

@@ -9,6 +9,10 @@ import { createSocketServer } from '../console/api/socket-server.ts';
 import type { RouteTable } from '../console/api/route-table.ts';
 import { createChannelRegistry } from '../gateway/channel-registry.ts';
 import { webhookUrl } from '../gateway/webhook-routes.ts';
+import { receiveContent } from '../gateway/receive-content.ts';
+import { sendQueuedMessage } from '../gateway/send-job.ts';
+import { createAuthStateStore } from '../gateway/session/auth-state-store.ts';
+import { createSessionManager } from '../gateway/session/session-manager.ts';
 import type { AppServices } from './app-services.ts';
 import type { Config } from './config.ts';
 import { createHttpApp } from './http-app.ts';
@@ -40,6 +44,17 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   await boss.start();
   await createQueues(boss);
   let stopping = false;
+  const sessions = createSessionManager({
+    db: database.db,
+    boss,
+    realtime,
+    logger,
+    registry: () => services.channels,
+    leaseSeconds: config.sessionLeaseSeconds,
+    pollMs: config.sessionPollMs,
+    active: config.roles.has('session-channels'),
+    send: (messageId, lastAttempt) => sendQueuedMessage(services, messageId, lastAttempt),
+  });
   const services: AppServices = {
     db: database.db,
     sql: database.sql,
@@ -47,9 +62,15 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     realtime,
     config,
     logger,
+    sessions,
     channels: createChannelRegistry({
       publish: (events) => realtime.publish(events),
       webhookUrl: (channelId) => webhookUrl(config.publicUrl, channelId),
+      receive: (channelId, content) => receiveContent(services, channelId, content),
+      reportState: (channelId, state) => sessions.reportState(channelId, state),
+      authState: (channelId) => createAuthStateStore(database.db, channelId),
+      logger,
+      chromiumPath: config.chromiumPath,
     }),
     async isReady() {
       if (stopping) return false;
@@ -58,6 +79,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     },
   };
   if (config.roles.has('workers')) await startWorkers(boss, services);
+  await sessions.start();
 
   let httpServer: HttpServer | null = null;
   let io: SocketServer | null = null;
@@ -90,6 +112,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       const closed = httpServer ? new Promise<void>((resolve) => httpServer!.close(() => resolve())) : Promise.resolve();
       io?.disconnectSockets(true);
       httpServer?.closeIdleConnections();
+      await sessions.stop();
       // graceful: workers take no new jobs and pg-boss waits for the ones in flight to finish.
       await boss.stop({ graceful: true, close: false, timeout: config.shutdownTimeoutMs });
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);

@@ -23,6 +23,8 @@ export const rooms = Object.freeze({
   campaign: (campaignId: number) => `campaign:${campaignId}`,
   /** Supervisors and admins watching conversations that have no campaign yet. */
   unrouted: 'unrouted',
+  /** Admins: channel session states (pairing QR, connected, errors). */
+  admins: 'admins',
   phone: (channelId: number, address: string) => `phone:${channelId}:${address}`,
 });
 

@@ -44,6 +44,7 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
       if (actor.role !== 'agent') {
         await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
       }
+      if (actor.role === 'admin') await socket.join(rooms.admins);
       socket.emit('ready', { userId: actor.userId });
     } catch (error) {
       // An async listener's rejection would otherwise be unhandled and stop the process.

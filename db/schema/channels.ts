@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, check, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const CHANNEL_TYPES = [
   'simulator',
@@ -30,10 +30,13 @@ export const channels = pgTable(
     /** Write-only through the API; never presented, never logged. */
     secrets: jsonb().$type<Record<string, string>>().notNull().default({}),
     enabled: boolean().notNull().default(true),
+    /** Sends per second across every node; null takes the channel type's default. */
+    sendsPerSecond: doublePrecision(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    check('channels_sends_per_second_check', sql`${t.sendsPerSecond} is null or ${t.sendsPerSecond} > 0`),
     check(
       'channels_type_check',
       sql.raw(`type in (${CHANNEL_TYPES.map((type) => `'${type}'`).join(', ')})`),
@@ -59,8 +62,19 @@ export const channelLeases = pgTable('channel_leases', {
   channelId: integer().primaryKey().references(() => channels.id, { onDelete: 'cascade' }),
   nodeId: text().notNull(),
   expiresAt: timestamp({ withTimezone: true }).notNull(),
-  /** Pairing state shown in the console: qr, connecting, open, logged_out. */
+  /** Session state shown in the console: connecting, qr, open, error, logged_out. */
   state: text().notNull().default('connecting'),
   qr: text(),
+  /** Why the session is not open (the provider's or the device's words). */
+  detail: text(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The next free send slot of a channel, shared by every node: each send reserves the slot after the
+ * last one (a virtual-scheduling rate limit), so the channel's rate holds however many workers send.
+ */
+export const channelSendPacing = pgTable('channel_send_pacing', {
+  channelId: integer().primaryKey().references(() => channels.id, { onDelete: 'cascade' }),
+  nextSlotAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
 });

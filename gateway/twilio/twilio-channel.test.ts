@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../db/schema/index.ts';
+import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { storeInbound } from '../../conversations/store-inbound.ts';
 import { processInboundMessage } from '../../conversations/inbound-job.ts';
 import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
@@ -25,7 +26,7 @@ afterAll(async () => {
   await platform.close();
 });
 
-const deps = { publish: () => {}, webhookUrl: (id: number) => `${PUBLIC_URL}/webhooks/${id}` };
+const deps = recordingChannelDeps({ webhookUrl: (id: number) => `${PUBLIC_URL}/webhooks/${id}` });
 
 describe('Twilio channel', () => {
   it("computes Twilio's documented signature test vector", () => {

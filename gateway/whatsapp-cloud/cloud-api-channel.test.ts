@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPresence, conversations, messages } from '../../db/schema/index.ts';
@@ -21,7 +22,7 @@ afterAll(async () => {
   await platform.close();
 });
 
-const deps = { publish: () => {}, webhookUrl: () => null };
+const deps = recordingChannelDeps({ webhookUrl: () => null });
 const post = (channelId: number, call: { headers: Record<string, string>; body: string }) =>
   fetch(`${platform.url}/webhooks/${channelId}`, { method: 'POST', headers: call.headers, body: call.body });
 

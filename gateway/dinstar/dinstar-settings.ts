@@ -1,0 +1,8 @@
+import { z } from 'zod';
+import type { ChannelSchemas } from '../channel-schemas.ts';
+
+/** Placeholder until the dinstar adapter is built: its settings and secrets, validated by the channel admin API. */
+export const dinstarChannelSchemas: ChannelSchemas = {
+  settings: z.object({}).strict(),
+  secrets: z.object({}).strict(),
+};

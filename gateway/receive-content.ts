@@ -1,0 +1,21 @@
+import { storeInbound } from '../conversations/store-inbound.ts';
+import { QUEUES } from '../server/queues.ts';
+import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import type { WebhookContent } from './channel.ts';
+import type { StatusJob } from './status-job.ts';
+
+/**
+ * Stores what a provider delivered, in one transaction: inbound messages once each (a duplicate is
+ * counted, not stored) with their jobs, and delivery reports as a status job. Webhooks and sessions
+ * both come through here, so a message is accepted the same way whatever carried it.
+ */
+export async function receiveContent(services: Services, channelId: number, content: WebhookContent) {
+  return inTransaction(services, async (uow) => {
+    const stored = await storeInbound(uow, content.messages);
+    if (content.statuses.length > 0) {
+      const job: StatusJob = { channelId, reports: content.statuses.map((report) => ({ ...report, at: report.at.toISOString() })) };
+      await uow.enqueue(QUEUES.gatewayStatus, job);
+    }
+    return { stored: stored.stored.length, duplicates: stored.duplicates, statuses: content.statuses.length };
+  });
+}

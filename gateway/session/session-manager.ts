@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { and, eq, sql } from 'drizzle-orm';
+import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
+import type { Db } from '../../db/connection.ts';
+import { channelLeases, channels } from '../../db/schema/index.ts';
+import type { Logger } from '../../server/logger.ts';
+import { rooms, type Realtime } from '../../server/realtime.ts';
+import type { Channel, ChannelRow, SessionState } from '../channel.ts';
+import type { ChannelRegistry } from '../channel-registry.ts';
+
+/** The send queue of one session channel, worked only by the node holding its session. */
+export const sessionSendQueue = (channelId: number) => `gateway.session-send.${channelId}`;
+
+/**
+ * A session may be down for a while (a modem unplugged, a phone offline): its sends wait longer than
+ * an HTTP provider's before they are given up as failed (about 1.5 hours in all).
+ */
+export const SESSION_SEND_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
+  policy: 'standard',
+  retryLimit: 12,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 600,
+  notify: true,
+};
+
+export type SessionManager = {
+  readonly nodeId: string;
+  /** The started channel when this node holds its session, else undefined. */
+  running(channelId: number): Channel | undefined;
+  /** Creates a session channel's send queue (idempotent; memoized per process). */
+  ensureSendQueue(channelId: number): Promise<string>;
+  /** Looks at the channels now (after an admin change) instead of at the next poll. */
+  refresh(): Promise<void>;
+  /** Writes a session's live state (only while this node holds it) and tells the admins' consoles. */
+  reportState(channelId: number, state: SessionState): Promise<void>;
+  start(): Promise<void>;
+  /** Stops every session and gives up its lease, so another node takes over at once. */
+  stop(): Promise<void>;
+};
+
+type Running = { version: number; channel: Channel; sendQueue: string | null };
+
+type ManagerDeps = {
+  db: Db;
+  boss: PgBoss;
+  realtime: Realtime;
+  logger: Logger;
+  registry: () => ChannelRegistry;
+  leaseSeconds: number;
+  pollMs: number;
+  /** Whether this node takes sessions (the `session-channels` role). */
+  active: boolean;
+  /** Sends one queued message through a running session (the send job's logic). */
+  send(messageId: number, lastAttempt: boolean): Promise<void>;
+};
+
+/**
+ * Holds session channels under leases: each poll it renews the leases it holds, takes free or expired
+ * ones, starts what it took, restarts what an admin changed, and stops what it lost, what was
+ * disabled and what was deleted. Sends of a session channel queue on that channel's own queue, which
+ * only the holder works, so a message never reaches a node without the connection.
+ */
+export function createSessionManager(deps: ManagerDeps): SessionManager {
+  const nodeId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const logger = deps.logger.child({ nodeId });
+  const running = new Map<number, Running>();
+  const failedAt = new Map<number, number>();
+  const queues = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  async function ensureSendQueue(channelId: number) {
+    const name = sessionSendQueue(channelId);
+    if (!queues.has(name)) {
+      await deps.boss.createQueue(name, SESSION_SEND_QUEUE_OPTIONS);
+      queues.add(name);
+    }
+    return name;
+  }
+
+  async function reportState(channelId: number, state: SessionState) {
+    const qr = state.state === 'qr' ? state.qr : null;
+    const detail = 'detail' in state ? (state.detail ?? null) : null;
+    const [row] = await deps.db
+      .update(channelLeases)
+      .set({ state: state.state, qr, detail, updatedAt: new Date() })
+      .where(and(eq(channelLeases.channelId, channelId), eq(channelLeases.nodeId, nodeId)))
+      .returning({ updatedAt: channelLeases.updatedAt });
+    if (!row) return; // not ours (lost the lease): the holder reports
+    deps.realtime.publish([
+      { rooms: [rooms.admins], event: 'channel.session', payload: { channelId, state: state.state, qr, detail, node: nodeId, updatedAt: row.updatedAt.toISOString() } },
+    ]);
+  }
+
+  /** Takes or renews the lease; true when this node holds it afterwards. */
+  async function lease(channelId: number): Promise<boolean> {
+    const rows = await deps.db.execute<{ channel_id: number }>(sql`
+      insert into channel_leases (channel_id, node_id, expires_at, state, updated_at)
+      values (${channelId}, ${nodeId}, now() + make_interval(secs => ${deps.leaseSeconds}), 'connecting', now())
+      on conflict (channel_id) do update set
+        node_id = excluded.node_id,
+        expires_at = excluded.expires_at,
+        state = case when channel_leases.node_id = excluded.node_id then channel_leases.state else 'connecting' end,
+        qr = case when channel_leases.node_id = excluded.node_id then channel_leases.qr end,
+        detail = case when channel_leases.node_id = excluded.node_id then channel_leases.detail end,
+        updated_at = case when channel_leases.node_id = excluded.node_id then channel_leases.updated_at else now() end
+      where channel_leases.node_id = excluded.node_id or channel_leases.expires_at < now()
+      returning channel_id`);
+    return rows.length > 0;
+  }
+
+  async function release(channelId: number) {
+    await deps.db.delete(channelLeases).where(and(eq(channelLeases.channelId, channelId), eq(channelLeases.nodeId, nodeId)));
+  }
+
+  async function stopOne(channelId: number, why: string) {
+    const current = running.get(channelId);
+    if (!current) return;
+    running.delete(channelId);
+    logger.info({ channelId, why }, 'stopping channel session');
+    if (current.sendQueue) await deps.boss.offWork(current.sendQueue, { wait: true }).catch((error: unknown) => logger.warn({ err: error, channelId }, 'send worker did not stop cleanly'));
+    await current.channel.session!.stop().catch((error: unknown) => logger.warn({ err: error, channelId }, 'session did not stop cleanly'));
+  }
+
+  async function startOne(row: ChannelRow, channel: Channel) {
+    const session = channel.session!;
+    logger.info({ channelId: row.id, type: row.type }, 'starting channel session');
+    try {
+      await session.start();
+    } catch (error) {
+      failedAt.set(row.id, Date.now());
+      const detail = error instanceof Error ? error.message : String(error);
+      logger.warn({ err: error, channelId: row.id }, 'channel session did not start');
+      await session.stop().catch(() => {});
+      await reportState(row.id, { state: 'error', detail });
+      return;
+    }
+    failedAt.delete(row.id);
+    let sendQueue: string | null = null;
+    if (session.carriesSends) {
+      sendQueue = await ensureSendQueue(row.id);
+      await deps.boss.work(sendQueue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, localConcurrency: 1 }, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
+        await deps.send(job!.data.messageId, job!.retryCount >= job!.retryLimit);
+      });
+    }
+    running.set(row.id, { version: row.updatedAt.getTime(), channel, sendQueue });
+  }
+
+  async function tick() {
+    if (stopped) return;
+    const registry = deps.registry();
+    const rows = await deps.db.select().from(channels).where(eq(channels.enabled, true));
+    const wanted = new Map<number, { row: ChannelRow; channel: Channel }>();
+    for (const row of rows) {
+      if (!registry.supports(row.type)) continue;
+      try {
+        const channel = registry.get(row);
+        if (channel.session) wanted.set(row.id, { row, channel });
+      } catch (error) {
+        logger.warn({ err: error, channelId: row.id }, 'channel adapter could not be built');
+      }
+    }
+    for (const channelId of [...running.keys()]) {
+      if (!wanted.has(channelId)) {
+        await stopOne(channelId, 'disabled or deleted');
+        await release(channelId);
+      }
+    }
+    for (const [channelId, { row, channel }] of wanted) {
+      if (stopped) return;
+      const held = await lease(channelId);
+      const current = running.get(channelId);
+      if (!held) {
+        if (current) await stopOne(channelId, 'lease taken by another node');
+        continue;
+      }
+      if (current && current.version !== row.updatedAt.getTime()) await stopOne(channelId, 'settings changed');
+      if (running.has(channelId)) continue;
+      const lastFailure = failedAt.get(channelId);
+      if (lastFailure !== undefined && Date.now() - lastFailure < 10_000) continue;
+      await startOne(row, channel);
+    }
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void refresh().finally(schedule);
+    }, deps.pollMs);
+    timer.unref();
+  }
+
+  /** Ticks never overlap: a refresh waits for the one in progress, then runs its own. */
+  function refresh(): Promise<void> {
+    if (!deps.active) return Promise.resolve();
+    ticking = ticking.then(tick).catch((error: unknown) => logger.error({ err: error }, 'session poll failed'));
+    return ticking;
+  }
+
+  return {
+    nodeId,
+    running: (channelId) => running.get(channelId)?.channel,
+    ensureSendQueue,
+    refresh,
+    reportState,
+    async start() {
+      if (!deps.active) return;
+      await refresh();
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await ticking;
+      for (const channelId of [...running.keys()]) {
+        await stopOne(channelId, 'node shutting down');
+        await release(channelId);
+      }
+    },
+  };
+}
