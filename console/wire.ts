@@ -9,7 +9,8 @@
  *        mine = assigned to me (open: bot/queued/assigned; closed: the ones I had); all = supervisors/admins,
  *        every conversation of the campaigns in their security groups.
  *   GET  /api/conversations/:id     -> ConversationDetail
- *   POST /api/conversations/:id/messages  { body } -> MessageView           (agent reply, assignee only)
+ *   POST /api/conversations/:id/messages  { body, content? } -> MessageView  (agent reply, assignee only;
+ *                                   content: a WhatsApp template, reply buttons or a list — OutboundContent)
  *   POST /api/conversations/:id/close     -> ConversationSummary
  *   PUT  /api/presence              { state: 'available'|'break'|'offline', breakName? } -> Presence
  *
@@ -28,6 +29,9 @@
  *   socket auth { token } -> pushes 'message' SimulatorMessage to that phone.
  */
 
+import type { OutboundContent } from '../db/schema/conversations.ts';
+
+export type { OutboundContent };
 export type Role = 'agent' | 'supervisor' | 'admin';
 export type PresenceState = 'offline' | 'available' | 'break';
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
@@ -71,6 +75,8 @@ export type MessageView = {
   authorName: string | null;
   botNode: string | null;
   body: string;
+  /** A template's name, or the buttons / list offered with the body. */
+  content: OutboundContent | null;
   status: MessageStatus;
   error: { code: string | null; message: string | null } | null;
   createdAt: string;

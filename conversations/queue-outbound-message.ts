@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { channels, contactAddresses, conversations, messages, type AuthorType } from '../db/schema/index.ts';
+import { channels, contactAddresses, conversations, messages, type AuthorType, type OutboundContent } from '../db/schema/index.ts';
+import { plainText } from './outbound-content.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
 import { QUEUES } from '../server/queues.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
@@ -19,6 +20,8 @@ export type OutboundInput = {
   authorUserId?: number;
   botNode?: string;
   body: string;
+  /** A template, reply buttons or a list; the body stays the text shown in transcripts. */
+  content?: OutboundContent;
 };
 
 /**
@@ -33,7 +36,8 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
   });
   if (!address) throw new Error(`conversation ${conversation.id} has no contact address`);
   const channel = await uow.tx.query.channels.findFirst({ where: eq(channels.id, conversation.channelId), columns: { type: true } });
-  assertFreeFormAllowed(channel!.type, conversation.lastContactMessageAt);
+  // An approved template is how WhatsApp lets a business write again after the 24-hour window.
+  if (input.content?.type !== 'template') assertFreeFormAllowed(channel!.type, conversation.lastContactMessageAt);
   const now = new Date();
   const [message] = await uow.tx
     .insert(messages)
@@ -46,7 +50,8 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       botNode: input.botNode ?? null,
       address: address.address,
       body: input.body,
-      ...smsMeasure(input.body),
+      content: input.content ?? null,
+      ...smsMeasure(plainText(input.body, input.content)),
       status: 'queued',
       createdAt: now,
     })

@@ -1,4 +1,4 @@
-import type { channels, ChannelType, MessageMedia, MessageStatus } from '../db/schema/index.ts';
+import type { channels, ChannelType, MessageMedia, MessageStatus, OutboundContent } from '../db/schema/index.ts';
 import type { LiveEvent } from '../server/realtime.ts';
 import type { Logger } from '../server/logger.ts';
 
@@ -43,8 +43,16 @@ export type StatusReport = {
 export type OutboundMessage = {
   messageId: number;
   to: string;
+  /** The text to send: the body, with a list's or buttons' options numbered when there are any. */
   text: string;
+  /** Rich content for channels that can show it (the Cloud API), with the body on its own. */
+  rich?: { body: string; content: OutboundContent };
   media: MessageMedia[];
+  /**
+   * The dialer's dial string when a broadcast sends it (the seed's DID-Ports: `0-3` rotates over
+   * ports 0..3 of a Dinstar, `dongle1` picks a modem); absent, the channel's own setting applies.
+   */
+  dialString?: string;
 };
 
 /** A provider's refusal is data (the message becomes `failed`), not an exception; `retryable` asks for another try. */

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
 import { messageEvents } from '../conversations/conversation-events.ts';
+import { plainText } from '../conversations/outbound-content.ts';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Logger } from '../server/logger.ts';
@@ -51,7 +52,13 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
       const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond;
       if (perSecond) await setTimeout(await reserveSendSlot(services.db, channel.id, perSecond));
       result = await adapter
-        .send({ messageId: message.id, to: message.address, text: message.body, media: message.media })
+        .send({
+          messageId: message.id,
+          to: message.address,
+          text: plainText(message.body, message.content),
+          ...(message.content ? { rich: { body: message.body, content: message.content } } : {}),
+          media: message.media,
+        })
         .catch((error: unknown) => ({
           ok: false as const,
           errorCode: 'send_error',

@@ -9,6 +9,7 @@ import { inTransaction } from '../../server/unit-of-work.ts';
 import { presentConversations, presentMessages } from './presenters.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 import type { Actor } from './sessions.ts';
+import { outboundContentSchema } from '../../conversations/outbound-content.ts';
 import { visibleConversations } from './visibility.ts';
 
 const listSchema = z.object({
@@ -17,7 +18,13 @@ const listSchema = z.object({
   q: z.string().trim().max(100).optional(),
 });
 const idSchema = z.object({ id: z.coerce.number().int().positive() });
-const replySchema = z.object({ body: z.string().trim().min(1, 'Write a message first').max(4096) });
+/** A reply: text, optionally with reply buttons or a list, or an approved template (body = its preview). */
+const replySchema = z
+  .object({ body: z.string().trim().min(1, 'Write a message first').max(4096), content: outboundContentSchema.optional() })
+  .refine((reply) => !reply.content || reply.content.type === 'template' || reply.body.length <= 1024, {
+    message: 'WhatsApp limits the text of a message with buttons or a list to 1024 characters',
+    path: ['body'],
+  });
 
 /** Loads a conversation the actor may see, locked for update when a command will change it. */
 async function visibleConversation(services: AppServices, actor: Actor, id: number) {
@@ -64,7 +71,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
-        const { body } = parseInput(replySchema, request.body);
+        const { body, content } = parseInput(replySchema, request.body);
         await visibleConversation(services, actor!, id);
         const message = await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, id)).for('update');
@@ -72,7 +79,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
           if (conversation.status !== 'assigned' || conversation.assignedUserId !== actor!.userId) {
             throw httpErrors.conflict('Only the agent the conversation is assigned to can reply');
           }
-          return queueOutboundMessage(uow, { conversation, authorType: 'agent', authorUserId: actor!.userId, body });
+          return queueOutboundMessage(uow, { conversation, authorType: 'agent', authorUserId: actor!.userId, body, content });
         });
         const [presented] = await presentMessages(services.db, sql`m.id = ${message.id}`);
         response.status(201).json(presented!.view);

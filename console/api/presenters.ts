@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.ts';
-import type { AuthorType, ConversationStatus, MessageStatus } from '../../db/schema/index.ts';
+import type { AuthorType, ConversationStatus, MessageStatus, OutboundContent } from '../../db/schema/index.ts';
 import type { ConversationSummary, MessageView } from '../wire.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -85,6 +85,7 @@ type MessageRow = {
   author_name: string | null;
   bot_node: string | null;
   body: string;
+  content: OutboundContent | null;
   status: MessageStatus;
   error_code: string | null;
   error_message: string | null;
@@ -99,7 +100,7 @@ export type PresentedMessage = { view: MessageView; campaignId: number | null; a
 export async function presentMessages(db: Executor, where: SQL): Promise<PresentedMessage[]> {
   const rows = (await db.execute(sql`
     select m.id, m.conversation_id, m.direction, m.author_type, m.author_user_id, u.display_name as author_name,
-           m.bot_node, m.body, m.status, m.error_code, m.error_message, m.created_at,
+           m.bot_node, m.body, m.content, m.status, m.error_code, m.error_message, m.created_at,
            c.campaign_id, c.assigned_user_id
       from messages m
       join conversations c on c.id = m.conversation_id
@@ -118,6 +119,7 @@ export async function presentMessages(db: Executor, where: SQL): Promise<Present
       authorName: row.author_name,
       botNode: row.bot_node,
       body: row.body,
+      content: row.content ?? null,
       status: row.status,
       error: row.error_code || row.error_message ? { code: row.error_code, message: row.error_message } : null,
       createdAt: iso(row.created_at)!,

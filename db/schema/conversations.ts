@@ -102,6 +102,21 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export type MessageMedia = { url: string; contentType?: string; fileName?: string; caption?: string };
 
+/**
+ * Rich content of an outbound message beside its plain `body`: an approved WhatsApp template, reply
+ * buttons or a list. Channels that cannot show it send the body with the options numbered.
+ */
+export type OutboundContent =
+  | { type: 'template'; name: string; language: string; bodyParameters: string[]; headerParameters?: string[] }
+  | { type: 'buttons'; buttons: { id: string; title: string }[]; header?: string; footer?: string }
+  | {
+      type: 'list';
+      button: string;
+      sections: { title?: string; rows: { id: string; title: string; description?: string }[] }[];
+      header?: string;
+      footer?: string;
+    };
+
 /** Every message of a transcript, bot and human turns together, with its author and delivery status. */
 export const messages = pgTable(
   'messages',
@@ -120,6 +135,8 @@ export const messages = pgTable(
     address: text().notNull(),
     body: text().notNull().default(''),
     media: jsonb().$type<MessageMedia[]>().notNull().default([]),
+    /** Outbound rich content (template, buttons, list); null for plain text. */
+    content: jsonb().$type<OutboundContent>(),
     /** Provider's id (Twilio SID, wamid, modem reference…); unique per channel so duplicates are dropped. */
     providerMessageId: text(),
     status: text({ enum: MESSAGE_STATUSES }).notNull(),

@@ -76,7 +76,13 @@ export const createTwilioChannel: ChannelFactory = (row, deps): Channel => {
         const sent = await client.messages.create({
           to: `${prefix}${message.to}`,
           ...(settings.messagingServiceSid ? { messagingServiceSid: settings.messagingServiceSid } : { from: `${prefix}${settings.fromNumber}` }),
-          body: message.text,
+          // A template is a Twilio Content SID (HX…) with numbered variables; otherwise plain text.
+          ...(message.rich?.content.type === 'template' && message.rich.content.name.startsWith('HX')
+            ? {
+                contentSid: message.rich.content.name,
+                contentVariables: JSON.stringify(Object.fromEntries(message.rich.content.bodyParameters.map((value, index) => [String(index + 1), value]))),
+              }
+            : { body: message.text }),
           ...(message.media.length ? { mediaUrl: message.media.map((item) => item.url) } : {}),
           ...(statusCallback ? { statusCallback } : {}),
         });

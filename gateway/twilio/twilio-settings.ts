@@ -8,8 +8,6 @@ export const twilioSettingsSchema = z
     fromNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100').optional(),
     /** …or through a Messaging Service, which picks the sender. */
     messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID (MG…)').optional(),
-    /** Sends per second honoured for this channel (a long code sends 1 segment/s). */
-    ratePerSecond: z.number().positive().max(1000).default(1),
   })
   .refine((settings) => settings.fromNumber || settings.messagingServiceSid, {
     message: 'set fromNumber or messagingServiceSid',

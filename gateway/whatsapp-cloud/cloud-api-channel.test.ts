@@ -130,4 +130,67 @@ describe('WhatsApp Cloud API channel', () => {
     // The first attempt met the rate limit and was retried, not stored as failed.
     expect(graph.sends.filter((s) => s.payload.text?.body === 'Thanks!')).toHaveLength(2);
   });
+
+  it('sends an approved template after the 24-hour window, and reply buttons and lists inside it', async () => {
+    const { db } = platform.services;
+    const row = await createCloudApiChannelRow(db);
+    const agent = await buildUser(db, { role: 'agent' });
+    await db.insert(agentPresence).values({ userId: agent.id, state: 'available' });
+    await buildCampaign(db, { channelIds: [row.id], memberIds: [agent.id], greetingMessage: null });
+    const inbound = metaCall(metaEnvelope({ messages: [{ from: '5491100003333', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
+    expect((await post(row.id, inbound)).status).toBe(200);
+    const conversation = await eventually(async () => {
+      const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
+      expect(found?.status).toBe('assigned');
+      return found!;
+    });
+    const cookie = await login(platform.url, agent.username, TEST_PASSWORD);
+    const reply = (body: object) => api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body });
+    const sentPayload = async (text: string) => {
+      const send = await eventually(async () => {
+        const found = graph.sends.find((s) => JSON.stringify(s.payload).includes(text));
+        expect(found).toBeDefined();
+        return found!;
+      });
+      return send.payload;
+    };
+
+    const buttons = { type: 'buttons', buttons: [{ id: 'track', title: 'Track my order' }, { id: 'agent', title: 'Talk to a person' }], footer: 'Tap an option' };
+    const withButtons = await reply({ body: 'What do you need?', content: buttons });
+    expect(withButtons.status).toBe(201);
+    expect(withButtons.body.content).toEqual(buttons);
+    expect(await sentPayload('What do you need?')).toMatchObject({
+      to: '5491100003333',
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: 'What do you need?' },
+        footer: { text: 'Tap an option' },
+        action: { buttons: [{ type: 'reply', reply: { id: 'track', title: 'Track my order' } }, { type: 'reply', reply: { id: 'agent', title: 'Talk to a person' } }] },
+      },
+    });
+    const list = { type: 'list', button: 'Options', sections: [{ title: 'Orders', rows: [{ id: 'status', title: 'Order status', description: 'Where is my order' }] }] };
+    expect((await reply({ body: 'Choose from the menu', content: list })).status).toBe(201);
+    expect(await sentPayload('Choose from the menu')).toMatchObject({ type: 'interactive', interactive: { type: 'list', body: { text: 'Choose from the menu' }, action: { button: 'Options', sections: list.sections } } });
+
+    const tooMany = await reply({ body: 'x', content: { type: 'buttons', buttons: ['a', 'b', 'c', 'd'].map((id) => ({ id, title: id })) } });
+    expect(tooMany.status).toBe(400);
+    expect(JSON.stringify(tooMany.body.error)).toContain('content.buttons');
+
+    // After the window: buttons are free-form too and refused; an approved template reopens.
+    await db.update(conversations).set({ lastContactMessageAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(conversations.id, conversation.id));
+    expect((await reply({ body: 'Still there?', content: buttons })).status).toBe(409);
+    const template = { type: 'template', name: 'order_update', language: 'es_AR', bodyParameters: ['Ana', '#1234'] };
+    const reopened = await reply({ body: 'Hola Ana, tu pedido #1234 está en camino', content: template });
+    expect(reopened.status).toBe(201);
+    expect(await sentPayload('order_update')).toMatchObject({
+      to: '5491100003333',
+      type: 'template',
+      template: { name: 'order_update', language: { code: 'es_AR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '#1234' }] }] },
+    });
+    await eventually(async () => {
+      const stored = await db.query.messages.findFirst({ where: eq(messages.id, reopened.body.id) });
+      expect(stored).toMatchObject({ status: 'sent', body: 'Hola Ana, tu pedido #1234 está en camino', content: template });
+    });
+  });
 });

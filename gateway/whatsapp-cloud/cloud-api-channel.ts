@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { MessageMedia } from '../../db/schema/index.ts';
 import { normalizeProviderAddress } from '../phone-number.ts';
-import { InvalidPayloadError, type Channel, type ChannelFactory, type InboundMessage, type SendResult, type StatusReport } from '../channel.ts';
+import { InvalidPayloadError, type Channel, type ChannelFactory, type InboundMessage, type OutboundMessage, type SendResult, type StatusReport } from '../channel.ts';
 import { cloudWebhookSchema, type CloudMessage } from './cloud-api-payload.ts';
 import { cloudApiSecretsSchema, cloudApiSettingsSchema } from './cloud-api-settings.ts';
 
@@ -32,6 +32,40 @@ function textOf(message: CloudMessage): { text: string; media: MessageMedia[]; m
   }
   const caption = media.find((item) => item.caption)?.caption ?? '';
   return { text: caption, media, metadata: media.length ? {} : { unsupportedType: message.type } };
+}
+
+/** The Messages API body for one message: text, an approved template, reply buttons or a list. */
+export function cloudMessagePayload(message: OutboundMessage): Record<string, unknown> {
+  const rich = message.rich;
+  if (!rich) return { type: 'text', text: { body: message.text, preview_url: false } };
+  const { body, content } = rich;
+  const textParameters = (values: string[]) => values.map((value) => ({ type: 'text', text: value }));
+  switch (content.type) {
+    case 'template': {
+      const components = [
+        ...(content.headerParameters?.length ? [{ type: 'header', parameters: textParameters(content.headerParameters) }] : []),
+        ...(content.bodyParameters.length ? [{ type: 'body', parameters: textParameters(content.bodyParameters) }] : []),
+      ];
+      return { type: 'template', template: { name: content.name, language: { code: content.language }, ...(components.length ? { components } : {}) } };
+    }
+    case 'buttons':
+    case 'list': {
+      const action =
+        content.type === 'buttons'
+          ? { buttons: content.buttons.map((button) => ({ type: 'reply', reply: { id: button.id, title: button.title } })) }
+          : { button: content.button, sections: content.sections };
+      return {
+        type: 'interactive',
+        interactive: {
+          type: content.type === 'buttons' ? 'button' : 'list',
+          ...(content.header ? { header: { type: 'text', text: content.header } } : {}),
+          body: { text: body },
+          ...(content.footer ? { footer: { text: content.footer } } : {}),
+          action,
+        },
+      };
+    }
+  }
 }
 
 /** WhatsApp Business Cloud API (Meta, plain HTTPS). */
@@ -119,6 +153,6 @@ export const createCloudApiChannel: ChannelFactory = (row): Channel => {
       }
       return { messages, statuses };
     },
-    send: (message) => post({ to: message.to.replace(/^\+/, ''), type: 'text', text: { body: message.text, preview_url: false } }),
+    send: (message) => post({ to: message.to.replace(/^\+/, ''), ...cloudMessagePayload(message) }),
   };
 };

@@ -5,8 +5,6 @@ export const cloudApiSettingsSchema = z.object({
   phoneNumberId: z.string().regex(/^\d{5,20}$/, 'the Phone number ID from the WhatsApp Manager (digits)'),
   graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
   graphApiBaseUrl: z.url().default('https://graph.facebook.com'),
-  /** Meta's default throughput per number (inbound + outbound). */
-  ratePerSecond: z.number().positive().max(1000).default(80),
 });
 
 export const cloudApiSecretsSchema = z.object({
