@@ -59,13 +59,13 @@ describe('channel administration', () => {
     const sent = twilio.nextSend();
     const result = await api(platform.url, 'POST', `/api/channels/${created.body.id}/test-send`, { cookie, body: { to: '(415) 555-2671', text: 'Test from Omnichat' } });
     expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ ok: true, providerMessageId: expect.stringMatching(/^SM/) });
+    expect(result.body).toMatchObject({ status: 'sent', providerMessageId: expect.stringMatching(/^SM/), error: null });
     expect(await sent).toMatchObject({ to: '+14155552671', body: 'Test from Omnichat' });
 
     twilio.failNext({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
     const refused = await api(platform.url, 'POST', `/api/channels/${created.body.id}/test-send`, { cookie, body: { to: '+14155552671', text: 'again' } });
     expect(refused.status).toBe(502);
-    expect(refused.body).toMatchObject({ ok: false, errorCode: '21211' });
+    expect(refused.body).toMatchObject({ status: 'failed', error: { code: '21211', message: expect.stringContaining('not a valid phone number') } });
 
     const removal = await api(platform.url, 'DELETE', `/api/channels/${created.body.id}`, { cookie });
     expect(removal.status).toBe(409);

@@ -1,6 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, channels, CHANNEL_TYPES, messages } from '../../db/schema/index.ts';
+import { setTimeout } from 'node:timers/promises';
+import QRCode from 'qrcode';
+import { auditLog, channelLeases, channels, CHANNEL_TYPES, messages } from '../../db/schema/index.ts';
+import { QUEUES } from '../../server/queues.ts';
+import { inTransaction } from '../../server/unit-of-work.ts';
 import type { ChannelRow } from '../../gateway/channel.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
 import { webhookUrl } from '../../gateway/webhook-routes.ts';
@@ -18,6 +22,7 @@ const createSchema = z.object({
   address: z.string().trim().max(64).nullish(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY').default('UY'),
   enabled: z.boolean().default(true),
+  sendsPerSecond: z.number().positive().max(1000).nullish(),
   settings: z.record(z.string(), z.unknown()).default({}),
   secrets: z.record(z.string(), z.string()).default({}),
 });
@@ -27,13 +32,44 @@ const updateSchema = z.object({
   address: z.string().trim().max(64).nullish(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY').optional(),
   enabled: z.boolean().optional(),
+  sendsPerSecond: z.number().positive().max(1000).nullish(),
   settings: z.record(z.string(), z.unknown()).optional(),
   secrets: z.record(z.string(), z.string()).optional(),
 });
+/** How long a test send waits for the provider's answer before answering 202 (still queued). */
+const TEST_SEND_WAIT_MS = 20_000;
 const testSendSchema = z.object({ to: z.string().trim().min(3).max(32), text: z.string().trim().min(1).max(1600) });
 
+type LeaseRow = typeof channelLeases.$inferSelect;
+
+/**
+ * The live state of a session channel (modem, SMPP, WhatsApp Web, pollers): what its node reported,
+ * with the pairing QR as an image; `stopped` when no node holds it (no node runs the
+ * session-channels role, or the channel is disabled). Null for channels without a session.
+ */
+async function presentSession(row: ChannelRow, lease: LeaseRow | undefined, services: AppServices) {
+  let hasSession = false;
+  try {
+    hasSession = services.channels.supports(row.type) && services.channels.get(row).session !== undefined;
+  } catch {
+    hasSession = true; // settings the adapter cannot use: say so through the state below
+  }
+  if (!hasSession) return null;
+  if (!lease || lease.expiresAt < new Date()) {
+    return { state: 'stopped', qr: null, qrImage: null, detail: row.enabled ? 'No node holds this channel yet' : 'The channel is disabled', node: null, updatedAt: null };
+  }
+  return {
+    state: lease.state,
+    qr: lease.qr,
+    qrImage: lease.state === 'qr' && lease.qr ? await QRCode.toDataURL(lease.qr, { margin: 1, width: 264 }) : null,
+    detail: lease.detail,
+    node: lease.nodeId,
+    updatedAt: lease.updatedAt.toISOString(),
+  };
+}
+
 /** A channel as the console sees it: settings, which secrets are set (never their values), where providers call. */
-export function presentChannel(row: ChannelRow, services: AppServices) {
+export async function presentChannel(row: ChannelRow, services: AppServices, lease?: LeaseRow) {
   return {
     id: row.id,
     type: row.type,
@@ -41,6 +77,10 @@ export function presentChannel(row: ChannelRow, services: AppServices) {
     address: row.address,
     defaultCountry: row.defaultCountry,
     enabled: row.enabled,
+    /** Sends per second across all nodes: the channel's own, else its type's default (null: unpaced). */
+    sendsPerSecond: row.sendsPerSecond,
+    effectiveSendsPerSecond: row.sendsPerSecond ?? CHANNEL_SCHEMAS[row.type]?.defaultSendsPerSecond ?? null,
+    session: await presentSession(row, lease, services),
     settings: row.settings,
     secretsSet: Object.keys(row.secrets).sort(),
     webhookUrl: webhookUrl(services.config.publicUrl, row.id),
@@ -77,7 +117,19 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ADMINS },
       async handler(_request, response) {
         const rows = await services.db.select().from(channels).orderBy(channels.id);
-        response.json({ channels: rows.map((row) => presentChannel(row, services)) });
+        const leases = new Map((await services.db.select().from(channelLeases)).map((lease) => [lease.channelId, lease]));
+        response.json({ channels: await Promise.all(rows.map((row) => presentChannel(row, services, leases.get(row.id)))) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/channels/:id',
+      access: { roles: ADMINS },
+      async handler(request, response) {
+        const { id } = parseInput(idSchema, request.params);
+        const row = await load(id);
+        const lease = await services.db.query.channelLeases.findFirst({ where: eq(channelLeases.channelId, id) });
+        response.json(await presentChannel(row, services, lease));
       },
     },
     {
@@ -95,7 +147,8 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
           .returning();
         if (!row) throw httpErrors.conflict(`A channel named "${input.name}" already exists`);
         await audit(actor!.userId, 'channel.created', row, { type: row.type });
-        response.status(201).json(presentChannel(row, services));
+        void services.sessions.refresh(); // a session channel starts now, not at the next poll
+        response.status(201).json(await presentChannel(row, services));
       },
     },
     {
@@ -114,7 +167,8 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
           .where(eq(channels.id, id))
           .returning();
         await audit(actor!.userId, 'channel.updated', updated!, { fields: Object.keys(input), secretsChanged: Object.keys(input.secrets ?? {}) });
-        response.json(presentChannel(updated!, services));
+        void services.sessions.refresh(); // restart (or stop) its session with the new settings
+        response.json(await presentChannel(updated!, services));
       },
     },
     {
@@ -128,6 +182,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         if (used) throw httpErrors.conflict('This channel has messages on record; disable it instead of deleting it');
         await services.db.delete(channels).where(eq(channels.id, id));
         await audit(actor!.userId, 'channel.deleted', row, { type: row.type, name: row.name });
+        void services.sessions.refresh();
         response.status(204).end();
       },
     },
@@ -140,24 +195,30 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         const input = parseInput(testSendSchema, request.body);
         const row = await load(id);
         const to = toE164(input.to, row.defaultCountry);
-        const result = await services.channels.get(row).send({ messageId: 0, to, text: input.text, media: [] });
-        // Kept on record like any message, outside any conversation.
-        await services.db.insert(messages).values({
-          channelId: row.id,
-          direction: 'outbound',
-          authorType: 'system',
-          address: to,
-          body: input.text,
-          ...smsMeasure(input.text),
-          status: result.ok ? 'sent' : 'failed',
-          providerMessageId: result.ok ? result.providerMessageId : null,
-          errorCode: result.ok ? null : result.errorCode,
-          errorMessage: result.ok ? null : result.errorMessage,
-          sentAt: result.ok ? new Date() : null,
-          failedAt: result.ok ? null : new Date(),
-          metadata: { testSendBy: actor!.userId },
+        if (!row.enabled) throw httpErrors.conflict('The channel is disabled');
+        // Through the outbox like any message (pacing, the session's node, retries), outside any conversation.
+        const queued = await inTransaction(services, async (uow) => {
+          const [message] = await uow.tx
+            .insert(messages)
+            .values({ channelId: row.id, direction: 'outbound', authorType: 'system', address: to, body: input.text, ...smsMeasure(input.text), status: 'queued', metadata: { testSendBy: actor!.userId } })
+            .returning({ id: messages.id });
+          await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id });
+          return message!;
         });
-        response.status(result.ok ? 200 : 502).json(result);
+        const deadline = Date.now() + TEST_SEND_WAIT_MS;
+        let outcome = await services.db.query.messages.findFirst({ where: eq(messages.id, queued.id) });
+        while (outcome?.status === 'queued' && Date.now() < deadline) {
+          await setTimeout(250);
+          outcome = await services.db.query.messages.findFirst({ where: eq(messages.id, queued.id) });
+        }
+        const result = {
+          messageId: queued.id,
+          status: outcome!.status,
+          providerMessageId: outcome!.providerMessageId,
+          error: outcome!.errorCode || outcome!.errorMessage ? { code: outcome!.errorCode, message: outcome!.errorMessage } : null,
+        };
+        // 202: still queued (a session down, a retry pending); it goes out when it can.
+        response.status(result.status === 'queued' ? 202 : result.status === 'failed' ? 502 : 200).json(result);
       },
     },
   ];
