@@ -12,7 +12,7 @@ import { cloudApiSecretsSchema, cloudApiSettingsSchema } from './whatsapp-cloud/
 
 export type ChannelSchemas = {
   settings: z.ZodType<Record<string, unknown>>;
-  secrets: z.ZodType<Record<string, string>>;
+  secrets: z.ZodType<Partial<Record<string, string>>>;
   /** WhatsApp's 24-hour customer-service window applies: free-form text only within it. */
   customerServiceWindow?: true;
   /** Sends per second when the channel sets none; absent means unpaced (the provider queues). */

@@ -99,7 +99,9 @@ function validated(type: ChannelRow['type'], settings: Record<string, unknown>, 
   const parsedSecrets = schemas.secrets.safeParse(secrets);
   if (!parsedSecrets.success) issues.push(...parsedSecrets.error.issues.map((i) => ({ path: ['secrets', ...i.path].join('.'), message: i.message })));
   if (issues.length) throw httpErrors.validation(issues);
-  return { settings: parsedSettings.data!, secrets: parsedSecrets.data! };
+  // Optional secrets left out are not stored as keys (the API lists which secrets are set).
+  const secretsSet = Object.entries(parsedSecrets.data!).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return { settings: parsedSettings.data!, secrets: Object.fromEntries(secretsSet) };
 }
 
 export function channelRoutes(services: AppServices): RouteSpec[] {
