@@ -15,6 +15,8 @@ export type ChannelSchemas = {
   secrets: z.ZodType<Partial<Record<string, string>>>;
   /** WhatsApp's 24-hour customer-service window applies: free-form text only within it. */
   customerServiceWindow?: true;
+  /** Checks that need settings and secrets together (a template naming a secret); issues name the field. */
+  check?(settings: Record<string, unknown>, secrets: Partial<Record<string, string>>): { path: string; message: string }[];
   /** Sends per second when the channel sets none; absent means unpaced (the provider queues). */
   defaultSendsPerSecond?: number;
   /** Secrets the platform makes itself when a channel is created (never typed by a person). */

@@ -123,6 +123,10 @@ export type Channel = {
   handshake?(request: WebhookRequest): { status: number; body: string } | null;
   /** Channels with a live connection (Baileys, modem, SMPP, a poller) hold it here. */
   session?: ChannelSession;
+  /** Old HTTP gateways deliver with GET and a query string: such a GET is a webhook like a POST. */
+  acceptsGetWebhooks?: boolean;
+  /** What the provider expects back from a webhook (`OK`, `ACK`…); absent, JSON `{ ok: true, … }`. */
+  webhookAnswer?: { contentType: string; body: string };
 };
 
 export type ChannelFactory = (row: ChannelRow, deps: ChannelDeps) => Channel;

@@ -1,4 +1,4 @@
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
@@ -6,7 +6,7 @@ import type { RouteSpec } from '../console/api/route-table.ts';
 import type { AppServices } from '../server/app-services.ts';
 import { httpErrors, parseInput } from '../server/http-errors.ts';
 import { receiveContent } from './receive-content.ts';
-import type { WebhookRequest } from './channel.ts';
+import type { Channel, WebhookRequest } from './channel.ts';
 
 const paramsSchema = z.object({ channelId: z.coerce.number().int().positive() });
 
@@ -54,17 +54,30 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
     if (!row || !row.enabled || !services.channels.supports(row.type)) throw httpErrors.notFound('Channel');
     return row;
   };
+  /** Verifies, stores in one transaction, answers: the work happens in the jobs. */
+  const receiveWebhook = async (channelId: number, channel: Channel, webhook: WebhookRequest, ip: string | undefined, response: Response) => {
+    if (!(await channel.verify(webhook))) {
+      services.logger.warn({ channelId, ip }, 'webhook refused: verification failed');
+      throw httpErrors.forbidden('The request could not be verified for this channel');
+    }
+    const result = await receiveContent(services, channelId, channel.normalize(webhook));
+    if (channel.webhookAnswer) response.type(channel.webhookAnswer.contentType).send(channel.webhookAnswer.body);
+    else response.json({ ok: true, ...result });
+  };
   return [
     {
       method: 'get',
       path: WEBHOOK_PATH,
-      access: { public: "providers' subscription check (Meta's hub.challenge), answered by the channel adapter" },
+      access: { public: "providers' subscription check (Meta's hub.challenge) or a GET-style delivery, verified by the channel adapter" },
       async handler(request, response) {
         const { channelId } = parseInput(paramsSchema, request.params);
         const row = await loadChannel(channelId);
-        const answer = services.channels.get(row).handshake?.(toWebhookRequest(request, services.config.publicUrl));
-        if (!answer) throw httpErrors.notFound('Webhook check');
-        response.status(answer.status).type('text').send(answer.body);
+        const channel = services.channels.get(row);
+        const webhook = toWebhookRequest(request, services.config.publicUrl);
+        const answer = channel.handshake?.(webhook);
+        if (answer) return void response.status(answer.status).type('text').send(answer.body);
+        if (!channel.acceptsGetWebhooks) throw httpErrors.notFound('Webhook check');
+        await receiveWebhook(row.id, channel, webhook, request.ip, response);
       },
     },
     {
@@ -75,14 +88,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response) {
         const { channelId } = parseInput(paramsSchema, request.params);
         const row = await loadChannel(channelId);
-        const channel = services.channels.get(row);
-        const webhook = toWebhookRequest(request, services.config.publicUrl);
-        if (!(await channel.verify(webhook))) {
-          services.logger.warn({ channelId, ip: request.ip }, 'webhook refused: verification failed');
-          throw httpErrors.forbidden('The request could not be verified for this channel');
-        }
-        const result = await receiveContent(services, row.id, channel.normalize(webhook));
-        response.json({ ok: true, ...result });
+        await receiveWebhook(row.id, services.channels.get(row), toWebhookRequest(request, services.config.publicUrl), request.ip, response);
       },
     },
   ];

@@ -98,6 +98,7 @@ function validated(type: ChannelRow['type'], settings: Record<string, unknown>, 
   if (!parsedSettings.success) issues.push(...parsedSettings.error.issues.map((i) => ({ path: ['settings', ...i.path].join('.'), message: i.message })));
   const parsedSecrets = schemas.secrets.safeParse(secrets);
   if (!parsedSecrets.success) issues.push(...parsedSecrets.error.issues.map((i) => ({ path: ['secrets', ...i.path].join('.'), message: i.message })));
+  if (!issues.length && schemas.check) issues.push(...schemas.check(parsedSettings.data!, parsedSecrets.data!));
   if (issues.length) throw httpErrors.validation(issues);
   // Optional secrets left out are not stored as keys (the API lists which secrets are set).
   const secretsSet = Object.entries(parsedSecrets.data!).filter((entry): entry is [string, string] => entry[1] !== undefined);

@@ -1,24 +1,11 @@
 import { InvalidPayloadError, type Channel, type ChannelFactory, type SendResult } from '../channel.ts';
-import { httpGenericSecretsSchema, httpGenericSettingsSchema, type SendSettings } from './http-generic-settings.ts';
-import { ESCAPES, renderTemplate, secretsUsedBy, TemplateValueError, templateView } from './http-template.ts';
+import { httpGenericSecretsSchema, httpGenericSettingsSchema, sendSecretsMissing } from './http-generic-settings.ts';
+import { ESCAPES, renderTemplate, TemplateValueError, templateView } from './http-template.ts';
 import { secretRedactor } from './redact-secrets.ts';
 import { buildProviderRequest, messageView } from './send-request.ts';
 import { createAnswerReader } from './send-response.ts';
 import { createWebhookReader } from './webhook-normalize.ts';
 import { verifyWebhook } from './webhook-verify.ts';
-
-/** Every template of the send settings, to find the secrets they read. */
-function sendTemplates(send: SendSettings): string[] {
-  const strings: string[] = [send.url, ...Object.values(send.headers)];
-  if (send.basicAuth) strings.push(send.basicAuth.username, send.basicAuth.password);
-  const walk = (value: unknown) => {
-    if (typeof value === 'string') strings.push(value);
-    else if (Array.isArray(value)) value.forEach(walk);
-    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
-  };
-  walk(send.body);
-  return strings;
-}
 
 /** The error text of a failed fetch: undici hides the reason (refused, DNS…) in `cause`. */
 function networkError(error: unknown): string {
@@ -37,7 +24,7 @@ export const createHttpGenericChannel: ChannelFactory = (row, deps): Channel => 
   const secrets = httpGenericSecretsSchema.parse(row.secrets);
   const from = row.address ?? '';
   const log = deps.logger.child({ channelId: row.id, channelType: 'http_generic' });
-  const missingSecrets = [...new Set(sendTemplates(settings.send).flatMap(secretsUsedBy))].filter((name) => !Object.hasOwn(secrets, name));
+  const missingSecrets = sendSecretsMissing(settings, secrets);
   const basic = settings.send.basicAuth;
   const emptyView = templateView({ to: '', toDigits: '', toNational: '', from, text: '', messageId: '' }, secrets);
   const redact = secretRedactor(
@@ -55,6 +42,8 @@ export const createHttpGenericChannel: ChannelFactory = (row, deps): Channel => 
 
   return {
     type: 'http_generic',
+    acceptsGetWebhooks: settings.inbound?.acceptGet ?? false,
+    ...(settings.inbound?.answer ? { webhookAnswer: settings.inbound.answer } : {}),
     verify: (request) => (settings.inbound ? verifyWebhook(settings.inbound.verification, secrets, request) : false),
     normalize(request) {
       if (!readWebhook) throw new InvalidPayloadError('this channel has no inbound mapping');

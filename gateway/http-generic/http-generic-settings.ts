@@ -156,6 +156,10 @@ const statusValue = z.enum(['sent', 'delivered', 'read', 'failed']);
 const inboundSchema = z
   .object({
     verification: verificationSchema,
+    /** Old gateways deliver with GET and a query string: accept such a GET as a webhook call. */
+    acceptGet: z.boolean().default(false),
+    /** What the provider expects back (`OK`, `ACK`…); absent, JSON `{ "ok": true }`. */
+    answer: z.object({ contentType: z.string().min(3).max(100).default('text/plain'), body: z.string().max(500) }).strict().optional(),
     /** The list of items when one call carries several (`results`); absent, the body is one item. */
     itemsPath: jsonPath.optional(),
     /** The provider writes international numbers without the leading + (5491123456789). */
@@ -210,7 +214,33 @@ export type Extractor = z.infer<typeof extractorSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type StatusPattern = z.infer<typeof statusPattern>;
 
+/** Every template of the send settings, to find the secrets they read. */
+function sendTemplates(send: SendSettings): string[] {
+  const strings: string[] = [send.url, ...Object.values(send.headers)];
+  if (send.basicAuth) strings.push(send.basicAuth.username, send.basicAuth.password);
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') strings.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(send.body);
+  return strings;
+}
+
+/** Secrets the send templates read that are not set. */
+export function sendSecretsMissing(settings: HttpGenericSettings, secrets: Record<string, string | undefined>): string[] {
+  return [...new Set(sendTemplates(settings.send).flatMap(secretsUsedBy))].filter((name) => secrets[name] === undefined);
+}
+
 export const httpGenericChannelSchemas: ChannelSchemas = {
   settings: httpGenericSettingsSchema,
   secrets: httpGenericSecretsSchema,
+  // Caught when the channel is saved rather than at its first send.
+  check(settings, secrets) {
+    const parsed = settings as HttpGenericSettings;
+    const issues = sendSecretsMissing(parsed, secrets).map((name) => ({ path: `secrets.${name}`, message: 'used by the send settings but not set' }));
+    const webhookSecret = parsed.inbound?.verification.secret;
+    if (webhookSecret && secrets[webhookSecret] === undefined) issues.push({ path: `secrets.${webhookSecret}`, message: 'verifies webhooks but is not set' });
+    return issues;
+  },
 };
