@@ -14,12 +14,20 @@
  *   POST /api/conversations/:id/close     -> ConversationSummary
  *   PUT  /api/presence              { state: 'available'|'break'|'offline', breakName? } -> Presence
  *
+ * Channels (admins only; see console/api/channel-routes.ts):
+ *   GET   /api/channels             -> { channels: ChannelView[] }
+ *   GET   /api/channels/:id         -> ChannelView
+ *   POST  /api/channels             ChannelInput -> 201 ChannelView   (400 validation_failed: details name each path)
+ *   PATCH /api/channels/:id         Partial<ChannelInput without type> -> ChannelView (secrets named are replaced)
+ *   POST  /api/channels/:id/test-send  { to, text } -> TestSendResult (200 sent, 202 still queued, 502 failed)
+ *
  * Socket.io (namespace `/`, same cookie): the server pushes
  *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message;
  *                            also sent to a previous assignee, so a conversation leaving them leaves their inbox)
  *   'message.created'        MessageView
  *   'message.updated'        MessageView           (delivery status moved on)
  *   'presence.updated'       Presence              (my own presence, e.g. changed by a supervisor)
+ *   'channel.session'        ChannelSessionEvent   (admins: a session channel's state changed)
  *
  * Simulator (public phone page, namespace `/simulator`):
  *   GET  /simulator/api/channels    -> SimulatorChannel[] (enabled simulator channels)
@@ -29,9 +37,10 @@
  *   socket auth { token } -> pushes 'message' SimulatorMessage to that phone.
  */
 
+import type { ChannelType } from '../db/schema/channels.ts';
 import type { OutboundContent } from '../db/schema/conversations.ts';
 
-export type { OutboundContent };
+export type { ChannelType, OutboundContent };
 export type Role = 'agent' | 'supervisor' | 'admin';
 export type PresenceState = 'offline' | 'available' | 'break';
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
@@ -91,3 +100,71 @@ export type SimulatorPhone = { channelId: number; channelName: string; number: s
 export type SimulatorMessage = { id: string; text: string; at: string };
 
 export type ApiError = { error: { code: string; message: string; details?: unknown } };
+
+/** A session channel's live state: `stopped` when no node holds it, `qr` while it waits to be paired. */
+export type ChannelSessionState = 'stopped' | 'connecting' | 'qr' | 'open' | 'error' | 'logged_out';
+
+export type ChannelSession = {
+  state: ChannelSessionState;
+  qr: string | null;
+  /** The pairing QR as a `data:image/png` URL, while `state` is `qr`. */
+  qrImage: string | null;
+  /** Why it is down, or who it is connected as. */
+  detail: string | null;
+  node: string | null;
+  updatedAt: string | null;
+};
+
+/** A channel as an admin sees it: settings, which secrets are set (never their values), where providers call. */
+export type ChannelView = {
+  id: number;
+  type: ChannelType;
+  name: string;
+  address: string | null;
+  defaultCountry: string;
+  enabled: boolean;
+  sendsPerSecond: number | null;
+  /** The channel's own pace, else its type's default; null: unpaced. */
+  effectiveSendsPerSecond: number | null;
+  /** Null for channels without a session (HTTP providers, the simulator). */
+  session: ChannelSession | null;
+  settings: Record<string, unknown>;
+  secretsSet: string[];
+  /** Null until PUBLIC_URL is configured. */
+  webhookUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** What POST /api/channels takes; PATCH takes the same fields but `type`, each optional. */
+export type ChannelInput = {
+  type: ChannelType;
+  name: string;
+  address?: string | null;
+  defaultCountry?: string;
+  enabled?: boolean;
+  sendsPerSecond?: number | null;
+  settings?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+};
+
+/** Pushed to admins when a session channel's state changes; the console refetches the channel. */
+export type ChannelSessionEvent = {
+  channelId: number;
+  state: Exclude<ChannelSessionState, 'stopped'>;
+  qr: string | null;
+  detail: string | null;
+  node: string;
+  updatedAt: string;
+};
+
+/** The outcome of a test send: sent (with the provider's id), failed (with its error), or still queued. */
+export type TestSendResult = {
+  messageId: number;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  error: { code: string | null; message: string | null } | null;
+};
+
+/** One field the server refused (`settings.accountSid`, `secrets.authToken`, `name`…). */
+export type FieldIssue = { path: string; message: string };

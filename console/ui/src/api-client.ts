@@ -15,7 +15,12 @@ export class ApiRequestError extends Error {
   }
 }
 
-type RequestOptions = { body?: unknown; headers?: Record<string, string> };
+type RequestOptions = {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Statuses besides 2xx whose body is an answer, not an error (a test send that failed: 502 with its result). */
+  accept?: readonly number[];
+};
 
 function isApiError(value: unknown): value is ApiError {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
@@ -52,7 +57,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     throw new ApiRequestError(0, 'network_error', 'Cannot reach the server. Check your connection.');
   }
   const body = await readBody(response);
-  if (response.ok) return body as T;
+  if (response.ok || options.accept?.includes(response.status)) return body as T;
   if (isApiError(body)) {
     const { code, message, details } = body.error;
     throw new ApiRequestError(response.status, code ?? `http_${response.status}`, message, details);
@@ -64,9 +69,10 @@ export async function request<T>(method: string, path: string, options: RequestO
 /** Short-hands for the verbs the UI uses. */
 export const api = {
   get: <T>(path: string, headers?: Record<string, string>) => request<T>('GET', path, { headers }),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-    request<T>('POST', path, { body, headers }),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>, accept?: readonly number[]) =>
+    request<T>('POST', path, { body, headers, accept }),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
 };
 
 /** The message of the first `{ path, message }` detail of a validation failure, if there is one. */

@@ -1,4 +1,7 @@
 import { useEffect } from 'preact/hooks';
+import { ChannelsPage } from './channels-page.tsx';
+import { resetChannels } from './channels-state.ts';
+import { followRoute, route } from './console-route.ts';
 import { ConversationPanel } from './conversation-panel.tsx';
 import { closeView, followUrl, selectedId } from './conversation-state.ts';
 import { InboxPanel } from './inbox-panel.tsx';
@@ -19,31 +22,44 @@ export function App() {
   return <Workspace userId={me.value.id} />;
 }
 
+/** Follows the URL: the Channels page has its own hashes; every other hash is the inbox's to read. */
+function followHash(): void {
+  followRoute();
+  if (route.value.page === 'inbox') followUrl();
+}
+
 /** The signed-in screen; mounting it starts the live connection, unmounting (logout) stops it and clears the URL. */
 function Workspace({ userId }: { userId: number }) {
   useEffect(() => {
     void startInbox();
-    // Reopen the conversation named in the URL, and follow Back/Forward between conversations.
-    followUrl();
-    window.addEventListener('hashchange', followUrl);
+    // Reopen the page (or conversation) named in the URL, and follow Back/Forward between them.
+    followHash();
+    window.addEventListener('hashchange', followHash);
     connectLive();
     return () => {
-      window.removeEventListener('hashchange', followUrl);
+      window.removeEventListener('hashchange', followHash);
       disconnectLive();
       closeView();
       resetInbox();
+      resetChannels();
     };
   }, [userId]);
 
+  // Only admins have the Channels page; a link to it shows the others their inbox.
+  const showChannels = route.value.page === 'channels' && me.value?.role === 'admin';
   // On a narrow window only one pane shows: the list, or the open conversation.
   const paneClass = selectedId.value === null ? 'workspace showing-list' : 'workspace showing-conversation';
   return (
     <div class="app">
       <TopBar />
-      <main class={paneClass}>
-        <InboxPanel />
-        <ConversationPanel />
-      </main>
+      {showChannels ? (
+        <ChannelsPage />
+      ) : (
+        <main class={paneClass}>
+          <InboxPanel />
+          <ConversationPanel />
+        </main>
+      )}
     </div>
   );
 }

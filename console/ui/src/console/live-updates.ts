@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
-import type { ConversationSummary, MessageView, Presence } from '../../../wire.ts';
+import type { ChannelSessionEvent, ConversationSummary, MessageView, Presence } from '../../../wire.ts';
+import { applySessionEvent, reloadChannelsIfShown } from './channels-state.ts';
 import { applySummary, refreshOpenConversation, upsertMessage } from './conversation-state.ts';
 import { loadInbox, upsertConversation } from './inbox-state.ts';
 import { applyPresence, loadMe, me } from './session-state.ts';
@@ -11,6 +12,8 @@ type ConsoleEvents = {
   'message.created': (message: MessageView) => void;
   'message.updated': (message: MessageView) => void;
   'presence.updated': (presence: Presence) => void;
+  /** Admins only: a session channel's state changed. */
+  'channel.session': (event: ChannelSessionEvent) => void;
 };
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -47,6 +50,7 @@ export function connectLive(): void {
     // Events may have been missed before (or while not) connected: catch up once.
     void loadInbox();
     refreshOpenConversation();
+    reloadChannelsIfShown();
   });
   live.on('disconnect', () => {
     if (live.active) connection.value = 'reconnecting';
@@ -64,6 +68,7 @@ export function connectLive(): void {
   live.on('message.created', upsertMessage);
   live.on('message.updated', upsertMessage);
   live.on('presence.updated', applyPresence);
+  live.on('channel.session', applySessionEvent);
 }
 
 /** Closes the live connection (on logout). */

@@ -1,4 +1,5 @@
 import type { Me } from '../../../wire.ts';
+import { route } from './console-route.ts';
 import { connection, type ConnectionState } from './live-updates.ts';
 import { changePresence, logout, me, presenceError, presenceOption } from './session-state.ts';
 
@@ -37,7 +38,23 @@ function PresenceSelect({ user }: { user: Me }) {
   );
 }
 
-/** App name, connection indicator, my name and role, presence and logout. */
+/** Admins move between the inbox and the Channels page; the others only have the inbox. */
+function PageLinks({ user }: { user: Me }) {
+  if (user.role !== 'admin') return null;
+  const onChannels = route.value.page === 'channels';
+  return (
+    <nav class="page-links" aria-label="Pages">
+      <a href="#/" data-testid="nav-inbox" aria-current={onChannels ? undefined : 'page'}>
+        Inbox
+      </a>
+      <a href="#/channels" data-testid="nav-channels" aria-current={onChannels ? 'page' : undefined}>
+        Channels
+      </a>
+    </nav>
+  );
+}
+
+/** App name, page links, connection indicator, my name and role, presence and logout. */
 export function TopBar() {
   const user = me.value;
   if (!user) return null;
@@ -46,6 +63,7 @@ export function TopBar() {
   return (
     <header class="top-bar">
       <span class="brand">Omnichat</span>
+      <PageLinks user={user} />
       <span class={`connection connection-${state}`} data-testid="connection" data-state={state}>
         <span class="dot" aria-hidden="true" />
         {connectionLabels[state]}
