@@ -12,10 +12,12 @@ export function createAuthStateStore(db: Db, channelId: number): AuthStateStore 
     async get(kind, keys) {
       if (keys.length === 0) return new Map();
       const rows = await db
-        .select({ key: channelAuthState.key, value: channelAuthState.value })
+        // As text, parsed here: drizzle's jsonb reader parses postgres.js's already-parsed value again,
+        // which turns a stored string such as "5491123456789" into a number.
+        .select({ key: channelAuthState.key, value: sql<string>`${channelAuthState.value}::text` })
         .from(channelAuthState)
         .where(and(eq(channelAuthState.channelId, channelId), eq(channelAuthState.kind, kind), inArray(channelAuthState.key, [...keys])));
-      return new Map(rows.map((row) => [row.key, row.value]));
+      return new Map(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
     },
     async set(entries) {
       if (entries.length === 0) return;
