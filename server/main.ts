@@ -46,6 +46,9 @@ try {
     process.removeAllListeners(signal);
     process.once(signal, () => void shutdown(signal));
   }
+  // Provider libraries (puppeteer under whatsapp-web.js, socket clients) run async listeners outside
+  // any promise chain we hold; one of them failing must be logged, not take every channel down.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
   platform = await startPlatform({ config, logger, databaseUrl });
   if (config.seedDemo) {
     const credentials = await seedDemo(platform.services.db);
