@@ -109,6 +109,8 @@ export type ChannelSession = {
   stop(): Promise<void>;
   /** Sends need the live connection, so `send` runs only on the node holding the session. */
   carriesSends: boolean;
+  /** Sends the session takes at once (an SMPP window); default 1, one after the other. */
+  sendConcurrency?: number;
 };
 
 /** The contract every provider implements, in its own folder under `gateway/`. */

@@ -142,7 +142,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
     let sendQueue: string | null = null;
     if (session.carriesSends) {
       sendQueue = await ensureSendQueue(row.id);
-      await deps.boss.work(sendQueue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, localConcurrency: 1 }, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
+      await deps.boss.work(sendQueue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, localConcurrency: session.sendConcurrency ?? 1 }, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
         await deps.send(job!.data.messageId, job!.retryCount >= job!.retryLimit);
       });
     }

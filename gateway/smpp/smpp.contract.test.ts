@@ -1,0 +1,4 @@
+import { runChannelContract } from '../channel-contract.ts';
+import { smppFixture } from './smpp-fixture.ts';
+
+runChannelContract(smppFixture());
