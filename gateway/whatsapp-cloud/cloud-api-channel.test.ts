@@ -26,6 +26,23 @@ const deps = recordingChannelDeps({ webhookUrl: () => null });
 const post = (channelId: number, call: { headers: Record<string, string>; body: string }) =>
   fetch(`${platform.url}/webhooks/${channelId}`, { method: 'POST', headers: call.headers, body: call.body });
 
+/** A customer writes to a new Cloud API channel whose campaign has one available agent; it is assigned. */
+async function conversationWithAgent(customer: string) {
+  const { db } = platform.services;
+  const row = await createCloudApiChannelRow(db);
+  const agent = await buildUser(db, { role: 'agent' });
+  await db.insert(agentPresence).values({ userId: agent.id, state: 'available' });
+  await buildCampaign(db, { channelIds: [row.id], memberIds: [agent.id], greetingMessage: null });
+  const inbound = metaCall(metaEnvelope({ messages: [{ from: customer, id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
+  expect((await post(row.id, inbound)).status).toBe(200);
+  const conversation = await eventually(async () => {
+    const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
+    expect(found?.status).toBe('assigned');
+    return found!;
+  });
+  return { conversation, cookie: await login(platform.url, agent.username, TEST_PASSWORD) };
+}
+
 describe('WhatsApp Cloud API channel', () => {
   it("answers Meta's subscription check only with the right verify token", async () => {
     const row = await createCloudApiChannelRow(platform.services.db);
@@ -83,18 +100,7 @@ describe('WhatsApp Cloud API channel', () => {
 
   it('refuses a free-form reply outside the 24-hour window up front, and sends inside it', async () => {
     const { db } = platform.services;
-    const row = await createCloudApiChannelRow(db);
-    const agent = await buildUser(db, { role: 'agent' });
-    await db.insert(agentPresence).values({ userId: agent.id, state: 'available' });
-    await buildCampaign(db, { channelIds: [row.id], memberIds: [agent.id], greetingMessage: null });
-    const inbound = metaCall(metaEnvelope({ messages: [{ from: '5491100001111', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
-    expect((await post(row.id, inbound)).status).toBe(200);
-    const conversation = await eventually(async () => {
-      const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
-      expect(found?.status).toBe('assigned');
-      return found!;
-    });
-    const cookie = await login(platform.url, agent.username, TEST_PASSWORD);
+    const { conversation, cookie } = await conversationWithAgent('5491100001111');
     const inside = await api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body: { body: 'Hi!' } });
     expect(inside.status).toBe(201);
 
@@ -133,18 +139,7 @@ describe('WhatsApp Cloud API channel', () => {
 
   it('sends an approved template after the 24-hour window, and reply buttons and lists inside it', async () => {
     const { db } = platform.services;
-    const row = await createCloudApiChannelRow(db);
-    const agent = await buildUser(db, { role: 'agent' });
-    await db.insert(agentPresence).values({ userId: agent.id, state: 'available' });
-    await buildCampaign(db, { channelIds: [row.id], memberIds: [agent.id], greetingMessage: null });
-    const inbound = metaCall(metaEnvelope({ messages: [{ from: '5491100003333', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
-    expect((await post(row.id, inbound)).status).toBe(200);
-    const conversation = await eventually(async () => {
-      const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
-      expect(found?.status).toBe('assigned');
-      return found!;
-    });
-    const cookie = await login(platform.url, agent.username, TEST_PASSWORD);
+    const { conversation, cookie } = await conversationWithAgent('5491100003333');
     const reply = (body: object) => api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body });
     const sentPayload = async (text: string) => {
       const send = await eventually(async () => {
