@@ -31,17 +31,22 @@ const inFlight = new Set<number>();
  * on the last attempt. A session channel's message goes to the node holding the session (its own
  * queue) unless this node holds it. Every send waits for the channel's next slot, shared by all nodes.
  */
-export async function sendQueuedMessage(services: SendServices, messageId: number, lastAttempt: boolean) {
+export async function sendQueuedMessage(services: SendServices, messageId: number, lastAttempt: boolean, via: 'send-queue' | 'session-queue' = 'send-queue') {
   const message = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
-  if (!message || message.status !== 'queued' || inFlight.has(messageId)) return; // sent already, cancelled, or in hand
+  if (!message || message.status !== 'queued') return; // sent already, or cancelled
+  // Another job has it in hand (a retry of an expired job): try again later rather than complete.
+  if (inFlight.has(messageId)) throw new Error(`message ${messageId} is being sent by another job`);
   const channel = await services.db.query.channels.findFirst({ where: eq(channels.id, message.channelId) });
   let adapter = channel?.enabled ? services.channels.get(channel) : undefined;
   if (channel && adapter?.session?.carriesSends) {
-    adapter = services.sessions.running(channel.id);
-    if (!adapter) {
+    // Only the session's own queue sends: its retries outlast a session being down, and its
+    // concurrency is what the connection takes.
+    if (via === 'send-queue') {
       await services.boss.send(await services.sessions.ensureSendQueue(channel.id), { messageId } satisfies SendJob);
       return;
     }
+    adapter = services.sessions.running(channel.id);
+    if (!adapter) throw new Error(`the session of channel ${channel.id} is not running on this node (restarting or taken over)`);
   }
   inFlight.add(messageId);
   try {

@@ -53,7 +53,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     leaseSeconds: config.sessionLeaseSeconds,
     pollMs: config.sessionPollMs,
     active: config.roles.has('session-channels'),
-    send: (messageId, lastAttempt) => sendQueuedMessage(services, messageId, lastAttempt),
+    send: (messageId, lastAttempt) => sendQueuedMessage(services, messageId, lastAttempt, 'session-queue'),
   });
   const services: AppServices = {
     db: database.db,
@@ -68,7 +68,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       webhookUrl: (channelId) => webhookUrl(config.publicUrl, channelId),
       receive: (channelId, content) => receiveContent(services, channelId, content),
       reportState: (channelId, state) => sessions.reportState(channelId, state),
-      authState: (channelId) => createAuthStateStore(database.db, channelId),
+      authState: (channelId) => createAuthStateStore(database.db, channelId, { nodeId: sessions.nodeId }),
       logger,
       chromiumPath: config.chromiumPath,
     }),

@@ -22,7 +22,7 @@ const createSchema = z.object({
   address: z.string().trim().max(64).nullish(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY').default('UY'),
   enabled: z.boolean().default(true),
-  sendsPerSecond: z.number().positive().max(1000).nullish(),
+  sendsPerSecond: z.number().min(0.05, 'at least 0.05 (one send every 20 seconds)').max(1000).nullish(),
   settings: z.record(z.string(), z.unknown()).default({}),
   secrets: z.record(z.string(), z.string()).default({}),
 });
@@ -32,7 +32,7 @@ const updateSchema = z.object({
   address: z.string().trim().max(64).nullish(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY').optional(),
   enabled: z.boolean().optional(),
-  sendsPerSecond: z.number().positive().max(1000).nullish(),
+  sendsPerSecond: z.number().min(0.05, 'at least 0.05 (one send every 20 seconds)').max(1000).nullish(),
   settings: z.record(z.string(), z.unknown()).optional(),
   secrets: z.record(z.string(), z.string()).optional(),
 });

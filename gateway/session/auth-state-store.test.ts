@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelLeases } from '../../db/schema/index.ts';
 import { buildSimulatorChannel } from '../../test/harness/factories.ts';
 import { startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { createAuthStateStore } from './auth-state-store.ts';
@@ -28,5 +29,20 @@ describe('session auth state in PostgreSQL', () => {
     expect(Object.fromEntries(await store.get('creds', ['digits', 'text']))).toEqual({ text: 'replaced' });
     await store.clear();
     expect((await store.get('creds', Object.keys(values))).size).toBe(0);
+  });
+
+  it("refuses writes from a node that does not hold the channel's lease", async () => {
+    const { db } = platform.services;
+    const channel = await buildSimulatorChannel(db);
+    const holder = createAuthStateStore(db, channel.id, { nodeId: 'node-a' });
+    const stale = createAuthStateStore(db, channel.id, { nodeId: 'node-b' });
+    await db.insert(channelLeases).values({ channelId: channel.id, nodeId: 'node-a', expiresAt: new Date(Date.now() + 60_000) });
+    await holder.set([{ kind: 'creds', key: 'me', value: { id: '1' } }]);
+    await expect(stale.set([{ kind: 'creds', key: 'me', value: { id: 'stale' } }])).rejects.toThrow('no longer holds the session');
+    await expect(stale.clear()).rejects.toThrow('no longer holds the session');
+    expect(Object.fromEntries(await holder.get('creds', ['me']))).toEqual({ me: { id: '1' } });
+    // Within one call the last write wins, a deletion included.
+    await holder.set([{ kind: 'creds', key: 'me', value: { id: '2' } }, { kind: 'creds', key: 'me', value: null }]);
+    expect((await holder.get('creds', ['me'])).size).toBe(0);
   });
 });

@@ -7,7 +7,18 @@ import type { AuthStateStore } from '../channel.ts';
  * A session channel's credentials in PostgreSQL (`channel_auth_state`), never in files: any node that
  * takes the channel's lease resumes the same session. Values are JSON; adapters encode binary data.
  */
-export function createAuthStateStore(db: Db, channelId: number): AuthStateStore {
+export function createAuthStateStore(db: Db, channelId: number, fence?: { nodeId: string }): AuthStateStore {
+  /**
+   * With a fence, writes happen only while this node holds the channel's lease: a node that lost it
+   * (frozen, partitioned) must not overwrite or wipe the new holder's credentials.
+   */
+  const assertHolder = async (tx: Pick<Db, 'execute'>) => {
+    if (!fence) return;
+    const held = await tx.execute(
+      sql`select 1 from channel_leases where channel_id = ${channelId} and node_id = ${fence.nodeId} and expires_at > now() for share`,
+    );
+    if (held.length === 0) throw new Error(`channel ${channelId}: this node no longer holds the session; auth state not written`);
+  };
   return {
     async get(kind, keys) {
       if (keys.length === 0) return new Map();
@@ -21,17 +32,19 @@ export function createAuthStateStore(db: Db, channelId: number): AuthStateStore 
     },
     async set(entries) {
       if (entries.length === 0) return;
+      // Last write wins within one call (Baileys may set, then delete, one key in one update).
+      const latest = new Map(entries.map((entry) => [`${entry.kind}\u0000${entry.key}`, entry]));
+      const deletes = [...latest.values()].filter((entry) => entry.value === null || entry.value === undefined);
+      const values = [...latest.values()]
+        .filter((entry) => entry.value !== null && entry.value !== undefined)
+        .map((entry) => ({ channelId, kind: entry.kind, key: entry.key, value: entry.value as object, updatedAt: new Date() }));
       await db.transaction(async (tx) => {
-        const writes = entries.filter((entry) => entry.value !== null && entry.value !== undefined);
-        const deletes = entries.filter((entry) => entry.value === null || entry.value === undefined);
+        await assertHolder(tx);
         for (const entry of deletes) {
           await tx
             .delete(channelAuthState)
             .where(and(eq(channelAuthState.channelId, channelId), eq(channelAuthState.kind, entry.kind), eq(channelAuthState.key, entry.key)));
         }
-        // Last write wins within one call (a key may be set twice in one Baileys update).
-        const latest = new Map(writes.map((entry) => [`${entry.kind}\u0000${entry.key}`, entry]));
-        const values = [...latest.values()].map((entry) => ({ channelId, kind: entry.kind, key: entry.key, value: entry.value as object, updatedAt: new Date() }));
         for (let i = 0; i < values.length; i += 500) {
           await tx
             .insert(channelAuthState)
@@ -44,7 +57,10 @@ export function createAuthStateStore(db: Db, channelId: number): AuthStateStore 
       });
     },
     async clear() {
-      await db.delete(channelAuthState).where(eq(channelAuthState.channelId, channelId));
+      await db.transaction(async (tx) => {
+        await assertHolder(tx);
+        await tx.delete(channelAuthState).where(eq(channelAuthState.channelId, channelId));
+      });
     },
   };
 }

@@ -74,7 +74,7 @@ function node(name: string, leaseSeconds = 30): SessionManager {
     leaseSeconds,
     pollMs: 60_000, // the tests drive polls with refresh()
     active: true,
-    send: (messageId, lastAttempt) => sendQueuedMessage({ db, boss, realtime, channels: registry, sessions: manager }, messageId, lastAttempt),
+    send: (messageId, lastAttempt) => sendQueuedMessage({ db, boss, realtime, channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
   });
   managers.push(manager);
   return manager;
@@ -122,6 +122,9 @@ describe('session channels across nodes', () => {
       await b.refresh();
       expect(started(row.id)).toEqual(['a', 'b']);
     });
+    // Past its lease, `a` fences itself: it no longer sends through the session, even before it polls.
+    expect(a.running(row.id)).toBeUndefined();
+    expect(b.running(row.id)).toBeDefined();
     await a.refresh();
     expect(events.filter((event) => event.channelId === row.id && event.node === 'a' && event.what === 'stop')).toHaveLength(1);
     expect(a.running(row.id)).toBeUndefined();

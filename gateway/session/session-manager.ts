@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { Db } from '../../db/connection.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
@@ -66,9 +66,16 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
   const nodeId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const logger = deps.logger.child({ nodeId });
   const running = new Map<number, Running>();
+  /**
+   * Local time until which this node may act for a channel: its lease's expiry as of the last
+   * renewal, counted from before the renewal was sent. Past it, another node may hold the channel, so
+   * this node neither sends through the session nor keeps it running (self-fencing).
+   */
+  const deadlines = new Map<number, number>();
   const failedAt = new Map<number, number>();
   const queues = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> = Promise.resolve();
   let stopped = false;
 
@@ -97,6 +104,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
 
   /** Takes or renews the lease; true when this node holds it afterwards. */
   async function lease(channelId: number): Promise<boolean> {
+    const askedAt = Date.now();
     const rows = await deps.db.execute<{ channel_id: number }>(sql`
       insert into channel_leases (channel_id, node_id, expires_at, state, updated_at)
       values (${channelId}, ${nodeId}, now() + make_interval(secs => ${deps.leaseSeconds}), 'connecting', now())
@@ -109,8 +117,41 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
         updated_at = case when channel_leases.node_id = excluded.node_id then channel_leases.updated_at else now() end
       where channel_leases.node_id = excluded.node_id or channel_leases.expires_at < now()
       returning channel_id`);
+    if (rows.length > 0) deadlines.set(channelId, askedAt + deps.leaseSeconds * 1000);
     return rows.length > 0;
   }
+
+  /**
+   * Renews every lease this node holds in one statement, on its own timer, so a slow start or stop
+   * of one session never lets the others' leases lapse; then stops what is past its deadline.
+   */
+  async function renewHeld() {
+    const held = [...running.keys()];
+    if (held.length > 0) {
+      const askedAt = Date.now();
+      try {
+        const renewed = await deps.db
+          .update(channelLeases)
+          .set({ expiresAt: sql`now() + make_interval(secs => ${deps.leaseSeconds})` })
+          .where(and(eq(channelLeases.nodeId, nodeId), inArray(channelLeases.channelId, held)))
+          .returning({ channelId: channelLeases.channelId });
+        for (const { channelId } of renewed) deadlines.set(channelId, askedAt + deps.leaseSeconds * 1000);
+      } catch (error) {
+        logger.warn({ err: error }, 'session leases not renewed');
+      }
+    }
+    const expired = [...running.keys()].filter((channelId) => !fenced(channelId));
+    if (expired.length > 0) {
+      ticking = ticking
+        .then(async () => {
+          for (const channelId of expired) if (!fenced(channelId)) await stopOne(channelId, 'lease expired');
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'expired sessions not stopped'));
+    }
+  }
+
+  /** Whether this node may still act for the channel (its lease is known to be valid). */
+  const fenced = (channelId: number) => (deadlines.get(channelId) ?? 0) > Date.now();
 
   async function release(channelId: number) {
     await deps.db.delete(channelLeases).where(and(eq(channelLeases.channelId, channelId), eq(channelLeases.nodeId, nodeId)));
@@ -120,6 +161,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
     const current = running.get(channelId);
     if (!current) return;
     running.delete(channelId);
+    deadlines.delete(channelId);
     logger.info({ channelId, why }, 'stopping channel session');
     if (current.sendQueue) await deps.boss.offWork(current.sendQueue, { wait: true }).catch((error: unknown) => logger.warn({ err: error, channelId }, 'send worker did not stop cleanly'));
     await current.channel.session!.stop().catch((error: unknown) => logger.warn({ err: error, channelId }, 'session did not stop cleanly'));
@@ -202,7 +244,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
 
   return {
     nodeId,
-    running: (channelId) => running.get(channelId)?.channel,
+    running: (channelId) => (fenced(channelId) ? running.get(channelId)?.channel : undefined),
     ensureSendQueue,
     refresh,
     reportState,
@@ -210,10 +252,13 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
       if (!deps.active) return;
       await refresh();
       schedule();
+      renewTimer = setInterval(() => void renewHeld(), Math.min(deps.pollMs, (deps.leaseSeconds * 1000) / 3));
+      renewTimer.unref();
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(renewTimer);
       await ticking;
       for (const channelId of [...running.keys()]) {
         await stopOne(channelId, 'node shutting down');
