@@ -89,7 +89,7 @@ describe('Baileys auth state in PostgreSQL', () => {
     const me = first.whatsapp.current().user!.id;
     await first.whatsapp.current().signalRepository.lidMapping.storeLIDPNMappings([{ lid: '222222222222222@lid', pn: '59891234567@s.whatsapp.net' }]);
     const preKey = (await createAuthStateStore(database.db, row.id).get('pre-key', ['1'])).get('1');
-    expect(preKey).toMatchObject({ value: { public: { type: 'Buffer', data: expect.any(String) } } });
+    expect(preKey).toMatchObject({ public: { type: 'Buffer', data: expect.any(String) } });
     await first.channel.session!.stop();
 
     // Another adapter (a restart, or another node taking the lease) over the same rows.
@@ -98,7 +98,7 @@ describe('Baileys auth state in PostgreSQL', () => {
     expect(second.deps.states.map((state) => state.state)).not.toContain('qr');
     expect(whatsapp.current().config.auth!.creds.me!.id).toBe(me);
     const resumedPreKey = (await whatsapp.current().config.auth!.keys.get('pre-key', ['1']))['1'];
-    expect(Buffer.from(resumedPreKey!.public).toString('base64')).toBe((preKey as { value: { public: { data: string } } }).value.public.data);
+    expect(Buffer.from(resumedPreKey!.public).toString('base64')).toBe((preKey as { public: { data: string } }).public.data);
     whatsapp.upsert([textFrom('222222222222222@lid', 'known before the restart')]);
     await eventually(() => expect(receivedMessages(second.deps).map((message) => message.from)).toEqual(['+59891234567']));
 

@@ -13,12 +13,10 @@ const CREDS = { kind: 'creds', key: 'creds' } as const;
 
 /**
  * Buffers and Uint8Arrays as `{ type: 'Buffer', data: <base64> }` (Baileys' own BufferJSON, as its
- * file store writes them), so keys survive a jsonb round trip byte for byte. Every value sits in a
- * `{ value }` envelope: a bare jsonb string does not come back intact through drizzle over
- * postgres.js (it is JSON-parsed twice, so the `lid-mapping` value "5491123456789" returns as a number).
+ * file store writes them), so keys survive a jsonb round trip byte for byte.
  */
-const encode = (value: unknown) => ({ value: JSON.parse(JSON.stringify(value, BufferJSON.replacer)) as unknown });
-const decode = <T>(stored: unknown): T => JSON.parse(JSON.stringify((stored as { value?: unknown }).value ?? null), BufferJSON.reviver) as T;
+const encode = (value: unknown) => JSON.parse(JSON.stringify(value, BufferJSON.replacer)) as unknown;
+const decode = <T>(stored: unknown): T => JSON.parse(JSON.stringify(stored ?? null), BufferJSON.reviver) as T;
 
 export type PostgresAuthState = {
   /** Baileys' `auth`: creds, and the signal keys read and written straight through to PostgreSQL. */

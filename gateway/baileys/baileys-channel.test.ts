@@ -18,8 +18,8 @@ describe('Baileys session', () => {
     expect(whatsapp.sockets).toHaveLength(2);
     // The restart is immediate, not a reconnect after a failure.
     expect(deps.states.filter((state) => 'detail' in state && state.detail?.includes('retrying'))).toEqual([]);
-    const creds = deps.authValues.get('creds\0creds') as { value: { me?: { id: string } } };
-    expect(creds.value.me?.id).toContain(OUR_PHONE);
+    const creds = deps.authValues.get('creds\0creds') as { me?: { id: string } };
+    expect(creds.me?.id).toContain(OUR_PHONE);
     expect([...deps.authValues.keys()].some((key) => key.startsWith('pre-key\0'))).toBe(true);
     expect(whatsapp.current().config).toMatchObject({ browser: ['Omnichat', 'Chrome', expect.any(String)], markOnlineOnConnect: false });
     expect(whatsapp.current().config.printQRInTerminal).toBeUndefined();
@@ -127,7 +127,7 @@ describe('Baileys inbound', () => {
       ['333333333333333@lid', '333333333333333@lid'],
     ]);
     // The mapping went to the auth state (kind lid-mapping), so another node or a restart knows it.
-    expect(deps.authValues.get('lid-mapping\u0000222222222222222_reverse')).toEqual({ value: '59891234567' });
+    expect(deps.authValues.get('lid-mapping\u0000222222222222222_reverse')).toEqual('59891234567');
 
     const reply = await channel.send({ messageId: 2, to: '333333333333333@lid', text: 'hi', media: [] });
     expect(reply.ok).toBe(true);
