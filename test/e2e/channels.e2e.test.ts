@@ -1,19 +1,14 @@
-import { existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/console/channel-types.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
-import { UI_DIST } from '../../server/http-app.ts';
 import { rooms } from '../../server/realtime.ts';
 import { buildUser, TEST_PASSWORD } from '../harness/factories.ts';
+import { launchBrowser, screenshot } from '../harness/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve('test-results', 'e2e');
 const PUBLIC_URL = 'http://omnichat.example.test';
 
 let platform: TestPlatform;
@@ -21,23 +16,16 @@ let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build` (npm test does it first).');
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it).`);
-  await fs.mkdir(SHOTS, { recursive: true });
   // No session-channels role: a WhatsApp Web channel made here must not try to reach WhatsApp; its
   // session state comes from the lease rows the tests write, as another node would.
   platform = await startTestPlatform({ ROLES: 'http,workers', PUBLIC_URL });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
   await platform?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 /** A user signed in to the console in a browser context of their own. */
 async function signIn(role: 'admin' | 'agent', displayName: string, options: BrowserContextOptions = {}): Promise<Page> {
@@ -67,7 +55,7 @@ describe('Channels page in a real browser', () => {
     expect(await page.locator('[data-testid=channel-type-select]').inputValue()).toBe('simulator');
     await page.fill('[data-testid=channel-name-input]', 'Front desk phone');
     await page.fill('[data-testid=channel-address-input]', '+59829001234');
-    await shot(page, 'channels-1-create-simulator');
+    await screenshot(page, 'channels-1-create-simulator');
     await page.click('[data-testid=channel-create-submit]');
 
     // Created: the URL names it, the list shows it with its type's label, the panel shows it.
@@ -103,7 +91,7 @@ describe('Channels page in a real browser', () => {
     await result.waitFor();
     expect(await result.getAttribute('data-status')).toBe('sent');
     expect(await page.locator('[data-testid=test-send-provider-id]').innerText()).toMatch(/^sim-out-/);
-    await shot(page, 'channels-2-simulator-sent');
+    await screenshot(page, 'channels-2-simulator-sent');
 
     // Disabled, it says so and no longer test-sends.
     await page.click('[data-testid=channel-toggle-enabled]');
@@ -120,7 +108,7 @@ describe('Channels page in a real browser', () => {
     await page.fill('[data-testid=new-secret-name]', 'signingSecret');
     await page.keyboard.press('Enter');
     await page.locator('[data-testid=secret-row][data-secret=signingSecret]').getByText('not set').waitFor();
-    await shot(page, 'channels-0-create-http-provider');
+    await screenshot(page, 'channels-0-create-http-provider');
     await page.selectOption('[data-testid=channel-type-select]', 'twilio_sms');
     // The type's example settings and its secret are offered.
     expect(JSON.parse(await page.locator('[data-testid=channel-settings]').inputValue())).toEqual(SETTINGS_EXAMPLES.twilio_sms);
@@ -140,7 +128,7 @@ describe('Channels page in a real browser', () => {
     await errors.locator('[data-testid=field-error][data-path="settings.accountSid"]').getByText('must be an Account SID').waitFor();
     await errors.locator('[data-testid=field-error][data-path="secrets.authToken"]').getByText('required').waitFor();
     expect(await page.locator('[data-testid=channel-settings]').getAttribute('aria-invalid')).toBe('true');
-    await shot(page, 'channels-3-twilio-field-errors');
+    await screenshot(page, 'channels-3-twilio-field-errors');
 
     // Fixed: created, the secret is "set" and never shown.
     await page.fill('[data-testid=channel-settings]', JSON.stringify(SETTINGS_EXAMPLES.twilio_sms));
@@ -157,7 +145,7 @@ describe('Channels page in a real browser', () => {
     await page.fill('[data-testid=channel-settings]', JSON.stringify({ accountSid: SETTINGS_EXAMPLES.twilio_sms.accountSid, fromNumber: '555' }));
     await page.click('[data-testid=channel-save]');
     await detail.locator('[data-testid=field-error][data-path="settings.fromNumber"]').getByText('E.164').waitFor();
-    await shot(page, 'channels-4-twilio-edit-error');
+    await screenshot(page, 'channels-4-twilio-edit-error');
     const id = Number(await detail.getAttribute('data-channel-id'));
     const stored = await platform.services.db.query.channels.findFirst({ where: eq(channels.id, id) });
     expect(stored!.settings).toEqual(SETTINGS_EXAMPLES.twilio_sms);
@@ -198,7 +186,7 @@ describe('Channels page in a real browser', () => {
     expect(await qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
     expect((await qr.boundingBox())!.width).toBeGreaterThanOrEqual(256);
     await page.locator('[data-testid=channel-session]').getByText('WhatsApp > Linked devices > Link a device').waitFor();
-    await shot(page, 'channels-5-session-qr');
+    await screenshot(page, 'channels-5-session-qr');
 
     // Scanned: the node reports the session open, and the page follows without a reload.
     await db.update(channelLeases).set({ state: 'open', qr: null, detail: '+598 99 123 456', updatedAt: new Date() }).where(eq(channelLeases.channelId, channel!.id));
@@ -207,12 +195,12 @@ describe('Channels page in a real browser', () => {
     await expect.poll(() => page.locator('[data-testid=session-detail]').innerText()).toContain('+598 99 123 456');
     expect(await qr.count()).toBe(0);
     expect(await listed.locator('[data-testid=session-badge]').innerText()).toBe('Connected');
-    await shot(page, 'channels-6-session-open');
+    await screenshot(page, 'channels-6-session-open');
 
     // A narrow window shows one pane at a time: the channel, with a way back to the list.
     await page.setViewportSize({ width: 420, height: 860 });
     expect(await page.locator('[data-testid=channel-list]').isVisible()).toBe(false);
-    await shot(page, 'channels-7-narrow-detail');
+    await screenshot(page, 'channels-7-narrow-detail');
     expect(pageErrors).toEqual([]);
   });
 
@@ -222,7 +210,7 @@ describe('Channels page in a real browser', () => {
     await page.goto(`${platform.url}/#/channels`);
     await page.locator('[data-testid=inbox]').waitFor();
     expect(await page.locator('[data-testid=channels-page]').count()).toBe(0);
-    await shot(page, 'channels-8-agent-top-bar');
+    await screenshot(page, 'channels-8-agent-top-bar');
     expect(pageErrors).toEqual([]);
   });
 

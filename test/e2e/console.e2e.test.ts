@@ -1,34 +1,22 @@
-import { existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UI_DIST } from '../../server/http-app.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
+import { launchBrowser, screenshot } from '../harness/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve('test-results', 'e2e');
 
 let platform: TestPlatform;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build` (npm test does it first).');
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it).`);
-  await fs.mkdir(SHOTS, { recursive: true });
   platform = await startTestPlatform();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
   await platform?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 describe('console and simulator in a real browser', () => {
   it('customer writes, bot greets and hands off, the agent sees it live, replies, and closes', async () => {
@@ -53,7 +41,7 @@ describe('console and simulator in a real browser', () => {
     await agentPage.locator('[data-testid=me]').getByText('Ana Agent').waitFor();
     await agentPage.selectOption('select[data-testid=presence]', 'available');
     await expect.poll(() => agentPage.locator('select[data-testid=presence]').inputValue()).toBe('available');
-    await shot(agentPage, '1-agent-available');
+    await screenshot(agentPage, '1-agent-available');
 
     // The customer writes from the phone simulator, in another context.
     const phone = await (await browser.newContext({ viewport: { width: 420, height: 800 } })).newPage();
@@ -67,7 +55,7 @@ describe('console and simulator in a real browser', () => {
       .locator('[data-testid=sim-message][data-direction=in]')
       .getByText('Hi! Thanks for writing to Support. An agent will be with you shortly.')
       .waitFor();
-    await shot(phone, '2-phone-greeted');
+    await screenshot(phone, '2-phone-greeted');
 
     // Without reloading, the conversation appears in the agent's inbox.
     const item = agentPage.locator('[data-testid=conversation-item]').filter({ hasText: '+59899555123' });
@@ -78,21 +66,21 @@ describe('console and simulator in a real browser', () => {
     const transcript = agentPage.locator('[data-testid=transcript]');
     await transcript.locator('[data-testid=message][data-author-type=contact]').getByText('Hello, my order did not arrive').waitFor();
     await transcript.locator('[data-testid=message][data-author-type=bot]').getByText('Thanks for writing to Support').waitFor();
-    await shot(agentPage, '3-agent-conversation');
+    await screenshot(agentPage, '3-agent-conversation');
 
     // The agent replies; the reply reaches the phone.
     await agentPage.fill('[data-testid=reply-input]', 'Hi, I am Ana. Let me check your order.');
     await agentPage.click('[data-testid=reply-send]');
     await transcript.locator('[data-testid=message][data-author-type=agent]').getByText('Let me check your order').waitFor();
     await phone.locator('[data-testid=sim-message][data-direction=in]').getByText('Hi, I am Ana. Let me check your order.').waitFor();
-    await shot(phone, '4-phone-reply');
-    await shot(agentPage, '5-agent-replied');
+    await screenshot(phone, '4-phone-reply');
+    await screenshot(agentPage, '5-agent-replied');
 
     // The agent closes it: it leaves the open inbox and the reply box is disabled.
     await agentPage.click('[data-testid=close-conversation]');
     await item.waitFor({ state: 'detached' });
     await expect.poll(() => agentPage.locator('[data-testid=reply-input]').isDisabled()).toBe(true);
-    await shot(agentPage, '6-agent-closed');
+    await screenshot(agentPage, '6-agent-closed');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,11 +1,10 @@
 import { useSignal } from '@preact/signals';
-import type { TargetedSubmitEvent } from 'preact';
-import type { ChannelType, FieldIssue } from '../../../wire.ts';
-import { errorMessage } from '../api-client.ts';
-import { draftForNewChannel, draftToInput, type ChannelDraft } from './channel-draft.ts';
+import type { ChannelType } from '../../../wire.ts';
+import { draftForNewChannel, type ChannelDraft } from './channel-draft.ts';
+import { useChannelForm } from './channel-form.ts';
 import { ChannelFields, FormErrors } from './channel-fields.tsx';
 import { CHANNEL_TYPE_LABELS, CHANNEL_TYPES } from './channel-types.ts';
-import { createChannel, fieldIssues } from './channels-state.ts';
+import { createChannel } from './channels-state.ts';
 import { channelsLink, showChannels } from './console-route.ts';
 
 const ERRORS_ID = 'new-channel-errors';
@@ -14,9 +13,10 @@ const ERRORS_ID = 'new-channel-errors';
 export function CreateChannel() {
   const type = useSignal<ChannelType>('simulator');
   const draft = useSignal<ChannelDraft>(draftForNewChannel('simulator'));
-  const issues = useSignal<FieldIssue[]>([]);
-  const message = useSignal<string | null>(null);
-  const busy = useSignal(false);
+  const { issues, message, busy, submit } = useChannelForm(draft, async (input) => {
+    const created = await createChannel({ type: type.value, ...input });
+    showChannels(created.id);
+  });
 
   const change = (part: Partial<ChannelDraft>) => (draft.value = { ...draft.value, ...part });
   const changeType = (next: ChannelType) => {
@@ -27,29 +27,6 @@ export function CreateChannel() {
     issues.value = [];
     message.value = null;
   };
-
-  async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy.value) return;
-    const parsed = draftToInput(draft.value);
-    if (!parsed.input) {
-      issues.value = parsed.issues;
-      message.value = 'Fix these fields:';
-      return;
-    }
-    busy.value = true;
-    issues.value = [];
-    message.value = null;
-    try {
-      const created = await createChannel({ type: type.value, ...parsed.input });
-      showChannels(created.id);
-    } catch (error) {
-      issues.value = fieldIssues(error);
-      message.value = issues.value.length ? 'The server refused these fields:' : errorMessage(error);
-    } finally {
-      busy.value = false;
-    }
-  }
 
   return (
     <form class="channel-panel" data-testid="channel-create" aria-labelledby="new-channel-title" onSubmit={submit}>

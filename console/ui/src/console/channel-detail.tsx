@@ -1,14 +1,14 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { TargetedSubmitEvent } from 'preact';
-import type { ChannelView, FieldIssue } from '../../../wire.ts';
+import type { ChannelView } from '../../../wire.ts';
 import { errorMessage } from '../api-client.ts';
-import { draftFromChannel, draftToInput, type ChannelDraft } from './channel-draft.ts';
+import { draftFromChannel, type ChannelDraft } from './channel-draft.ts';
+import { useChannelForm } from './channel-form.ts';
 import { ChannelFields, FormErrors } from './channel-fields.tsx';
 import { SessionBadge, SessionCard } from './channel-session.tsx';
 import { TestSend } from './channel-test-send.tsx';
 import { channelTypeLabel } from './channel-types.ts';
-import { fieldIssues, updateChannel } from './channels-state.ts';
+import { updateChannel } from './channels-state.ts';
 import { channelsLink } from './console-route.ts';
 import { WebhookUrl } from './webhook-url.tsx';
 
@@ -51,10 +51,14 @@ function EnableToggle({ channel }: { channel: ChannelView }) {
 function ChannelSettingsForm({ channel }: { channel: ChannelView }) {
   const draft = useSignal<ChannelDraft>(draftFromChannel(channel));
   const dirty = useSignal(false);
-  const issues = useSignal<FieldIssue[]>([]);
-  const message = useSignal<string | null>(null);
   const saved = useSignal(false);
-  const busy = useSignal(false);
+  const { issues, message, busy, submit } = useChannelForm(draft, async (input) => {
+    const { enabled: _enabled, ...patch } = input; // enabling has its own button
+    const updated = await updateChannel(channel.id, patch);
+    draft.value = draftFromChannel(updated);
+    dirty.value = false;
+    saved.value = true;
+  });
   const errorsId = `channel-${channel.id}-errors`;
 
   // Changed elsewhere (another admin, the enable button): follow it unless this form holds edits.
@@ -67,32 +71,6 @@ function ChannelSettingsForm({ channel }: { channel: ChannelView }) {
     dirty.value = true;
     saved.value = false;
   };
-
-  async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy.value) return;
-    const parsed = draftToInput(draft.value);
-    if (!parsed.input) {
-      issues.value = parsed.issues;
-      message.value = 'Fix these fields:';
-      return;
-    }
-    const { enabled: _enabled, ...patch } = parsed.input; // enabling has its own button
-    busy.value = true;
-    issues.value = [];
-    message.value = null;
-    try {
-      const updated = await updateChannel(channel.id, patch);
-      draft.value = draftFromChannel(updated);
-      dirty.value = false;
-      saved.value = true;
-    } catch (error) {
-      issues.value = fieldIssues(error);
-      message.value = issues.value.length ? 'The server refused these fields:' : errorMessage(error);
-    } finally {
-      busy.value = false;
-    }
-  }
 
   function reset() {
     draft.value = draftFromChannel(channel);

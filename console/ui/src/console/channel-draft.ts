@@ -49,13 +49,13 @@ export function secretNames(type: ChannelType, secretsSet: readonly string[], ad
   return [...new Set(names)].filter((name) => !generated.has(name));
 }
 
-type Fields = Required<Omit<ChannelInput, 'type'>>;
+export type ChannelFields = Required<Omit<ChannelInput, 'type'>>;
 
 /**
  * The draft as the API takes it, or the fields the browser can already tell are wrong (settings that
  * are not JSON, a pace that is not a number). The server checks the rest, naming each path.
  */
-export function draftToInput(draft: ChannelDraft): { input: Fields; issues: [] } | { input: null; issues: FieldIssue[] } {
+export function draftToInput(draft: ChannelDraft): { input: ChannelFields; issues: [] } | { input: null; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   let settings: Record<string, unknown> = {};
   try {
