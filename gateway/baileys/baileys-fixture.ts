@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
+import { buildChannel } from '../../test/harness/factories.ts';
 import type { ChannelContractFixture } from '../channel-contract.ts';
 import { boomError, createFakeWhatsApp, textFrom } from './fake-whatsapp.ts';
 
@@ -21,11 +20,7 @@ export const baileysFixture: ChannelContractFixture = {
   cannotForge:
     'Messages arrive over the WhatsApp Web session, decrypted with the Signal session WhatsApp set up end to end with the sender: nobody else can inject one, and there is no webhook to call (verify refuses every request).',
   async createChannel(db) {
-    const [row] = await db
-      .insert(channels)
-      .values({ type: 'baileys', name: `baileys-${randomBytes(3).toString('hex')}`, address: `+${OUR_PHONE}`, defaultCountry: 'UY', settings: {}, secrets: {} })
-      .returning();
-    return row!;
+    return buildChannel(db, { type: 'baileys', address: `+${OUR_PHONE}`, defaultCountry: 'UY', settings: {}, secrets: {} });
   },
   async openProvider() {
     return {

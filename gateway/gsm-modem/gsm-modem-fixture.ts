@@ -1,5 +1,5 @@
+import { buildChannel } from '../../test/harness/factories.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
 import type { ChannelContractFixture } from '../channel-contract.ts';
 import { createFakeModem, type FakeModem } from './fake-modem.ts';
 import { contractSerialPorts } from './fake-serial-ports.ts';
@@ -25,11 +25,7 @@ export function gsmModemFixture(): ChannelContractFixture {
       modem = createFakeModem({ firstReference: 1 });
       const path = `/dev/serial/by-id/usb-Fake_Modem_${randomBytes(3).toString('hex')}-if00-port0`;
       contractSerialPorts.plug(path, modem); // before the session can look for it
-      const [row] = await db
-        .insert(channels)
-        .values({ type: 'gsm_modem', name: `gsm-modem-${randomBytes(3).toString('hex')}`, defaultCountry: 'US', settings: { modems: [{ name: 'dongle0', path }] }, secrets: {} })
-        .returning();
-      return row!;
+      return buildChannel(db, { type: 'gsm_modem', defaultCountry: 'US', settings: { modems: [{ name: 'dongle0', path }] }, secrets: {} });
     },
     async openProvider() {
       return {

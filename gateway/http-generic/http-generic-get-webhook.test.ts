@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channels, messages } from '../../db/schema/index.ts';
+import { messages } from '../../db/schema/index.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
-import { buildUser, TEST_PASSWORD } from '../../test/harness/factories.ts';
+import { buildChannel, buildUser, TEST_PASSWORD } from '../../test/harness/factories.ts';
 import { legacyGetSecrets, legacyGetSettings, WEBHOOK_SECRET } from './example-providers.ts';
 
 let platform: TestPlatform;
@@ -12,19 +11,13 @@ beforeAll(async () => {
 });
 afterAll(() => platform.close());
 
-async function legacyChannel(inbound: Record<string, unknown>) {
-  const [row] = await platform.services.db
-    .insert(channels)
-    .values({
-      type: 'http_generic',
-      name: `legacy-${randomBytes(3).toString('hex')}`,
-      address: '+59898344484',
-      settings: { ...legacyGetSettings, inbound: { ...legacyGetSettings.inbound, ...inbound } },
-      secrets: legacyGetSecrets,
-    })
-    .returning();
-  return row!;
-}
+const legacyChannel = (inbound: Record<string, unknown>) =>
+  buildChannel(platform.services.db, {
+    type: 'http_generic',
+    address: '+59898344484',
+    settings: { ...legacyGetSettings, inbound: { ...legacyGetSettings.inbound, ...inbound } },
+    secrets: legacyGetSecrets,
+  });
 
 describe('http_generic: GET-style deliveries and custom answers', () => {
   it('accepts a GET delivery when configured, answers what the provider expects, and stores it once', async () => {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { channelLeases, channels, messages } from '../../db/schema/index.ts';
+import { buildChannel } from '../../test/harness/factories.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import type { Channel, ChannelRow } from '../channel.ts';
 import type { ChannelRegistry } from '../channel-registry.ts';
@@ -80,13 +80,7 @@ function node(name: string, leaseSeconds = 30): SessionManager {
   return manager;
 }
 
-async function sessionChannel() {
-  const [row] = await platform.services.db
-    .insert(channels)
-    .values({ type: 'smpp', name: `session-${randomBytes(4).toString('hex')}`, address: '+59829000000' })
-    .returning();
-  return row!;
-}
+const sessionChannel = () => buildChannel(platform.services.db, { type: 'smpp', address: '+59829000000' });
 const lease = (channelId: number) => platform.services.db.query.channelLeases.findFirst({ where: eq(channelLeases.channelId, channelId) });
 const started = (channelId: number) => events.filter((event) => event.channelId === channelId && event.what === 'start').map((event) => event.node);
 

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
+import { buildChannel } from '../../test/harness/factories.ts';
 import type { ChannelContractFixture } from '../channel-contract.ts';
 import { FakeWhatsApp } from './fake-wwebjs.ts';
 
@@ -16,11 +15,7 @@ export function wwebjsFixture(whatsapp: FakeWhatsApp): ChannelContractFixture {
     cannotForge:
       'nothing arrives over HTTP: messages come only through the WhatsApp Web session this node opened in its own browser, and the webhook route refuses every request for this channel (verify is false)',
     async createChannel(db) {
-      const [row] = await db
-        .insert(channels)
-        .values({ type: 'wwebjs', name: `wwebjs-${randomBytes(3).toString('hex')}`, address: `+${whatsapp.ourNumber}`, defaultCountry: 'UY', settings: {} })
-        .returning();
-      return row!;
+      return buildChannel(db, { type: 'wwebjs', address: `+${whatsapp.ourNumber}`, defaultCountry: 'UY', settings: {} });
     },
     async openProvider() {
       return {

@@ -30,19 +30,24 @@ export async function buildUser(db: Db, overrides: Partial<typeof users.$inferIn
   return user!;
 }
 
-export async function buildSimulatorChannel(db: Db, overrides: Partial<typeof channels.$inferInsert> = {}) {
+/** A channel of any type under a unique name (named after its type unless given one). */
+export async function buildChannel(db: Db, values: Omit<typeof channels.$inferInsert, 'name'> & { name?: string }) {
   const [channel] = await db
     .insert(channels)
-    .values({
-      type: 'simulator',
-      name: unique('sim'),
-      address: '+59820000000',
-      defaultCountry: 'UY',
-      secrets: { signingKey: randomBytes(16).toString('hex') },
-      ...overrides,
-    })
+    .values({ ...values, name: values.name ?? unique(values.type) })
     .returning();
   return channel!;
+}
+
+export function buildSimulatorChannel(db: Db, overrides: Partial<typeof channels.$inferInsert> = {}) {
+  return buildChannel(db, {
+    type: 'simulator',
+    name: unique('sim'),
+    address: '+59820000000',
+    defaultCountry: 'UY',
+    secrets: { signingKey: randomBytes(16).toString('hex') },
+    ...overrides,
+  });
 }
 
 /** A schedule: `open: 'always' | 'never'` or weekly intervals, plus exceptions. */
