@@ -130,7 +130,9 @@ export type ChannelView = {
   session: ChannelSession | null;
   settings: Record<string, unknown>;
   secretsSet: string[];
-  /** Null until PUBLIC_URL is configured. */
+  /** False for channels that connect out (WhatsApp Web, modems, SMPP): they have no webhook. */
+  receivesWebhooks: boolean;
+  /** Null until PUBLIC_URL is configured, and for channels without a webhook. */
   webhookUrl: string | null;
   createdAt: string;
   updatedAt: string;

@@ -17,6 +17,8 @@ export type ChannelSchemas = {
   customerServiceWindow?: true;
   /** Checks that need settings and secrets together (a template naming a secret); issues name the field. */
   check?(settings: Record<string, unknown>, secrets: Partial<Record<string, string>>): { path: string; message: string }[];
+  /** False for channels that connect out (a socket, a serial line, a bind): nothing calls their webhook. */
+  webhooks?: false;
   /** Sends per second when the channel sets none; absent means unpaced (the provider queues). */
   defaultSendsPerSecond?: number;
   /** Secrets the platform makes itself when a channel is created (never typed by a person). */

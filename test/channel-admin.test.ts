@@ -73,4 +73,17 @@ describe('channel administration', () => {
     expect(unused.body.secretsSet).toEqual(['signingKey']);
     expect((await api(platform.url, 'DELETE', `/api/channels/${unused.body.id}`, { cookie })).status).toBe(204);
   });
+
+  it('shows a session channel without a webhook, and stopped while no node holds it', async () => {
+    const created = await api(platform.url, 'POST', '/api/channels', { cookie, body: { type: 'baileys', name: 'WhatsApp Web sales', address: '+59899123456', enabled: false } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      receivesWebhooks: false,
+      webhookUrl: null,
+      effectiveSendsPerSecond: 0.5,
+      session: { state: 'stopped', qr: null, qrImage: null, detail: 'The channel is disabled' },
+    });
+    const twilio = (await api(platform.url, 'GET', '/api/channels', { cookie })).body.channels.find((channel: { type: string }) => channel.type === 'twilio_sms');
+    expect(twilio).toMatchObject({ receivesWebhooks: true, webhookUrl: `https://chat.example.com/webhooks/${twilio.id}`, session: null });
+  });
 });

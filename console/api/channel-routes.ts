@@ -83,7 +83,8 @@ export async function presentChannel(row: ChannelRow, services: AppServices, lea
     session: await presentSession(row, lease, services),
     settings: row.settings,
     secretsSet: Object.keys(row.secrets).sort(),
-    webhookUrl: webhookUrl(services.config.publicUrl, row.id),
+    receivesWebhooks: CHANNEL_SCHEMAS[row.type]?.webhooks !== false,
+    webhookUrl: CHANNEL_SCHEMAS[row.type]?.webhooks === false ? null : webhookUrl(services.config.publicUrl, row.id),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

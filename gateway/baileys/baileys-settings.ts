@@ -30,6 +30,7 @@ export type BaileysSettings = z.infer<typeof baileysSettingsSchema>;
 export const baileysChannelSchemas: ChannelSchemas = {
   settings: baileysSettingsSchema,
   secrets: z.object({}).strict(),
+  webhooks: false,
   // WhatsApp bans numbers that send in bulk from WhatsApp Web: one message every two seconds unless
   // the channel sets its own pace. No 24-hour window: that rule is the Business Platform's, not Web's.
   defaultSendsPerSecond: 0.5,

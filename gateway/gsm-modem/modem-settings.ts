@@ -52,4 +52,5 @@ export const modemPin = (secrets: Record<string, string>, name: string): string 
 export const modemChannelSchemas: ChannelSchemas = {
   settings: modemSettingsSchema,
   secrets: modemSecretsSchema,
+  webhooks: false,
 };

@@ -75,5 +75,6 @@ export type SmppSettings = z.infer<typeof smppSettingsSchema>;
 export const smppChannelSchemas: ChannelSchemas = {
   settings: smppSettingsSchema,
   secrets: smppSecretsSchema,
+  webhooks: false,
   defaultSendsPerSecond: 50,
 };

@@ -24,6 +24,7 @@ export type WwebjsSettings = z.infer<typeof wwebjsSettingsSchema>;
 export const wwebjsChannelSchemas: ChannelSchemas = {
   settings: wwebjsSettingsSchema,
   secrets: z.object({}).strict(),
+  webhooks: false,
   // An unofficial client: numbers that send fast get banned. One message a second unless the channel says otherwise.
   defaultSendsPerSecond: 1,
 };

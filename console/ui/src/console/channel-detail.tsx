@@ -135,7 +135,7 @@ export function ChannelDetail({ channel }: { channel: ChannelView }) {
         </div>
       </header>
       {channel.session && <SessionCard session={channel.session} />}
-      <WebhookUrl channel={channel} />
+      {channel.receivesWebhooks && <WebhookUrl channel={channel} />}
       <ChannelSettingsForm key={channel.id} channel={channel} />
       <TestSend key={channel.id} channel={channel} />
     </div>
