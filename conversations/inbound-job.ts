@@ -1,11 +1,12 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { answerInbound } from '../bots/answer-inbound.ts';
+import { markHandled, playBotTurn, type BotServices } from '../bots/bot-turn.ts';
+import { handleKeyword } from '../bots/opt-out.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import { inTransaction } from '../server/unit-of-work.ts';
 import type { Logger } from '../server/logger.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from './open-conversation.ts';
@@ -21,12 +22,15 @@ export type InboundJob = { messageId: number };
 
 /**
  * Attaches a stored inbound message to its contact's open conversation (opening one with the bot if
- * needed), lets the bot answer, and tells the console; all in one transaction.
+ * needed) and tells the console, in one transaction; opt-out keywords are handled in it too. Then, if
+ * the conversation is the bot's, the bot takes its turn (see `playBotTurn`). A retried job whose
+ * message is attached already still lets the bot answer it if it had not (a crash between the two).
  */
-export async function processInboundMessage(services: Services, messageId: number): Promise<void> {
-  await inTransaction(services, async (uow) => {
+export async function processInboundMessage(services: BotServices, messageId: number): Promise<void> {
+  const botTurn = await inTransaction(services, async (uow) => {
     const [message] = await uow.tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
-    if (!message || message.conversationId !== null) return; // already processed (a retried job)
+    if (!message) return null;
+    if (message.conversationId !== null) return { conversationId: message.conversationId, message }; // a retried job
     const address = await findOrCreateContactAddress(uow.tx, {
       channelId: message.channelId,
       address: message.address,
@@ -46,46 +50,55 @@ export async function processInboundMessage(services: Services, messageId: numbe
       .where(eq(conversations.id, conversation.id))
       .returning();
     uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.created')));
-    if (touched!.status === 'bot') {
-      // A conversation just opened brought its campaign row along; an older one reads it.
-      const ownCampaign =
-        opened.campaign !== undefined
-          ? opened.campaign
-          : touched!.campaignId === null
-            ? null
-            : ((await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, touched!.campaignId) })) ?? null);
-      await answerInbound(uow, touched!, ownCampaign);
-    }
+    // A conversation just opened brought its campaign row along; an older one reads it.
+    const campaign =
+      opened.campaign !== undefined
+        ? opened.campaign
+        : touched!.campaignId === null
+          ? null
+          : ((await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, touched!.campaignId) })) ?? null);
+    const keyword = await handleKeyword(uow, touched!, campaign, message.address, message.body);
+    if (keyword) await markHandled(uow, touched!, message.id);
     uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+    return keyword || touched!.status !== 'bot' ? null : { conversationId: conversation.id, message };
+  });
+  if (!botTurn) return;
+  const replyId = botTurn.message.metadata.replyId;
+  await playBotTurn(services, botTurn.conversationId, {
+    type: 'message',
+    text: botTurn.message.body,
+    ...(typeof replyId === 'string' ? { replyId } : {}),
+    messageId: botTurn.message.id,
   });
 }
 
 /**
- * Processes the job's message and every later message of the same customer still waiting, in
- * arrival (id) order. key_strict_fifo runs one job per customer at a time, so nothing else touches
- * these rows meanwhile; a burst is answered in one pass and the later jobs find their work done.
+ * Processes every message of the job's customer still waiting, the job's own included, in arrival
+ * (id) order. key_strict_fifo runs one job per customer at a time, so nothing else touches these rows
+ * meanwhile; a burst is answered in one pass and the later jobs find their work done. Jobs enqueued in
+ * one transaction may start in any order (equal creation times, random ids), which is why the order
+ * comes from the message ids and not from the job.
  */
-export async function drainCustomer(services: Services, messageId: number): Promise<void> {
-  const first = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
-  if (!first) return;
-  await processInboundMessage(services, messageId);
+export async function drainCustomer(services: BotServices, messageId: number): Promise<void> {
+  const job = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
+  if (!job) return;
   const pending = await services.db
     .select({ id: messages.id })
     .from(messages)
     .where(
       and(
-        eq(messages.channelId, first.channelId),
-        eq(messages.address, first.address),
+        eq(messages.channelId, job.channelId),
+        eq(messages.address, job.address),
         eq(messages.direction, 'inbound'),
         isNull(messages.conversationId),
-        gt(messages.id, messageId),
       ),
     )
     .orderBy(asc(messages.id));
-  for (const { id } of pending) await processInboundMessage(services, id);
+  const ids = [...new Set([...pending.map((row) => row.id), messageId])].sort((a, b) => a - b);
+  for (const id of ids) await processInboundMessage(services, id);
 }
 
-export function handle(services: Services, logger: Logger) {
+export function handle(services: BotServices, logger: Logger) {
   return (jobs: JobWithMetadata<InboundJob>[]) =>
     runBatch(jobs, CONCURRENCY_PER_BATCH, async (job) => {
       try {

@@ -13,6 +13,8 @@ export type AppServices = Services & {
   sessions: SessionManager;
   config: Config;
   logger: Logger;
+  /** Where this platform answers HTTP: PUBLIC_URL, else its own listening address (`{{platform.url}}` of bot flows). */
+  selfUrl(): string;
   /** Whether the job queue has started and the database answers; `/readyz` reports it. */
   isReady(): Promise<boolean>;
 };

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { count, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.ts';
 import {
+  botFlows,
   breaks,
   campaignChannels,
   campaignMembers,
@@ -18,6 +19,7 @@ import {
   type UserRole,
 } from '../db/schema/index.ts';
 import { hashPassword } from '../console/api/password-hash.ts';
+import { DEMO_FLOW } from './demo-flow.ts';
 
 export type DemoCredentials = { username: string; role: UserRole; password: string }[];
 
@@ -33,8 +35,8 @@ const SEED_LOCK = 7_340_002;
 
 /**
  * On an empty database, creates the demo: users with generated passwords, breaks, two schedules, two
- * simulator lines ("Support", open all week; "Billing", closed for a holiday, to show the out-of-hours
- * message) with their campaigns. Returns the credentials, or null when the database was not empty.
+ * simulator lines ("Support", open all week, answered by the demo bot flow; "Billing", closed for a
+ * holiday, to show the out-of-hours message) with their campaigns. Returns the credentials, or null when the database was not empty.
  */
 export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
   return db.transaction(async (tx) => {
@@ -90,6 +92,8 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
         },
       ])
       .returning();
+    const [flow] = await tx.insert(botFlows).values({ name: 'Support bot', definition: DEMO_FLOW, createdByUserId: ids.admin! }).returning();
+    await tx.update(campaigns).set({ botFlowId: flow!.id }).where(eq(campaigns.id, support!.id));
     await tx.insert(campaignChannels).values([
       { campaignId: support!.id, channelId: supportLine!.id },
       { campaignId: billing!.id, channelId: billingLine!.id },

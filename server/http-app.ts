@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import { authRoutes } from '../console/api/auth-routes.ts';
+import { botFlowRoutes } from '../console/api/bot-flow-routes.ts';
+import { demoOrderRoutes } from './demo-flow.ts';
 import { channelRoutes } from '../console/api/channel-routes.ts';
 import { conversationRoutes } from '../console/api/conversation-routes.ts';
 import { presenceRoutes } from '../console/api/presence-routes.ts';
@@ -34,8 +36,10 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
     ...conversationRoutes(services),
     ...presenceRoutes(services),
     ...channelRoutes(services),
+    ...botFlowRoutes(services),
     ...webhookRoutes(services),
     ...simulatorRoutes(services),
+    ...(services.config.seedDemo ? demoOrderRoutes() : []),
   ]);
 
   app.use(['/api', '/webhooks', '/simulator/api'], (request, _response, next) => next(httpErrors.notFound(`${request.method} ${request.baseUrl}${request.path}`)));

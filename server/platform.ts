@@ -44,6 +44,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   await boss.start();
   await createQueues(boss);
   let stopping = false;
+  let url: string | null = null;
   const sessions = createSessionManager({
     db: database.db,
     boss,
@@ -63,6 +64,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     config,
     logger,
     sessions,
+    selfUrl: () => config.publicUrl ?? url ?? `http://127.0.0.1:${config.port}`,
     channels: createChannelRegistry({
       publish: (events) => realtime.publish(events),
       webhookUrl: (channelId) => webhookUrl(config.publicUrl, channelId),
@@ -83,7 +85,6 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
 
   let httpServer: HttpServer | null = null;
   let io: SocketServer | null = null;
-  let url: string | null = null;
   let routeTable: RouteTable = [];
   let httpApp: Express | null = null;
   if (config.roles.has('http')) {

@@ -6,6 +6,7 @@ import { agentPresence, agentPresenceLog, conversations, messages } from '../db/
 import type { ConversationSummary, MessageView, SimulatorPhone } from '../console/wire.ts';
 import { buildCampaign, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
+import { openPhone as openSimulatorPhone } from './harness/simulator-phone.ts';
 
 let platform: TestPlatform;
 const sockets: Socket[] = [];
@@ -19,18 +20,7 @@ afterAll(async () => {
 });
 
 /** A customer's phone in the simulator: a token for a number and a live socket for replies. */
-async function openPhone(channelId: number, number: string) {
-  const { status, body: phone } = await api<SimulatorPhone>(platform.url, 'POST', '/simulator/api/phones', { body: { channelId, number } });
-  expect(status).toBe(200);
-  const socket = await connectClient(platform.url, { namespace: '/simulator', auth: { token: phone.token } });
-  sockets.push(socket);
-  const send = (text: string, id: string = randomUUID()) =>
-    api(platform.url, 'POST', `/webhooks/${channelId}`, {
-      headers: { 'x-simulator-token': phone.token },
-      body: { type: 'message', id, text },
-    });
-  return { phone, socket, send };
-}
+const openPhone = (channelId: number, number: string) => openSimulatorPhone(platform.url, channelId, number, sockets);
 
 async function availableAgent() {
   const agent = await buildUser(platform.services.db, { role: 'agent' });

@@ -6,11 +6,14 @@ import { queueOutboundMessage } from '../../conversations/queue-outbound-message
 import type { AppServices } from '../../server/app-services.ts';
 import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
-import { presentConversations, presentMessages } from './presenters.ts';
+import { presentBot, presentConversations, presentMessages } from './presenters.ts';
+import type { ConversationDetail } from '../wire.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 import type { Actor } from './sessions.ts';
 import { outboundContentSchema } from '../../conversations/outbound-content.ts';
 import { visibleConversations } from './visibility.ts';
+import { returnToBot } from '../../bots/return-to-bot.ts';
+import { takeConversation } from '../../routing/take-conversation.ts';
 
 const listSchema = z.object({
   scope: z.enum(['mine', 'all']).default('mine'),
@@ -18,6 +21,7 @@ const listSchema = z.object({
   q: z.string().trim().max(100).optional(),
 });
 const idSchema = z.object({ id: z.coerce.number().int().positive() });
+const returnSchema = z.object({ node: z.string().trim().min(1).max(64).optional() });
 /** A reply: text, optionally with reply buttons or a list, or an approved template (body = its preview). */
 const replySchema = z
   .object({ body: z.string().trim().min(1, 'Write a message first').max(4096), content: outboundContentSchema.optional() })
@@ -61,8 +65,9 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
         const { id } = parseInput(idSchema, request.params);
         const [presented] = await presentConversations(services.db, sql`c.id = ${id} and ${visibleConversations(actor!)}`);
         if (!presented) throw httpErrors.notFound('Conversation');
-        const messageRows = await presentMessages(services.db, sql`m.conversation_id = ${id}`);
-        response.json({ ...presented.summary, handoffNote: presented.handoffNote, messages: messageRows.map((row) => row.view) });
+        const [messageRows, bot] = await Promise.all([presentMessages(services.db, sql`m.conversation_id = ${id}`), presentBot(services.db, id)]);
+        const detail: ConversationDetail = { ...presented.summary, handoffNote: presented.handoffNote, ...bot, messages: messageRows.map((row) => row.view) };
+        response.json(detail);
       },
     },
     {
@@ -83,6 +88,32 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
         });
         const [presented] = await presentMessages(services.db, sql`m.id = ${message.id}`);
         response.status(201).json(presented!.view);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/conversations/:id/take',
+      access: { roles: ALL_ROLES },
+      async handler(request, response, actor) {
+        const { id } = parseInput(idSchema, request.params);
+        // Agents see only their own conversations, so for them membership of the campaign is the check (in the command).
+        if (actor!.role !== 'agent') await visibleConversation(services, actor!, id);
+        await inTransaction(services, (uow) => takeConversation(uow, id, actor!));
+        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
+        response.json(presented!.summary);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/conversations/:id/return-to-bot',
+      access: { roles: ALL_ROLES },
+      async handler(request, response, actor) {
+        const { id } = parseInput(idSchema, request.params);
+        const { node } = parseInput(returnSchema, request.body ?? {});
+        await visibleConversation(services, actor!, id);
+        await returnToBot(services, id, actor!, node);
+        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
+        response.json(presented!.summary);
       },
     },
     {

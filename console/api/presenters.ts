@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.ts';
 import type { AuthorType, ConversationStatus, MessageStatus, OutboundContent } from '../../db/schema/index.ts';
-import type { ConversationSummary, MessageView } from '../wire.ts';
+import type { BotSummary, ConversationSummary, MessageView } from '../wire.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -125,4 +125,29 @@ export async function presentMessages(db: Executor, where: SQL): Promise<Present
       createdAt: iso(row.created_at)!,
     },
   }));
+}
+
+/** What the bot knows of a conversation (its flow version, where it waits, its variables), for the agent. */
+export async function presentBot(db: Executor, conversationId: number): Promise<{ priority: number; bot: BotSummary }> {
+  const [row] = (await db.execute(sql`
+    select c.priority, c.status, c.bot_state, f.id as flow_id, f.name as flow_name, f.version as flow_version
+      from conversations c
+      left join bot_flows f on f.id = (c.bot_state->>'flowId')::int
+     where c.id = ${conversationId}`)) as unknown as {
+    priority: number;
+    status: ConversationStatus;
+    bot_state: { at?: string | null; vars?: BotSummary['variables'] };
+    flow_id: number | null;
+    flow_name: string | null;
+    flow_version: number | null;
+  }[];
+  if (!row) return { priority: 0, bot: { flow: null, waitingAt: null, variables: {} } };
+  return {
+    priority: row.priority,
+    bot: {
+      flow: row.flow_id === null ? null : { id: row.flow_id, name: row.flow_name ?? '', version: row.flow_version ?? 1 },
+      waitingAt: row.status === 'bot' ? (row.bot_state.at ?? null) : null,
+      variables: row.bot_state.vars ?? {},
+    },
+  };
 }

@@ -94,6 +94,21 @@ export type CampaignStrategy = (typeof CAMPAIGN_STRATEGIES)[number];
 
 export const ACD_FULL_ACTIONS = ['close', 'stay_with_bot'] as const;
 
+/** Where an opt-out lands on the DNCR: this campaign only, or every campaign. */
+export const OPT_OUT_SCOPES = ['campaign', 'global'] as const;
+
+/** The keywords and answers of opt-out, opt-in and help; also what a conversation without a campaign uses. */
+export const OPT_OUT_DEFAULTS = {
+  optOutKeywords: ['STOP', 'BAJA', 'UNSUBSCRIBE', 'CANCELAR', 'QUIT', 'END'],
+  optInKeywords: ['START', 'ALTA'],
+  helpKeywords: ['HELP', 'AYUDA'],
+  optOutMessage: 'You will not receive more messages from us. Reply START to subscribe again.',
+  optInMessage: 'You are subscribed again. Reply STOP to unsubscribe.',
+  helpMessage: 'Write your question and we will answer. Reply STOP to unsubscribe, START to subscribe again.',
+};
+
+const textArray = (values: readonly string[]) => sql.raw(`'{${values.map((value) => `"${value}"`).join(',')}}'::text[]`);
+
 /** A campaign is an inbound queue: the seed's basic and advanced settings. */
 export const campaigns = pgTable(
   'campaigns',
@@ -121,6 +136,14 @@ export const campaigns = pgTable(
     enabled: boolean().notNull().default(true),
     securityGroupId: integer().references(() => securityGroups.id),
     botFlowId: integer().references(() => botFlows.id),
+    /** Whole-message keywords that work in any state (case and accents ignored). */
+    optOutKeywords: text().array().notNull().default(textArray(OPT_OUT_DEFAULTS.optOutKeywords)),
+    optInKeywords: text().array().notNull().default(textArray(OPT_OUT_DEFAULTS.optInKeywords)),
+    helpKeywords: text().array().notNull().default(textArray(OPT_OUT_DEFAULTS.helpKeywords)),
+    optOutScope: text({ enum: OPT_OUT_SCOPES }).notNull().default('campaign'),
+    optOutMessage: text().notNull().default(OPT_OUT_DEFAULTS.optOutMessage),
+    optInMessage: text().notNull().default(OPT_OUT_DEFAULTS.optInMessage),
+    helpMessage: text().notNull().default(OPT_OUT_DEFAULTS.helpMessage),
     /** Round-robin memory: the member position that received the last conversation. */
     lastAssignedPosition: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -132,6 +155,7 @@ export const campaigns = pgTable(
       sql.raw(`strategy in (${CAMPAIGN_STRATEGIES.map((s) => `'${s}'`).join(', ')})`),
     ),
     check('campaigns_acd_full_action_check', sql`${t.acdFullAction} in ('close', 'stay_with_bot')`),
+    check('campaigns_opt_out_scope_check', sql`${t.optOutScope} in ('campaign', 'global')`),
     check(
       'campaigns_thresholds_check',
       sql`${t.serviceLevelSeconds} > 0 and ${t.churnSeconds} > 0 and ${t.chatTimeSeconds} > 0 and ${t.acdMaxWaiting} >= 0 and ${t.maxInteractionsPerAgent} > 0`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/connection.ts';
 import {
+  botFlows,
   campaignChannels,
   campaignMembers,
   campaigns,
@@ -92,4 +93,10 @@ export async function buildCampaign(
     await db.insert(campaignMembers).values(memberIds.map((userId, index) => ({ campaignId: campaign!.id, userId, position: index + 1 })));
   }
   return campaign!;
+}
+
+/** A bot flow version (not validated here: tests of invalid flows go through the API). */
+export async function buildBotFlow(db: Db, definition: object, name = unique('flow')) {
+  const [flow] = await db.insert(botFlows).values({ name, definition }).returning();
+  return flow!;
 }

@@ -1,0 +1,43 @@
+import { eq } from 'drizzle-orm';
+import { auditLog, conversations, type UserRole } from '../db/schema/index.ts';
+import { changeConversationStatus } from '../conversations/change-status.ts';
+import { conversationEvents } from '../conversations/conversation-events.ts';
+import { TransitionError } from '../conversations/conversation-status.ts';
+import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
+import { inTransaction } from '../server/unit-of-work.ts';
+import { playBotTurn, readBotState, type BotServices, type StoredBotState } from './bot-turn.ts';
+import { newSession } from './flow-engine.ts';
+
+/**
+ * Hands a queued or assigned conversation back to the bot (the agent holding it, or a supervisor):
+ * the agent's capacity frees at once, and the bot starts its campaign's flow again (at `node` when
+ * given), keeping what it had learnt in its variables.
+ */
+export async function returnToBot(services: BotServices, conversationId: number, actor: { userId: number; role: UserRole }, node?: string): Promise<void> {
+  await inTransaction(services, async (uow) => {
+    const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
+    if (!conversation) throw new TransitionError('The conversation does not exist');
+    if (actor.role === 'agent' && !(conversation.status === 'assigned' && conversation.assignedUserId === actor.userId)) {
+      throw new TransitionError('Only the agent the conversation is assigned to can hand it back to the bot');
+    }
+    const previous = readBotState(conversation.botState);
+    // A fresh session of the campaign's current flow; the turn counter goes on, so no older turn applies.
+    const state: StoredBotState = {
+      ...newSession(null),
+      vars: previous?.vars ?? {},
+      turn: (previous?.turn ?? 0) + 1,
+      handled: previous?.handled ?? 0,
+    };
+    await changeConversationStatus(uow.tx, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null });
+    if (conversation.assignedUserId !== null) await requestAssignmentForAgent(uow, conversation.assignedUserId);
+    await uow.tx.insert(auditLog).values({
+      actorUserId: actor.userId,
+      action: 'conversation.returned_to_bot',
+      targetType: 'conversation',
+      targetId: String(conversation.id),
+      details: { from: conversation.status, node: node ?? null },
+    });
+    uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+  });
+  await playBotTurn(services, conversationId, { type: 'enter', ...(node ? { node } : {}) });
+}

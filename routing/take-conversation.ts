@@ -1,0 +1,54 @@
+import { and, count, eq } from 'drizzle-orm';
+import { agentPresence, auditLog, campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
+import { changeConversationStatus } from '../conversations/change-status.ts';
+import { conversationEvents } from '../conversations/conversation-events.ts';
+import type { ConversationRow } from '../conversations/open-conversation.ts';
+import { TransitionError } from '../conversations/conversation-status.ts';
+import type { UserRole } from '../db/schema/index.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+
+export class TakeRefusedError extends Error {
+  override name = 'TakeRefusedError';
+}
+
+/**
+ * An agent (or a supervisor) takes a conversation from the bot or the queue: the bot stops at once
+ * (its turn in flight finds the conversation no longer its own and drops its replies). Agents may
+ * take only from campaigns they are members of, and never past the campaign's max interactions.
+ */
+export async function takeConversation(uow: UnitOfWork, conversationId: number, actor: { userId: number; role: UserRole }): Promise<ConversationRow> {
+  const { tx } = uow;
+  const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
+  if (!conversation) throw new TakeRefusedError('The conversation does not exist');
+  if (conversation.status !== 'bot' && conversation.status !== 'queued') {
+    throw new TransitionError(`A ${conversation.status} conversation cannot be taken`);
+  }
+  if (conversation.campaignId === null) throw new TakeRefusedError('The conversation has no campaign to be taken from');
+  const campaign = (await tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId) }))!;
+  if (actor.role === 'agent') {
+    const member = await tx.query.campaignMembers.findFirst({
+      where: and(eq(campaignMembers.campaignId, campaign.id), eq(campaignMembers.userId, actor.userId)),
+    });
+    if (!member) throw new TakeRefusedError(`You are not a member of ${campaign.name}`);
+  }
+  // The same lock routing takes before it gives this agent a conversation: the count below is exact.
+  await tx.select({ userId: agentPresence.userId }).from(agentPresence).where(eq(agentPresence.userId, actor.userId)).for('update');
+  const [active] = await tx
+    .select({ n: count() })
+    .from(conversations)
+    .where(and(eq(conversations.assignedUserId, actor.userId), eq(conversations.status, 'assigned')));
+  if ((active?.n ?? 0) >= campaign.maxInteractionsPerAgent) {
+    throw new TakeRefusedError(`You already have ${active!.n} conversations, the most ${campaign.name} allows`);
+  }
+  const queued = conversation.status === 'bot' ? await changeConversationStatus(tx, conversation, { type: 'handoff' }, { botExpiresAt: null }) : conversation;
+  const taken = await changeConversationStatus(tx, queued, { type: 'assign' }, { assignedUserId: actor.userId, assignedAt: new Date() });
+  await tx.insert(auditLog).values({
+    actorUserId: actor.userId,
+    action: 'conversation.taken',
+    targetType: 'conversation',
+    targetId: String(conversation.id),
+    details: { from: conversation.status },
+  });
+  uow.emit(...(await conversationEvents(tx, [conversation.id])));
+  return taken;
+}
