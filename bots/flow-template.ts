@@ -1,4 +1,5 @@
 import Mustache from 'mustache';
+import { mustacheProblems } from '../gateway/http-generic/http-template.ts';
 
 /**
  * `{{variables}}` in bot texts, notes and HTTP requests: the flow's variables by name, plus
@@ -9,28 +10,8 @@ import Mustache from 'mustache';
  */
 export type TemplateScope = Record<string, unknown>;
 
-type Token = [type: string, value: string, start: number, end: number, children?: Token[]];
-
 /** What is wrong with a template, in words (empty when it is usable). */
-export function templateProblems(template: string): string[] {
-  let tokens: Token[];
-  try {
-    tokens = Mustache.parse(template) as unknown as Token[];
-  } catch (error) {
-    return [`is not a valid template: ${(error as Error).message}`];
-  }
-  const problems: string[] = [];
-  const walk = (list: Token[]) => {
-    for (const [type, value, , , children] of list) {
-      if (type === '&') problems.push(`{{{${value}}}} and {{&${value}}} are not allowed: write {{${value}}}`);
-      else if (type === '>') problems.push(`partials ({{>${value}}}) are not supported`);
-      else if (type === '=') problems.push('changing the {{ }} delimiters is not supported');
-      if (children) walk(children);
-    }
-  };
-  walk(tokens);
-  return problems;
-}
+export const templateProblems = (template: string): string[] => mustacheProblems(template);
 
 /** Renders with values as they are, escaped by `escape` (default: none, for message text). */
 export function renderFlowTemplate(template: string, scope: TemplateScope, escape: (value: string) => string = (value) => value): string {

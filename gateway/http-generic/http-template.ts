@@ -38,6 +38,16 @@ type Token = [type: string, value: string, start: number, end: number, children?
 
 /** What is wrong with a template (empty when it is usable), in words an admin can act on. */
 export function templateProblems(template: string): string[] {
+  return mustacheProblems(template, (name) =>
+    isKnownPlaceholder(name) ? null : `unknown placeholder {{${name}}}: use ${PLACEHOLDERS.join(', ')} or secrets.<name>`,
+  );
+}
+
+/**
+ * A mustache template's problems: a syntax error, unescaped tags, partials, delimiter changes, and
+ * whatever `checkName` says of each name it uses (null: fine).
+ */
+export function mustacheProblems(template: string, checkName: (name: string) => string | null = () => null): string[] {
   let tokens: Token[];
   try {
     tokens = Mustache.parse(template) as unknown as Token[];
@@ -50,8 +60,9 @@ export function templateProblems(template: string): string[] {
       if (type === '&') problems.push(`{{{${value}}}} and {{&${value}}} are not allowed: use {{${value}}}, escaped for where it goes`);
       else if (type === '>') problems.push(`partials ({{>${value}}}) are not supported`);
       else if (type === '=') problems.push('changing the {{ }} delimiters is not supported');
-      else if ((type === 'name' || type === '#' || type === '^') && !isKnownPlaceholder(value)) {
-        problems.push(`unknown placeholder {{${value}}}: use ${PLACEHOLDERS.join(', ')} or secrets.<name>`);
+      else if (type === 'name' || type === '#' || type === '^') {
+        const problem = checkName(value);
+        if (problem) problems.push(problem);
       }
       if (children) walk(children);
     }
