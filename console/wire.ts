@@ -12,6 +12,10 @@
  *   POST /api/conversations/:id/messages  { body, content? } -> MessageView  (agent reply, assignee only;
  *                                   content: a WhatsApp template, reply buttons or a list — OutboundContent)
  *   POST /api/conversations/:id/close     -> ConversationSummary
+ *   POST /api/conversations/:id/take      -> ConversationSummary  (from the bot or the queue: agents of the
+ *                                   campaign within its max interactions, supervisors; 409 when refused)
+ *   POST /api/conversations/:id/return-to-bot  { node? } -> ConversationSummary  (the assignee or a supervisor;
+ *                                   the bot starts its flow again, at `node` when given)
  *   PUT  /api/presence              { state: 'available'|'break'|'offline', breakName? } -> Presence
  *
  * Channels (admins only; see console/api/channel-routes.ts):
@@ -20,6 +24,16 @@
  *   POST  /api/channels             ChannelInput -> 201 ChannelView   (400 validation_failed: details name each path)
  *   PATCH /api/channels/:id         Partial<ChannelInput without type> -> ChannelView (secrets named are replaced)
  *   POST  /api/channels/:id/test-send  { to, text } -> TestSendResult (200 sent, 202 still queued, 502 failed)
+ *
+ * Bot flows (see console/api/bot-flow-routes.ts; supervisors read and play, admins publish):
+ *   GET  /api/bot-flows             -> { flows: BotFlowSummary[] }   (the latest version of each name)
+ *   GET  /api/bot-flows/:id         -> BotFlowView
+ *   POST /api/bot-flows             { name, definition, campaignIds? } -> 201 BotFlowView  (a new version; campaigns
+ *                                   on an older version of the name move to it; 400 invalid_flow: details
+ *                                   [{ path: 'nodes.menu.options.2.next', message }])
+ *   POST /api/bot-flows/dry-run     { flowId | definition, messages[], contact?, channel?, campaign?, now?, http? }
+ *                                   -> DryRunResult (nothing is sent or stored)
+ *   PUT  /api/campaigns/:id/bot-flow { flowId: number | null } -> 204
  *
  * Socket.io (namespace `/`, same cookie): the server pushes
  *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message;
@@ -34,13 +48,15 @@
  *   POST /simulator/api/phones      { channelId?, number } -> SimulatorPhone (token binds channel+number)
  *   POST /webhooks/:channelId       header `x-simulator-token`, { type: 'message', id, text }
  *                                   or { type: 'status', providerMessageId, status: 'delivered'|'read' }
- *   socket auth { token } -> pushes 'message' SimulatorMessage to that phone.
+ *   socket auth { token } -> pushes 'message' SimulatorMessage to that phone, and 'typing' (no payload)
+ *   while the bot is about to answer (shown until the next message, or for a few seconds).
  */
 
 import type { ChannelType } from '../db/schema/channels.ts';
 import type { OutboundContent } from '../db/schema/conversations.ts';
+import type { Outcome as DryRunOutcome, Reply as DryRunReply } from '../bots/flow-engine.ts';
 
-export type { ChannelType, OutboundContent };
+export type { ChannelType, DryRunOutcome, DryRunReply, OutboundContent };
 export type Role = 'agent' | 'supervisor' | 'admin';
 export type PresenceState = 'offline' | 'available' | 'break';
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
@@ -91,7 +107,29 @@ export type MessageView = {
   createdAt: string;
 };
 
-export type ConversationDetail = ConversationSummary & { messages: MessageView[]; handoffNote: string | null };
+/** What the bot learnt before a handoff: the agent sees it beside the transcript. */
+export type BotSummary = {
+  flow: { id: number; name: string; version: number } | null;
+  /** The menu or question the bot is waiting on, while the conversation is the bot's. */
+  waitingAt: string | null;
+  variables: Record<string, string | number | boolean | null>;
+};
+
+export type ConversationDetail = ConversationSummary & {
+  messages: MessageView[];
+  handoffNote: string | null;
+  priority: number;
+  bot: BotSummary;
+};
+
+export type BotFlowSummary = { id: number; name: string; version: number; createdAt: string; campaigns: { id: number; name: string }[] };
+export type BotFlowView = BotFlowSummary & { definition: unknown };
+
+export type DryRunResult = {
+  turns: { message: string; replies: DryRunReply[]; path: string[]; outcome: DryRunOutcome }[];
+  notPlayed: string[];
+  final: { at: string | null; tries: number; vars: Record<string, unknown>; outcome: DryRunOutcome };
+};
 
 export type SimulatorChannel = { id: number; name: string };
 

@@ -1,8 +1,9 @@
+import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { channels, contactAddresses, conversations, messages, type AuthorType, type OutboundContent } from '../db/schema/index.ts';
 import { plainText } from './outbound-content.ts';
+import { enqueueSend } from '../gateway/enqueue-send.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
-import { QUEUES } from '../server/queues.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
@@ -22,14 +23,18 @@ export type OutboundInput = {
   body: string;
   /** A template, reply buttons or a list; the body stays the text shown in transcripts. */
   content?: OutboundContent;
+  /** Milliseconds of "typing…" (where the channel shows it) before the send; kept in the row's metadata. */
+  typingDelayMs?: number;
 };
 
 /**
- * The transactional outbox: the message row (status `queued`) and its `gateway.send` job commit
- * together, so an accepted message is never lost and never sent without a record.
+ * The transactional outbox: the message row (status `queued`) and its send job commit together, so
+ * an accepted message is never lost and never sent without a record. The job joins the customer's
+ * FIFO, so messages queued one after the other reach the customer in that order.
  */
 export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput): Promise<typeof messages.$inferSelect> {
   const { conversation } = input;
+  assert(input.typingDelayMs === undefined || (Number.isFinite(input.typingDelayMs) && input.typingDelayMs >= 0), 'typingDelayMs is a number of milliseconds');
   const address = await uow.tx.query.contactAddresses.findFirst({
     where: eq(contactAddresses.id, conversation.contactAddressId),
     columns: { address: true },
@@ -53,6 +58,7 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       content: input.content ?? null,
       ...smsMeasure(plainText(input.body, input.content)),
       status: 'queued',
+      ...(input.typingDelayMs ? { metadata: { typingDelayMs: Math.round(input.typingDelayMs) } } : {}),
       createdAt: now,
     })
     .returning();
@@ -63,7 +69,7 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       ...(input.authorType === 'agent' && !conversation.firstAgentReplyAt ? { firstAgentReplyAt: now } : {}),
     })
     .where(eq(conversations.id, conversation.id));
-  await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id }); // retries: the queue's own options
+  await enqueueSend(uow, message!); // retries: the queue's own options
   uow.emit(...(await messageEvents(uow.tx, [message!.id], 'message.created')));
   // The inbox shows the last message: refresh the summary too.
   uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));

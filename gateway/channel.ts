@@ -121,6 +121,8 @@ export type Channel = {
   /** Inbound messages and delivery reports carried by a verified request. */
   normalize(request: WebhookRequest): WebhookContent;
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Shows the customer "typing…" before a reply; best effort (a failure never stops the send), absent where the provider has none. */
+  typing?(to: string, context: { replyToProviderMessageId?: string }): Promise<void>;
   /** A provider's GET check of the webhook URL (Meta's hub.challenge); null when the request is not one. */
   handshake?(request: WebhookRequest): { status: number; body: string } | null;
   /** Channels with a live connection (Baileys, modem, SMPP, a poller) hold it here. */

@@ -1,103 +1,128 @@
-import { setTimeout } from 'node:timers/promises';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
-import { messageEvents } from '../conversations/conversation-events.ts';
-import { plainText } from '../conversations/outbound-content.ts';
-import { QUEUES } from '../server/queues.ts';
+import { QUEUES, sessionOutboundQueue } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Logger } from '../server/logger.ts';
-import { inTransaction, type Services } from '../server/unit-of-work.ts';
-import type { SendResult } from './channel.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
-import { CHANNEL_SCHEMAS } from './channel-schemas.ts';
-import { reserveSendSlot } from './send-pacing.ts';
+import { deliverMessage, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
+import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
 import type { SessionManager } from './session/session-manager.ts';
 
-export const queue = QUEUES.gatewaySend;
-export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
+export type { SendJob } from './enqueue-send.ts';
+
+export const queue = QUEUES.gatewayOutbound;
+/**
+ * Strict FIFO per customer (singletonKey = channel:address): one job of a customer runs at a time on
+ * any node, and a job waiting to retry holds the customer's later jobs back. Its jobs carry the key,
+ * so they are queued with `enqueueSend`.
+ */
+export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
+/** A batch holds at most one job per customer (key_strict_fifo), so its jobs run side by side. */
 export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
+const CONCURRENCY_PER_BATCH = 5;
+/**
+ * Once past its own message, a drain stops after this long: the later messages have jobs of their
+ * own, and a job must end well within pg-boss's expiry (15 minutes), or a second worker would take
+ * it up while it still runs.
+ */
+const DRAIN_BUDGET_MS = 60_000;
 
-export type SendJob = { messageId: number };
+export type SendServices = DeliverServices & { channels: ChannelRegistry; sessions: SessionManager };
 
-export type SendServices = Services & { channels: ChannelRegistry; sessions: SessionManager };
-
-/** Messages this process is handing to a provider now: a duplicate job for one of them stands back. */
-const inFlight = new Set<number>();
+/** Which queue a job came from: the shared send queue, or a session channel's own queue (its holder node). */
+export type SendVia = 'send-queue' | 'session-queue';
 
 /**
- * Hands one queued message to its channel. A provider refusal is stored as `failed` with the
- * provider's code and text; a retryable one is thrown so pg-boss tries again, and recorded as failed
- * on the last attempt. A session channel's message goes to the node holding the session (its own
- * queue) unless this node holds it. Every send waits for the channel's next slot, shared by all nodes.
+ * Sends every `queued` outbound message of the job's customer on its channel, in id order (a
+ * "drain"). Jobs queued in one transaction share pg-boss's created_on, so their order among
+ * themselves is random: no job trusts its turn; whichever runs first sends them all in order and
+ * the others find their message sent. A retryable failure throws, so pg-boss retries the job and
+ * the customer's later messages wait behind it. On the last attempt, failures up to the job's own
+ * message are stored `failed` and the job completes (under key_strict_fifo a failed job would block
+ * its customer for good); a later message is left to its own job and retries. A session channel's
+ * message moves to the session's own queue, worked only by the node holding the session.
  */
-export async function sendQueuedMessage(services: SendServices, messageId: number, lastAttempt: boolean, via: 'send-queue' | 'session-queue' = 'send-queue') {
+export async function sendQueuedMessage(services: SendServices, messageId: number, lastAttempt: boolean, via: SendVia = 'send-queue'): Promise<void> {
   const message = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
-  if (!message || message.status !== 'queued') return; // sent already, or cancelled
-  // Another job has it in hand (a retry of an expired job): try again later rather than complete.
-  if (inFlight.has(messageId)) throw new Error(`message ${messageId} is being sent by another job`);
+  // Sent already (an earlier job's drain), or cancelled. Every message still queued has a job of its own.
+  if (!message || message.direction !== 'outbound' || message.status !== 'queued') return;
   const channel = await services.db.query.channels.findFirst({ where: eq(channels.id, message.channelId) });
-  let adapter = channel?.enabled ? services.channels.get(channel) : undefined;
+  const adapter = channel?.enabled ? services.channels.get(channel) : undefined;
+  let route: SendRoute;
   if (channel && adapter?.session?.carriesSends) {
     // Only the session's own queue sends: its retries outlast a session being down, and its
-    // concurrency is what the connection takes.
+    // concurrency is what the connection takes. Same key there, so the customer's order holds.
     if (via === 'send-queue') {
-      await services.boss.send(await services.sessions.ensureSendQueue(channel.id), { messageId } satisfies SendJob);
+      await enqueueSendOn(services.boss, await services.sessions.ensureSendQueue(channel.id), message);
       return;
     }
-    adapter = services.sessions.running(channel.id);
-    if (!adapter) throw new Error(`the session of channel ${channel.id} is not running on this node (restarting or taken over)`);
+    const running = services.sessions.running(channel.id);
+    route = running
+      ? { channel, adapter: running }
+      : {
+          refusal: {
+            ok: false,
+            errorCode: 'session_unavailable',
+            errorMessage: `The session of channel ${channel.id} is not running on this node (restarting or taken over)`,
+            retryable: true,
+          },
+        };
+  } else {
+    route = channel && adapter ? { channel, adapter } : { refusal: { ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false } };
   }
-  inFlight.add(messageId);
+  const stopAt = Date.now() + DRAIN_BUDGET_MS;
+  // One message at a time, re-read each time: a send takes a while, and the rows may move meanwhile.
+  for (let next = await nextQueued(services, message, 0); next; next = await nextQueued(services, message, next.id)) {
+    if (next.id > message.id && Date.now() > stopAt) return;
+    const delivery = await deliverMessage(services, next, route, lastAttempt && next.id <= message.id);
+    if (delivery.done) continue;
+    if (!lastAttempt) throw new Error(delivery.reason);
+    if (next.id > message.id) return; // its own job retries it, after this one completes
+    // This message or an earlier one is in another job's hands (one that expired mid-send): its
+    // outcome is that job's to store, so this job's own message gets a fresh job and this one completes.
+    await enqueueSendOn(services.boss, via === 'send-queue' ? QUEUES.gatewayOutbound : sessionOutboundQueue(message.channelId), message);
+    return;
+  }
+}
+
+/** The customer's first queued outbound message on the channel after `afterId` (messages_queued_outbound_idx). */
+async function nextQueued(services: SendServices, customer: MessageRow, afterId: number): Promise<MessageRow | undefined> {
+  const [row] = await services.db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.channelId, customer.channelId),
+        eq(messages.address, customer.address),
+        eq(messages.status, 'queued'),
+        eq(messages.direction, 'outbound'),
+        gt(messages.id, afterId),
+      ),
+    )
+    .orderBy(asc(messages.id))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Runs one send job. On its last attempt it never ends failed, which under key_strict_fifo would
+ * hold the customer's later messages back for good: an unexpected error (the database, a bug) is
+ * logged and the job completes; the message stays `queued`, and the customer's next job retries it.
+ */
+export async function runSendJob(services: SendServices, logger: Logger, job: JobWithMetadata<SendJob>, via: SendVia): Promise<void> {
+  const lastAttempt = job.retryCount >= job.retryLimit;
   try {
-    let result: SendResult;
-    if (!channel || !adapter) {
-      result = { ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false };
-    } else {
-      const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond;
-      if (perSecond) await setTimeout(await reserveSendSlot(services.db, channel.id, perSecond));
-      result = await adapter
-        .send({
-          messageId: message.id,
-          to: message.address,
-          text: plainText(message.body, message.content),
-          ...(message.content ? { rich: { body: message.body, content: message.content } } : {}),
-          media: message.media,
-        })
-        .catch((error: unknown) => ({
-          ok: false as const,
-          errorCode: 'send_error',
-          errorMessage: error instanceof Error ? error.message : String(error),
-          retryable: true,
-        }));
+    await sendQueuedMessage(services, job.data.messageId, lastAttempt, via);
+  } catch (error) {
+    if (!lastAttempt) {
+      logger.warn({ err: error, messageId: job.data.messageId, attempt: job.retryCount }, 'send failed, will retry');
+      throw error;
     }
-    if (!result.ok && result.retryable && !lastAttempt) throw new Error(`${result.errorCode}: ${result.errorMessage}`);
-    await inTransaction(services, async (uow) => {
-      const now = new Date();
-      await uow.tx
-        .update(messages)
-        .set(
-          result.ok
-            ? { status: 'sent', providerMessageId: result.providerMessageId, sentAt: now }
-            : { status: 'failed', errorCode: result.errorCode, errorMessage: result.errorMessage, failedAt: now },
-        )
-        // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
-        .where(and(eq(messages.id, message.id), eq(messages.status, 'queued')));
-      uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.updated')));
-    });
-  } finally {
-    inFlight.delete(messageId);
+    logger.error({ err: error, messageId: job.data.messageId }, 'send job gave up; the message stays queued');
   }
 }
 
 export function handle(services: SendServices, logger: Logger) {
-  return (jobs: JobWithMetadata<SendJob>[]) =>
-    runBatch(jobs, 5, async (job) => {
-      try {
-        await sendQueuedMessage(services, job.data.messageId, job.retryCount >= job.retryLimit);
-      } catch (error) {
-        logger.warn({ err: error, messageId: job.data.messageId, attempt: job.retryCount }, 'send failed, will retry');
-        throw error;
-      }
-    });
+  return (jobs: JobWithMetadata<SendJob>[]) => runBatch(jobs, CONCURRENCY_PER_BATCH, (job) => runSendJob(services, logger, job, 'send-queue'));
 }

@@ -2,12 +2,28 @@
 export const QUEUES = Object.freeze({
   /** A stored inbound message: attach to its conversation, let the bot answer, route. Strict FIFO per customer. */
   conversationInbound: 'conversation.inbound',
-  /** An outbound message row in `queued`: hand it to its channel adapter. */
+  /**
+   * An outbound message row in `queued`, keyed by customer: send that customer's queued messages in
+   * order. Strict FIFO per customer, so two messages of one customer never go out side by side.
+   */
+  gatewayOutbound: 'gateway.outbound',
+  /**
+   * The first send queue (policy standard, no key): its jobs, and any producer's that gives no
+   * customer key, are forwarded to `gatewayOutbound`. A queue's policy cannot change, hence two names.
+   */
   gatewaySend: 'gateway.send',
   /** Delivery reports from a provider: move outbound messages on (sent, delivered, read, failed). */
   gatewayStatus: 'gateway.status',
   /** Capacity may have freed or a conversation queued: assign waiting conversations of a campaign. */
   routingAssign: 'routing.assign',
+  /** Every minute: close bot conversations whose customer went quiet past the flow's inactivity limit. */
+  botTimeouts: 'bots.timeout',
 });
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** The send queue of one session channel (strict FIFO per customer), worked only by the node holding its session. */
+export const sessionOutboundQueue = (channelId: number) => `gateway.session-outbound.${channelId}`;
+
+/** The earlier per-session-channel send queues (policy standard): jobs still in them are forwarded. */
+export const LEGACY_SESSION_SEND_PREFIX = 'gateway.session-send.';

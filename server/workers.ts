@@ -1,8 +1,10 @@
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import * as inboundJob from '../conversations/inbound-job.ts';
+import * as keylessSendJob from '../gateway/keyless-send-job.ts';
 import * as sendJob from '../gateway/send-job.ts';
 import * as statusJob from '../gateway/status-job.ts';
 import * as assignJob from '../routing/assign-job.ts';
+import * as botTimeoutJob from '../bots/timeout-job.ts';
 import type { AppServices } from './app-services.ts';
 import type { QueueName } from './queues.ts';
 
@@ -13,7 +15,7 @@ type HandlerModule = {
   schedule?: { cron: string; data: object };
 };
 
-const HANDLERS = [inboundJob, sendJob, statusJob, assignJob] as const satisfies readonly HandlerModule[];
+const HANDLERS = [inboundJob, sendJob, keylessSendJob, statusJob, assignJob, botTimeoutJob] as const satisfies readonly HandlerModule[];
 
 /** Creates every queue (any process may enqueue to any of them). */
 export async function createQueues(boss: PgBoss): Promise<void> {
@@ -25,7 +27,12 @@ export async function startWorkers(boss: PgBoss, services: AppServices): Promise
   const { logger } = services;
   await boss.work(inboundJob.queue, inboundJob.workOptions, inboundJob.handle(services, logger));
   await boss.work(sendJob.queue, sendJob.workOptions, sendJob.handle(services, logger));
+  // Jobs without a customer key (the first send queues, and producers that give none) join their customer's FIFO.
+  await boss.work(keylessSendJob.queue, keylessSendJob.workOptions, keylessSendJob.handle(services, logger));
+  await keylessSendJob.workLegacySessionQueues(boss, services, logger);
   await boss.work(statusJob.queue, statusJob.workOptions, statusJob.handle(services, logger));
   await boss.work(assignJob.queue, assignJob.workOptions, assignJob.handle(services));
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);
+  await boss.work(botTimeoutJob.queue, botTimeoutJob.workOptions, botTimeoutJob.handle(services));
+  await boss.schedule(botTimeoutJob.queue, botTimeoutJob.schedule.cron, botTimeoutJob.schedule.data);
 }

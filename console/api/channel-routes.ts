@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { setTimeout } from 'node:timers/promises';
 import QRCode from 'qrcode';
 import { auditLog, channelLeases, channels, CHANNEL_TYPES, messages } from '../../db/schema/index.ts';
-import { QUEUES } from '../../server/queues.ts';
+import { enqueueSend } from '../../gateway/enqueue-send.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
 import type { ChannelRow } from '../../gateway/channel.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
@@ -206,7 +206,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
             .insert(messages)
             .values({ channelId: row.id, direction: 'outbound', authorType: 'system', address: to, body: input.text, ...smsMeasure(input.text), status: 'queued', metadata: { testSendBy: actor!.userId } })
             .returning({ id: messages.id });
-          await uow.enqueue(QUEUES.gatewaySend, { messageId: message!.id });
+          await enqueueSend(uow, { id: message!.id, channelId: row.id, address: to });
           return message!;
         });
         const deadline = Date.now() + TEST_SEND_WAIT_MS;

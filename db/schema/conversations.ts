@@ -60,6 +60,8 @@ export const conversations = pgTable(
     priority: smallint().notNull().default(0),
     /** Bot engine session (node, variables, tries), persisted so it survives restarts. */
     botState: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** When the bot gives up waiting for the customer and closes the conversation (inactivity). */
+    botExpiresAt: timestamp({ withTimezone: true }),
     handoffNote: text(),
     greetedAt: timestamp({ withTimezone: true }),
     outOfHoursNotifiedAt: timestamp({ withTimezone: true }),
@@ -83,6 +85,7 @@ export const conversations = pgTable(
       .where(sql`status = 'queued'`),
     index('conversations_assigned_idx').on(t.assignedUserId).where(sql`status = 'assigned'`),
     index('conversations_opened_idx').on(t.openedAt),
+    index('conversations_bot_expiry_idx').on(t.botExpiresAt).where(sql`status = 'bot'`),
     check('conversations_status_check', sql.raw(`status in (${list(CONVERSATION_STATUSES)})`)),
     check(
       'conversations_close_reason_check',
@@ -160,6 +163,10 @@ export const messages = pgTable(
     index('messages_pending_inbound_idx')
       .on(t.channelId, t.address, t.id)
       .where(sql`conversation_id is null and direction = 'inbound'`),
+    // Outbound messages waiting to be sent, per customer (the send job drains them in id order).
+    index('messages_queued_outbound_idx')
+      .on(t.channelId, t.address, t.id)
+      .where(sql`status = 'queued' and direction = 'outbound'`),
     check('messages_direction_check', sql.raw(`direction in (${list(MESSAGE_DIRECTIONS)})`)),
     check('messages_author_check', sql.raw(`author_type in (${list(AUTHOR_TYPES)})`)),
     check('messages_status_check', sql.raw(`status in (${list(MESSAGE_STATUSES)})`)),

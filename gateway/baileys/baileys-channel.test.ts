@@ -194,6 +194,39 @@ describe('Baileys send', () => {
     ]);
   });
 
+  it('shows "composing" in the chat before a reply, and "paused" once it is sent (or refused)', async () => {
+    const { whatsapp, channel } = await kit.channel();
+    await channel.typing!(CUSTOMER, {});
+    expect(whatsapp.presences).toEqual([{ type: 'composing', jid: CUSTOMER_JID }]);
+    const sent = whatsapp.nextSend();
+    const result = channel.send({ messageId: 1, to: CUSTOMER, text: 'Hello', media: [] });
+    await sent;
+    expect(whatsapp.presences).toHaveLength(1); // still composing while the message goes out
+    expect(await result).toMatchObject({ ok: true });
+    expect(whatsapp.presences).toEqual([
+      { type: 'composing', jid: CUSTOMER_JID },
+      { type: 'paused', jid: CUSTOMER_JID },
+    ]);
+    // A reply without typing first sends no chat state; a refused one still clears it.
+    await channel.send({ messageId: 2, to: CUSTOMER, text: 'Again', media: [] });
+    expect(whatsapp.presences).toHaveLength(2);
+    await channel.typing!(CUSTOMER, {});
+    whatsapp.failNextSend(boomError('not-acceptable', { data: 406 }));
+    expect(await channel.send({ messageId: 3, to: CUSTOMER, text: 'Hi', media: [] })).toMatchObject({ ok: false });
+    expect(whatsapp.presences.slice(2).map((presence) => presence.type)).toEqual(['composing', 'paused']);
+    // No typing to a number without WhatsApp; a session not connected refuses (the send goes on regardless).
+    await channel.typing!('+59899000000', {});
+    expect(whatsapp.presences).toHaveLength(4);
+  });
+
+  it('refuses to show typing while not connected', async () => {
+    const whatsapp = createFakeWhatsApp({ phone: OUR_PHONE, registered: ['5491123456789'] });
+    const { deps, channel } = await kit.channel({ whatsapp, waitOpen: false });
+    await eventually(() => expect(deps.states.at(-1)).toMatchObject({ state: 'qr' }));
+    await expect(channel.typing!(CUSTOMER, {})).rejects.toThrow('not connected');
+    expect(whatsapp.presences).toEqual([]);
+  });
+
   it("is retryable while not connected or when the connection drops; a server's refusal is permanent", async () => {
     const whatsapp = createFakeWhatsApp({ phone: OUR_PHONE, registered: ['5491123456789'] });
     const { deps, channel } = await kit.channel({ whatsapp, waitOpen: false });

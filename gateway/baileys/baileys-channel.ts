@@ -21,6 +21,8 @@ export function createBaileysChannelWith(makeSocket: SocketMaker): ChannelFactor
     const logger = deps.logger.child({ channelId: row.id, channelType: 'baileys' });
     /** Where to send for a number: its WhatsApp JID, learnt from its messages or checked once with onWhatsApp. */
     const jids = new Map<string, string>();
+    /** Chats shown "typing…" (composing) whose reply has not gone yet. */
+    const composing = new Set<string>();
 
     async function store(content: WebhookContent, signal: AbortSignal) {
       for (let attempt = 1; ; attempt++) {
@@ -87,6 +89,15 @@ export function createBaileysChannelWith(makeSocket: SocketMaker): ChannelFactor
         return sendFailure(error);
       }
       if (!jid) return { ok: false, errorCode: 'not_on_whatsapp', errorMessage: `${message.to} has no WhatsApp account`, retryable: false };
+      try {
+        return await sendContents(socket, jid, message);
+      } finally {
+        // Back to paused once the reply is out, or failed: no "typing…" is left behind.
+        if (composing.delete(jid)) await socket.sendPresenceUpdate('paused', jid).catch((error: unknown) => logger.debug({ err: error }, 'paused chat state not sent'));
+      }
+    }
+
+    async function sendContents(socket: BaileysSocket, jid: string, message: OutboundMessage): Promise<SendResult> {
       let providerMessageId: string | undefined;
       for (const content of messageContents(message)) {
         try {
@@ -104,6 +115,16 @@ export function createBaileysChannelWith(makeSocket: SocketMaker): ChannelFactor
       return { ok: true, providerMessageId: providerMessageId! };
     }
 
+    /** WhatsApp's chat state "composing" in the customer's chat; it lasts about 10 s, or until our message. */
+    async function typing(to: string): Promise<void> {
+      const socket = connection.openSocket();
+      if (!socket) throw new Error(`WhatsApp Web is not connected (${connection.state()})`);
+      const jid = await recipientJid(socket, to);
+      if (!jid) return;
+      await socket.sendPresenceUpdate('composing', jid);
+      composing.add(jid);
+    }
+
     return {
       type: 'baileys',
       // Nothing arrives by webhook: messages come over the session, authenticated end to end by WhatsApp.
@@ -112,6 +133,7 @@ export function createBaileysChannelWith(makeSocket: SocketMaker): ChannelFactor
         throw new InvalidPayloadError('WhatsApp Web (Baileys) channels receive over their session, not by webhook');
       },
       send,
+      typing,
       session: { start: connection.start, stop: connection.stop, carriesSends: true },
     };
   };

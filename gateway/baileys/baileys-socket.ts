@@ -2,10 +2,10 @@ import { makeWASocket, type UserFacingSocketConfig, type WASocket } from '@whisk
 
 /**
  * The part of a Baileys socket the adapter uses: its event emitter, the linked account, sending,
- * the WhatsApp-number check, closing, and the LID→phone mapping. Kept narrow so a test can stand in
+ * chat states (typing), the WhatsApp-number check, closing, and the LID→phone mapping. Kept narrow so a test can stand in
  * for WhatsApp's servers with a fake that has exactly these members.
  */
-export type BaileysSocket = Pick<WASocket, 'ev' | 'user' | 'sendMessage' | 'onWhatsApp' | 'end'> & {
+export type BaileysSocket = Pick<WASocket, 'ev' | 'user' | 'sendMessage' | 'sendPresenceUpdate' | 'onWhatsApp' | 'end'> & {
   signalRepository: { lidMapping: Pick<WASocket['signalRepository']['lidMapping'], 'getPNForLID'> };
 };
 

@@ -13,6 +13,7 @@ import {
   type proto,
   type UserFacingSocketConfig,
   type WAMessage,
+  type WAPresence,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
@@ -24,6 +25,8 @@ export function boomError(message: string, options: { statusCode?: number; data?
 }
 
 export type FakeSend = { jid: string; content: AnyMessageContent; message: WAMessage };
+/** A chat state or presence the adapter sent. */
+export type FakePresence = { type: WAPresence; jid: string | undefined };
 
 /** A socket as the adapter sees it, plus what a test does to it as WhatsApp's servers and the phone. */
 export type FakeSocket = Omit<BaileysSocket, 'signalRepository'> & {
@@ -55,6 +58,7 @@ export function createFakeWhatsApp(options: { phone: string; registered?: string
   const behaviour = { autoPair: options.autoPair ?? false, autoOpen: options.autoOpen ?? true };
   const sockets: FakeSocket[] = [];
   const sends: FakeSend[] = [];
+  const presences: FakePresence[] = [];
   const waiting: ((send: FakeSend) => void)[] = [];
   const registered = new Set(options.registered ?? []);
   const numberChecks: string[] = [];
@@ -140,6 +144,10 @@ export function createFakeWhatsApp(options: { phone: string; registered?: string
         process.nextTick(() => emit('messages.upsert', { messages: [message], type: 'append' }));
         return message;
       },
+      async sendPresenceUpdate(type: WAPresence, jid?: string) {
+        if (ended) throw boomError('Connection Closed', { statusCode: DisconnectReason.connectionClosed });
+        presences.push({ type, jid });
+      },
       pair() {
         const device = 1 + sockets.length;
         emit('creds.update', {
@@ -174,6 +182,8 @@ export function createFakeWhatsApp(options: { phone: string; registered?: string
     behaviour,
     sockets,
     sends,
+    /** Chat states and presences sent (composing, paused…). */
+    presences,
     /** Numbers `onWhatsApp` was asked about. */
     numberChecks,
     registered,

@@ -13,6 +13,7 @@ import { createSessionManager, type SessionManager } from './session-manager.ts'
 type Event = { node: string; channelId: number; what: 'start' | 'stop' | 'send'; messageId?: number };
 
 let platform: TestPlatform;
+const silent = pino({ level: 'silent' });
 const events: Event[] = [];
 const managers: SessionManager[] = [];
 const failingStarts = new Set<number>();
@@ -69,12 +70,12 @@ function node(name: string, leaseSeconds = 30): SessionManager {
     db,
     boss,
     realtime,
-    logger: pino({ level: 'silent' }),
+    logger: silent,
     registry: () => registry,
     leaseSeconds,
     pollMs: 60_000, // the tests drive polls with refresh()
     active: true,
-    send: (messageId, lastAttempt) => sendQueuedMessage({ db, boss, realtime, channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
+    send: (messageId, lastAttempt) => sendQueuedMessage({ db, boss, realtime, logger: silent, channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
   });
   managers.push(manager);
   return manager;
@@ -153,7 +154,7 @@ describe('session channels across nodes', () => {
       .values({ channelId: row.id, direction: 'outbound', authorType: 'system', address: '+59899000001', body: 'hi', status: 'queued' })
       .returning();
     // A send job met by node b (which has no connection) goes to the channel's queue, worked by a.
-    await sendQueuedMessage({ db, boss, realtime, channels: fakeRegistry('b', () => b), sessions: b }, message!.id, false);
+    await sendQueuedMessage({ db, boss, realtime, logger: silent, channels: fakeRegistry('b', () => b), sessions: b }, message!.id, false);
     await eventually(async () => {
       expect(await db.query.messages.findFirst({ where: eq(messages.id, message!.id) })).toMatchObject({ status: 'sent', providerMessageId: `a-${message!.id}` });
     });

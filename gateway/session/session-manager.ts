@@ -5,19 +5,18 @@ import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { Db } from '../../db/connection.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import type { Logger } from '../../server/logger.ts';
+import { sessionOutboundQueue } from '../../server/queues.ts';
 import { rooms, type Realtime } from '../../server/realtime.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
 import type { ChannelRegistry } from '../channel-registry.ts';
 
-/** The send queue of one session channel, worked only by the node holding its session. */
-export const sessionSendQueue = (channelId: number) => `gateway.session-send.${channelId}`;
-
 /**
  * A session may be down for a while (a modem unplugged, a phone offline): its sends wait longer than
- * an HTTP provider's before they are given up as failed (about 1.5 hours in all).
+ * an HTTP provider's before they are given up as failed (about 1.5 hours in all). Strict FIFO per
+ * customer, as `gateway.outbound`: the jobs keep their customer key when they move here.
  */
 export const SESSION_SEND_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
-  policy: 'standard',
+  policy: 'key_strict_fifo',
   retryLimit: 12,
   retryDelay: 5,
   retryBackoff: true,
@@ -52,7 +51,7 @@ type ManagerDeps = {
   pollMs: number;
   /** Whether this node takes sessions (the `session-channels` role). */
   active: boolean;
-  /** Sends one queued message through a running session (the send job's logic). */
+  /** Sends a customer's queued messages through a running session (the send job's logic). */
   send(messageId: number, lastAttempt: boolean): Promise<void>;
 };
 
@@ -80,7 +79,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
   let stopped = false;
 
   async function ensureSendQueue(channelId: number) {
-    const name = sessionSendQueue(channelId);
+    const name = sessionOutboundQueue(channelId);
     if (!queues.has(name)) {
       await deps.boss.createQueue(name, SESSION_SEND_QUEUE_OPTIONS);
       queues.add(name);
@@ -184,8 +183,19 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
     let sendQueue: string | null = null;
     if (session.carriesSends) {
       sendQueue = await ensureSendQueue(row.id);
-      await deps.boss.work(sendQueue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, localConcurrency: session.sendConcurrency ?? 1 }, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
-        await deps.send(job!.data.messageId, job!.retryCount >= job!.retryLimit);
+      // Each of the `sendConcurrency` workers takes one job, and key_strict_fifo never hands out two
+      // jobs of one customer at once: several customers at a time (an SMPP window), never two
+      // messages of one customer.
+      const work = { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, localConcurrency: session.sendConcurrency ?? 1 } as const;
+      await deps.boss.work(sendQueue, work, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
+        const lastAttempt = job!.retryCount >= job!.retryLimit;
+        try {
+          await deps.send(job!.data.messageId, lastAttempt);
+        } catch (error) {
+          // A job failed on its last attempt would block its customer's FIFO for good: log and let go.
+          if (!lastAttempt) throw error;
+          logger.error({ err: error, channelId: row.id, messageId: job!.data.messageId }, 'session send job gave up; the message stays queued');
+        }
       });
     }
     running.set(row.id, { version: row.updatedAt.getTime(), channel, sendQueue });

@@ -73,5 +73,9 @@ export const createSimulatorChannel: ChannelFactory = (row, deps): Channel => {
       ]);
       return { ok: true, providerMessageId };
     },
+    /** The phone shows "typing…" until the next message arrives (or a while passes). */
+    async typing(to) {
+      deps.publish([{ namespace: '/simulator', rooms: [rooms.phone(row.id, to)], event: 'typing', payload: { at: new Date().toISOString() } }]);
+    },
   };
 };

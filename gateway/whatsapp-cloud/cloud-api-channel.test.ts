@@ -137,6 +137,34 @@ describe('WhatsApp Cloud API channel', () => {
     expect(graph.sends.filter((s) => s.payload.text?.body === 'Thanks!')).toHaveLength(2);
   });
 
+  it("shows Meta's typing indicator on the customer's last message before a reply with a typing delay", async () => {
+    const { db } = platform.services;
+    const row = await createCloudApiChannelRow(db);
+    const wamid = `wamid.${randomUUID()}`;
+    await post(row.id, metaCall(metaEnvelope({ messages: [{ from: '5491100004444', id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'are you there?' } }] })));
+    const conversation = await eventually(async () => {
+      const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const delivered = graph.nextSend();
+    await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Yes, one moment', typingDelayMs: 300 }));
+    const sent = await delivered;
+    const sentAt = Date.now();
+    expect(sent.payload).toMatchObject({ to: '5491100004444', text: { body: 'Yes, one moment' } });
+    const read = graph.reads.find((call) => call.payload.message_id === wamid);
+    expect(read?.payload).toEqual({ messaging_product: 'whatsapp', status: 'read', message_id: wamid, typing_indicator: { type: 'text' } });
+    expect(read).toMatchObject({ phoneNumberId: PHONE_NUMBER_ID, authorization: 'Bearer EAAG-test-access-token-0123456789' });
+    expect(sentAt - read!.at).toBeGreaterThanOrEqual(280); // the delay ran between the two (timers may fire a hair early)
+  });
+
+  it('sends nothing for typing without a received message to answer', async () => {
+    const row = { id: 1, type: 'whatsapp_cloud', defaultCountry: 'US', address: '+15550783881', settings: { phoneNumberId: PHONE_NUMBER_ID }, secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) } };
+    const before = graph.reads.length;
+    await createCloudApiChannel(row as never, deps).typing!('+5491100005555', {});
+    expect(graph.reads).toHaveLength(before);
+  });
+
   it('sends an approved template after the 24-hour window, and reply buttons and lists inside it', async () => {
     const { db } = platform.services;
     const { conversation, cookie } = await conversationWithAgent('5491100003333');

@@ -74,15 +74,18 @@ export const createCloudApiChannel: ChannelFactory = (row): Channel => {
   const secrets = cloudApiSecretsSchema.parse(row.secrets);
   const endpoint = `${settings.graphApiBaseUrl.replace(/\/$/, '')}/${settings.graphApiVersion}/${settings.phoneNumberId}/messages`;
 
+  const request = (body: object) =>
+    fetch(endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+
   async function post(payload: object): Promise<SendResult> {
     let response: Response;
     try {
-      response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${secrets.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', ...payload }),
-        signal: AbortSignal.timeout(15_000),
-      });
+      response = await request({ messaging_product: 'whatsapp', recipient_type: 'individual', ...payload });
     } catch (error) {
       return { ok: false, errorCode: 'network', errorMessage: error instanceof Error ? error.message : String(error), retryable: true };
     }
@@ -154,5 +157,17 @@ export const createCloudApiChannel: ChannelFactory = (row): Channel => {
       return { messages, statuses };
     },
     send: (message) => post({ to: message.to.replace(/^\+/, ''), ...cloudMessagePayload(message) }),
+    /**
+     * Meta's typing indicator: it marks the customer's message read and shows "typing…" until our
+     * reply or 25 s. It answers a received message, so without one there is nothing to show.
+     */
+    async typing(_to, { replyToProviderMessageId }) {
+      if (!replyToProviderMessageId) return;
+      const response = await request({ messaging_product: 'whatsapp', status: 'read', message_id: replyToProviderMessageId, typing_indicator: { type: 'text' } });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { error?: { code?: number; message?: string } };
+        throw new Error(`typing indicator refused: ${body.error?.code ?? response.status} ${body.error?.message ?? ''}`.trim());
+      }
+    },
   };
 };

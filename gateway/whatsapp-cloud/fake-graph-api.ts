@@ -3,10 +3,13 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 
 export type GraphSend = { phoneNumberId: string; version: string; authorization: string | null; payload: Record<string, any> };
+/** A `status: read` call (mark as read, with or without a typing indicator), which sends nothing. */
+export type GraphRead = GraphSend & { at: number };
 
 /** Meta's Graph API `POST /{version}/{phone-number-id}/messages`, faked at the network edge with msw. */
 export function fakeGraphApi() {
   const sends: GraphSend[] = [];
+  const reads: GraphRead[] = [];
   const waiting: ((send: GraphSend & { wamid: string }) => void)[] = [];
   const failures: { status: number; code: number; message: string; details?: string }[] = [];
   const server = setupServer(
@@ -17,6 +20,10 @@ export function fakeGraphApi() {
         authorization: request.headers.get('authorization'),
         payload: (await request.json()) as Record<string, any>,
       };
+      if (send.payload.status === 'read') {
+        reads.push({ ...send, at: Date.now() });
+        return HttpResponse.json({ success: true });
+      }
       sends.push(send);
       const failure = failures.shift();
       if (failure) {
@@ -33,6 +40,7 @@ export function fakeGraphApi() {
   server.listen({ onUnhandledFrame: 'bypass' }); // our own localhost HTTP and sockets pass through
   return {
     sends,
+    reads,
     nextSend: () => new Promise<GraphSend & { wamid: string }>((resolve) => waiting.push(resolve)),
     failNext: (failure: { status: number; code: number; message: string; details?: string }) => void failures.push(failure),
     close: () => server.close(),

@@ -15,6 +15,8 @@ const RealRemoteAuth = createRequire(import.meta.url)('whatsapp-web.js/src/authS
 const LOGIN_FILE = path.join('Default', 'Local Storage', 'leveldb', 'fake-whatsapp-login.json');
 
 export type SentMessage = { chatId: string; text: string; providerMessageId: string };
+/** A chat state the adapter set: `typing` (sendStateTyping) or `stop` (clearState). */
+export type ChatState = { chatId: string; state: 'typing' | 'stop' };
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex').toUpperCase();
 
@@ -26,6 +28,7 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex').toUpperCase();
 export class FakeWhatsApp {
   readonly clients: FakeClient[] = [];
   readonly sent: SentMessage[] = [];
+  readonly chatStates: ChatState[] = [];
   /** Our number (digits), as `client.info.wid.user`. */
   readonly ourNumber: string;
   /** Numbers without a WhatsApp account. */
@@ -231,6 +234,17 @@ export class FakeClient extends EventEmitter implements WwebjsClient {
     const providerMessageId = `true_${chatId}_${id}`;
     this.#whatsapp.recordSend({ chatId, text: content, providerMessageId });
     return { id: { fromMe: true, remote: chatId, id, _serialized: providerMessageId } };
+  }
+
+  /** Every chat exists (WhatsApp Web creates one on the first message); its states are recorded. */
+  async getChatById(chatId: string) {
+    const whatsapp = this.#whatsapp;
+    const record = async (state: ChatState['state']) => {
+      if (!this.ready) throw new Error('Evaluation failed: TypeError: window.WWebJS is undefined');
+      whatsapp.chatStates.push({ chatId, state });
+      return true;
+    };
+    return { sendStateTyping: () => record('typing'), clearState: () => record('stop') };
   }
 
   async getContactLidAndPhone(userIds: string[]) {

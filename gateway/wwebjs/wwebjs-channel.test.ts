@@ -236,6 +236,26 @@ describe('whatsapp-web.js channel: send', () => {
     expect(whatsapp.sent.map((sent) => sent.chatId)).toEqual(['209999999999999@lid']);
   });
 
+  it('sets the chat typing before a reply and clears it once the reply is sent', async () => {
+    const { whatsapp, channel } = await paired();
+    await channel.typing!('+59899246810', {});
+    expect(whatsapp.chatStates).toEqual([{ chatId: '59899246810@c.us', state: 'typing' }]);
+    const sent = whatsapp.nextSend().then(() => [...whatsapp.chatStates]);
+    expect(await channel.send(outbound('+59899246810', 'One moment'))).toMatchObject({ ok: true });
+    expect(await sent).toEqual([{ chatId: '59899246810@c.us', state: 'typing' }]); // still typing as the message went
+    expect(whatsapp.chatStates.at(-1)).toEqual({ chatId: '59899246810@c.us', state: 'stop' });
+    // Without typing first, a reply sets no chat state; nothing is shown to a number without WhatsApp.
+    await channel.send(outbound('+59899246810', 'Again'));
+    whatsapp.unregistered.add('59899111222');
+    await channel.typing!('+59899111222', {});
+    expect(whatsapp.chatStates).toHaveLength(2);
+  });
+
+  it('refuses to show typing while not connected', async () => {
+    const { channel } = setup();
+    await expect(channel.typing!('+59899246810', {})).rejects.toThrow('not connected');
+  });
+
   it("keeps a refusal's code and text (permanent), and retries when the browser went away", async () => {
     const { whatsapp, channel } = await paired();
     whatsapp.failNextSend({ code: '21610', message: 'Attempt to send to unsubscribed recipient' });

@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import type { Channel, ChannelDeps, ChannelRow, OutboundMessage, SendResult } from '../channel.ts';
-import { loadWwebjs } from './wwebjs-library.ts';
+import { loadWwebjs, type WwebjsChat, type WwebjsClient } from './wwebjs-library.ts';
 import { createWwebjsSession, type WwebjsRuntime } from './wwebjs-session.ts';
 import { wwebjsSettingsSchema } from './wwebjs-settings.ts';
 
@@ -39,6 +39,17 @@ export function sendFailure(error: unknown): SendResult {
   return { ok: false, errorCode, errorMessage: text || 'WhatsApp Web refused the message', retryable: false };
 }
 
+/**
+ * The chat to write to: a sender WhatsApp only knew by privacy id (`…@lid`) is answered at that id;
+ * a number at WhatsApp's own id for it (which may differ from the digits, e.g. Brazil's ninth
+ * digit). Null when the number has no WhatsApp account.
+ */
+async function chatIdFor(client: WwebjsClient, to: string): Promise<string | null> {
+  if (to.endsWith('@lid')) return to;
+  const registered = await client.getNumberId(to.replace(/\D/g, ''));
+  return registered?._serialized ?? null;
+}
+
 /** Text plus the URLs of any media: this adapter sends text only, so a file is never silently dropped. */
 const textOf = (message: OutboundMessage) => [message.text, ...message.media.map((item) => item.url)].filter(Boolean).join('\n');
 
@@ -50,6 +61,8 @@ const textOf = (message: OutboundMessage) => [message.text, ...message.media.map
 export function createWwebjsChannel(row: ChannelRow, deps: ChannelDeps, runtime: WwebjsRuntime = defaultWwebjsRuntime): Channel {
   const settings = wwebjsSettingsSchema.parse(row.settings);
   const session = createWwebjsSession(row, deps, settings, runtime);
+  /** Chats shown "typing…" whose reply has not gone yet. */
+  const typingChats = new Map<string, WwebjsChat>();
   return {
     type: 'wwebjs',
     verify: () => false,
@@ -60,22 +73,33 @@ export function createWwebjsChannel(row: ChannelRow, deps: ChannelDeps, runtime:
       if (!client) {
         return { ok: false, errorCode: 'not_connected', errorMessage: 'WhatsApp Web is not connected (pair it by QR, or wait for it to reconnect)', retryable: true };
       }
+      let chatId: string | null = null;
       try {
-        // A reply to a sender WhatsApp only knew by privacy id (`…@lid`) goes back to that id.
-        let chatId = message.to;
-        if (!message.to.endsWith('@lid')) {
-          // WhatsApp's own id for the number (it may differ from the digits, e.g. Brazil's ninth digit).
-          const registered = await client.getNumberId(message.to.replace(/\D/g, ''));
-          if (!registered) return { ok: false, errorCode: 'not_on_whatsapp', errorMessage: `${message.to} has no WhatsApp account`, retryable: false };
-          chatId = registered._serialized;
-        }
+        chatId = await chatIdFor(client, message.to);
+        if (!chatId) return { ok: false, errorCode: 'not_on_whatsapp', errorMessage: `${message.to} has no WhatsApp account`, retryable: false };
         // sendSeen off: the agent's reply is not a read receipt, and WhatsApp Web's sendSeen has broken sends before.
         const sent = await client.sendMessage(chatId, textOf(message), { sendSeen: false });
         if (!sent) return { ok: false, errorCode: 'send_failed', errorMessage: 'WhatsApp Web did not create the message (unknown chat)', retryable: false };
         return { ok: true, providerMessageId: sent.id._serialized };
       } catch (error) {
         return sendFailure(error);
+      } finally {
+        // The typing state lasts 25 s otherwise: clear it once the reply is out (or failed).
+        const chat = chatId === null ? undefined : typingChats.get(chatId);
+        if (chat) {
+          typingChats.delete(chatId!);
+          await chat.clearState().catch((error: unknown) => deps.logger.debug({ err: error, channelId: row.id }, 'typing state not cleared'));
+        }
       }
+    },
+    async typing(to) {
+      const client = session.readyClient();
+      if (!client) throw new Error('WhatsApp Web is not connected');
+      const chatId = await chatIdFor(client, to);
+      const chat = chatId ? await client.getChatById(chatId) : undefined;
+      if (!chatId || !chat) return; // no account, or no chat yet: nothing to show it in
+      await chat.sendStateTyping();
+      typingChats.set(chatId, chat);
     },
   };
 }

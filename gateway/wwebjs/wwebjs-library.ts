@@ -26,6 +26,12 @@ export type WwebjsMessage = {
   getContact(): Promise<{ id: { user: string; server: string; _serialized: string } }>;
 };
 
+/** A chat, for its typing state (src/structures/Chat.js: both last until cleared or 25 s). */
+export type WwebjsChat = {
+  sendStateTyping(): Promise<unknown>;
+  clearState(): Promise<unknown>;
+};
+
 export type WwebjsClient = {
   /** Set just before `ready`: our own WhatsApp id. */
   info?: { wid: { user: string; server: string; _serialized: string } };
@@ -36,6 +42,8 @@ export type WwebjsClient = {
   /** The registered WhatsApp id of a number, or null when the number is not on WhatsApp. */
   getNumberId(number: string): Promise<{ _serialized: string } | null>;
   sendMessage(chatId: string, content: string, options?: { sendSeen?: boolean; linkPreview?: boolean }): Promise<{ id: { _serialized: string } } | undefined>;
+  /** A chat by id; undefined when WhatsApp Web has no such chat. */
+  getChatById(chatId: string): Promise<WwebjsChat | undefined>;
   /** The phone-number id behind a `@lid` id (WhatsApp's privacy ids), when WhatsApp Web knows it. */
   getContactLidAndPhone(userIds: string[]): Promise<{ lid?: string; pn?: string }[]>;
 };

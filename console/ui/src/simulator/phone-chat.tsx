@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { SimulatorPhone } from '../../../wire.ts';
 import { formatMessageTime } from '../format-time.ts';
-import { bubbles, sendText, type PhoneBubble } from './phone-messages.ts';
+import { bubbles, sendText, typing, type PhoneBubble } from './phone-messages.ts';
 import { forgetPhone } from './phone-session.ts';
 import { connectPhone, link, type PhoneLink } from './phone-socket.ts';
 
@@ -30,7 +30,7 @@ export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
 
   useLayoutEffect(() => {
     if (list.current) list.current.scrollTop = list.current.scrollHeight;
-  }, [messages.length]);
+  }, [messages.length, typing.value]);
 
   function send() {
     const text = draft.value.trim();
@@ -68,6 +68,11 @@ export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
           </li>
         ))}
       </ol>
+      {typing.value && (
+        <div class="sim-typing" data-testid="sim-typing" aria-live="polite">
+          typing…
+        </div>
+      )}
       <form
         class="phone-input"
         onSubmit={(event) => {

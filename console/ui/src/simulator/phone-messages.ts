@@ -16,6 +16,23 @@ export type PhoneBubble = {
 export const bubbles = signal<PhoneBubble[]>([]);
 let storageKey: string | null = null;
 
+/** The platform is "typing…" a reply: shown under the chat until the next message, or 10 s at most. */
+export const typing = signal(false);
+const TYPING_SHOWN_MS = 10_000;
+let typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** The platform says it is typing (the simulator channel's `typing` event). */
+export function showTyping(): void {
+  clearTimeout(typingTimer);
+  typing.value = true;
+  typingTimer = setTimeout(() => (typing.value = false), TYPING_SHOWN_MS);
+}
+
+function hideTyping(): void {
+  clearTimeout(typingTimer);
+  typing.value = false;
+}
+
 // The transcript survives a reload of this tab, like the phone itself.
 effect(() => {
   const list = bubbles.value;
@@ -24,6 +41,7 @@ effect(() => {
 
 /** Shows the transcript kept for this phone (empty for a new one). */
 function showTranscriptOf(phone: SimulatorPhone | null): void {
+  hideTyping();
   storageKey = phone ? `omnichat.simulator.messages.${phone.token}` : null;
   let restored: PhoneBubble[] = [];
   try {
@@ -76,6 +94,7 @@ export async function sendText(phone: SimulatorPhone, text: string): Promise<voi
 
 /** A message from the platform reaches the phone: show it and report it delivered. */
 export function receiveMessage(phone: SimulatorPhone, message: SimulatorMessage): void {
+  hideTyping();
   // A reconnecting socket may deliver the same message twice.
   if (bubbles.value.some((b) => b.id === message.id && b.direction === 'in')) return;
   const bubble: PhoneBubble = { id: message.id, direction: 'in', text: message.text, at: message.at, state: 'received' };

@@ -1,9 +1,10 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
 import type { SimulatorMessage, SimulatorPhone } from '../../../wire.ts';
-import { receiveMessage } from './phone-messages.ts';
+import { receiveMessage, showTyping } from './phone-messages.ts';
 
-type PhoneEvents = { message: (message: SimulatorMessage) => void };
+/** `typing`: the platform is about to reply (a bot's typing delay); the next `message` ends it. */
+type PhoneEvents = { message: (message: SimulatorMessage) => void; typing: (event: { at: string }) => void };
 
 export type PhoneLink = 'connecting' | 'online' | 'reconnecting' | 'refused';
 
@@ -20,6 +21,7 @@ export function connectPhone(phone: SimulatorPhone): () => void {
   // Refused by the server (token unknown, e.g. the server's data was reset): socket.io stops retrying.
   socket.on('connect_error', () => (link.value = socket.active ? 'reconnecting' : 'refused'));
   socket.on('message', (message) => receiveMessage(phone, message));
+  socket.on('typing', () => showTyping());
 
   return () => {
     socket.off();

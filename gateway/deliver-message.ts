@@ -1,0 +1,129 @@
+import { setTimeout } from 'node:timers/promises';
+import { and, desc, eq } from 'drizzle-orm';
+import { messages } from '../db/schema/index.ts';
+import { messageEvents } from '../conversations/conversation-events.ts';
+import { plainText } from '../conversations/outbound-content.ts';
+import type { Logger } from '../server/logger.ts';
+import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import type { Channel, ChannelRow, SendResult } from './channel.ts';
+import { CHANNEL_SCHEMAS } from './channel-schemas.ts';
+import { reserveSendSlot } from './send-pacing.ts';
+
+export type MessageRow = typeof messages.$inferSelect;
+
+/** Where a customer's messages go this time: a channel's adapter, or why none can take them now. */
+export type SendRoute = { channel: ChannelRow; adapter: Channel } | { refusal: Extract<SendResult, { ok: false }> };
+
+/** A message moved on (stored `sent` or `failed`), or left `queued` for a later try, and why. */
+export type Delivery = { done: true } | { done: false; reason: string };
+
+export type DeliverServices = Services & { logger: Logger };
+
+/**
+ * Typing indicators fade on their own (WhatsApp Cloud API after 25 s, WhatsApp Web after 10–25 s),
+ * and the customer's FIFO waits meanwhile: a longer delay is cut to this.
+ */
+export const MAX_TYPING_DELAY_MS = 25_000;
+/** A typing call that hangs (a stuck browser) must not hold the send. */
+const TYPING_CALL_TIMEOUT_MS = 5_000;
+
+/** Messages this process is handing to a provider now: a duplicate job for one of them stands back. */
+const inFlight = new Set<number>();
+
+/**
+ * Hands one queued message to its channel and stores the outcome. A provider refusal is stored as
+ * `failed` with the provider's code and text; a retryable failure leaves the message `queued` (the
+ * caller retries) unless `giveUp`, when it is stored `failed` too. A message with a typing delay
+ * shows the customer "typing…" (where the channel can) for that long first; every send then waits
+ * for the channel's next slot, shared by all nodes.
+ */
+export async function deliverMessage(services: DeliverServices, message: MessageRow, route: SendRoute, giveUp: boolean): Promise<Delivery> {
+  // Another job has it in hand (a retry of a job that expired mid-send): it stores the outcome.
+  if (inFlight.has(message.id)) return { done: false, reason: `message ${message.id} is being sent by another job` };
+  inFlight.add(message.id);
+  try {
+    const result = 'refusal' in route ? route.refusal : await handOver(services, message, route);
+    if (!result.ok && result.retryable && !giveUp) return { done: false, reason: `${result.errorCode}: ${result.errorMessage}` };
+    await record(services, message.id, result);
+    return { done: true };
+  } finally {
+    inFlight.delete(message.id);
+  }
+}
+
+/** The typing delay a message was queued with (metadata.typingDelayMs), capped; 0 without one. */
+export function typingDelayOf(message: Pick<MessageRow, 'metadata'>): number {
+  const value = message.metadata.typingDelayMs;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(Math.round(value), MAX_TYPING_DELAY_MS) : 0;
+}
+
+async function handOver(services: DeliverServices, message: MessageRow, { channel, adapter }: Extract<SendRoute, { adapter: Channel }>): Promise<SendResult> {
+  const typingDelayMs = typingDelayOf(message);
+  if (typingDelayMs > 0) {
+    if (adapter.typing) await showTyping(services, adapter, message);
+    await setTimeout(typingDelayMs);
+  }
+  // Paced after the delay, right before the send, so the rate holds for the sends themselves.
+  const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond;
+  if (perSecond) await setTimeout(await reserveSendSlot(services.db, channel.id, perSecond));
+  return adapter
+    .send({
+      messageId: message.id,
+      to: message.address,
+      text: plainText(message.body, message.content),
+      ...(message.content ? { rich: { body: message.body, content: message.content } } : {}),
+      media: message.media,
+    })
+    .catch((error: unknown) => ({
+      ok: false as const,
+      errorCode: 'send_error',
+      errorMessage: error instanceof Error ? error.message : String(error),
+      retryable: true,
+    }));
+}
+
+/** Best effort: a typing indicator that fails or hangs is logged and the send goes on. */
+async function showTyping(services: DeliverServices, adapter: Channel, message: MessageRow): Promise<void> {
+  const timeout = new AbortController();
+  try {
+    const replyToProviderMessageId = await latestInboundProviderId(services, message.conversationId);
+    await Promise.race([
+      adapter.typing!(message.address, { replyToProviderMessageId }),
+      setTimeout(TYPING_CALL_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
+        throw new Error(`no answer within ${TYPING_CALL_TIMEOUT_MS} ms`);
+      }),
+    ]);
+  } catch (error) {
+    services.logger.debug({ err: error, messageId: message.id, channelId: message.channelId }, 'typing indicator not shown');
+  } finally {
+    timeout.abort();
+  }
+}
+
+/** The provider id of the customer's latest message in the conversation (the Cloud API types "in reply" to it). */
+async function latestInboundProviderId(services: Services, conversationId: number | null): Promise<string | undefined> {
+  if (conversationId === null) return undefined;
+  const [latest] = await services.db
+    .select({ providerMessageId: messages.providerMessageId })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'inbound')))
+    .orderBy(desc(messages.id))
+    .limit(1);
+  return latest?.providerMessageId ?? undefined;
+}
+
+async function record(services: Services, messageId: number, result: SendResult): Promise<void> {
+  await inTransaction(services, async (uow) => {
+    const now = new Date();
+    await uow.tx
+      .update(messages)
+      .set(
+        result.ok
+          ? { status: 'sent', providerMessageId: result.providerMessageId, sentAt: now }
+          : { status: 'failed', errorCode: result.errorCode, errorMessage: result.errorMessage, failedAt: now },
+      )
+      // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
+      .where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
+    uow.emit(...(await messageEvents(uow.tx, [messageId], 'message.updated')));
+  });
+}

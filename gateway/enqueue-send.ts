@@ -1,0 +1,26 @@
+import type { PgBoss } from 'pg-boss';
+import { customerKey } from '../conversations/store-inbound.ts';
+import { QUEUES } from '../server/queues.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+
+/** The stored outbound message a send job names, and the customer whose FIFO it joins. */
+export type SendTarget = { id: number; channelId: number; address: string };
+
+/** A send job's payload. */
+export type SendJob = { messageId: number };
+
+/** The FIFO key of a send: the customer on the channel, as for inbound messages. */
+export const sendKey = (message: Pick<SendTarget, 'channelId' | 'address'>) => customerKey(message.channelId, message.address);
+
+/**
+ * Queues the send of a stored `queued` outbound message in the caller's transaction (the outbox):
+ * on its customer's strict-FIFO key, so it never overtakes or runs beside that customer's others.
+ */
+export async function enqueueSend(uow: UnitOfWork, message: SendTarget): Promise<void> {
+  await uow.enqueue(QUEUES.gatewayOutbound, { messageId: message.id } satisfies SendJob, { singletonKey: sendKey(message) });
+}
+
+/** The same outside a transaction, on any send queue (forwarders, a session channel's own queue). */
+export async function enqueueSendOn(boss: PgBoss, queue: string, message: SendTarget): Promise<void> {
+  await boss.send(queue, { messageId: message.id } satisfies SendJob, { singletonKey: sendKey(message) });
+}
