@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, max, or, sql } from 'drizzle-orm';
+import { desc, eq, inArray, max, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, botFlows, campaigns } from '../../db/schema/index.ts';
 import { dryRun, dryRunInputSchema } from '../../bots/dry-run.ts';
@@ -53,11 +53,8 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
       path: '/api/bot-flows',
       access: { roles: SUPERVISORS },
       async handler(_request, response) {
-        const latest = db.select({ name: botFlows.name, version: max(botFlows.version).as('version') }).from(botFlows).groupBy(botFlows.name).as('latest');
-        const rows = await db
-          .select({ id: botFlows.id })
-          .from(botFlows)
-          .innerJoin(latest, and(eq(latest.name, botFlows.name), eq(latest.version, botFlows.version)));
+        // The latest version of each name.
+        const rows = await db.selectDistinctOn([botFlows.name], { id: botFlows.id }).from(botFlows).orderBy(botFlows.name, desc(botFlows.version));
         const flows = await presentFlows(db, rows.map((row) => row.id));
         response.json({ flows: flows.map(({ definition: _definition, ...summary }): BotFlowSummary => summary) });
       },
@@ -112,8 +109,10 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
       method: 'post',
       path: '/api/bot-flows/dry-run',
       access: { roles: SUPERVISORS },
-      async handler(request, response) {
+      async handler(request, response, actor) {
         const input = parseInput(dryRunSchema, request.body);
+        // An unsaved flow's HTTP nodes call any URL from this server: only those who may publish flows try them.
+        if ('definition' in input && actor!.role !== 'admin') throw httpErrors.forbidden('Only admins can try a flow that is not saved');
         const flow = 'flowId' in input ? await loadFlow(db, input.flowId) : checkedFlow(input.definition);
         if (!flow) throw httpErrors.notFound('Bot flow');
         response.json(await dryRun(flow, input, services.selfUrl()));
