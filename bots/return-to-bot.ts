@@ -28,7 +28,7 @@ export async function returnToBot(services: BotServices, conversationId: number,
       turn: (previous?.turn ?? 0) + 1,
       handled: previous?.handled ?? 0,
     };
-    await changeConversationStatus(uow.tx, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null });
+    await changeConversationStatus(uow.tx, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null, priority: 0 });
     if (conversation.assignedUserId !== null) await requestAssignmentForAgent(uow, conversation.assignedUserId);
     await uow.tx.insert(auditLog).values({
       actorUserId: actor.userId,
@@ -37,7 +37,7 @@ export async function returnToBot(services: BotServices, conversationId: number,
       targetId: String(conversation.id),
       details: { from: conversation.status, node: node ?? null },
     });
-    uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+    uow.emit(...(await conversationEvents(uow.tx, [conversation.id], conversation.assignedUserId)));
   });
   await playBotTurn(services, conversationId, { type: 'enter', ...(node ? { node } : {}) });
 }

@@ -10,12 +10,15 @@ function audience(campaignId: number | null, assignedUserId: number | null): str
   return targets;
 }
 
-/** `conversation.upserted` for each conversation, to its audience. */
-export async function conversationEvents(db: Executor, conversationIds: readonly number[]): Promise<LiveEvent[]> {
+/**
+ * `conversation.upserted` for each conversation, to its audience; `previousAssignee` (an agent the
+ * conversation just left: handed back to the bot or the queue) is told too, so it leaves their inbox.
+ */
+export async function conversationEvents(db: Executor, conversationIds: readonly number[], previousAssignee: number | null = null): Promise<LiveEvent[]> {
   if (conversationIds.length === 0) return [];
   const presented = await presentConversations(db, sql`c.id in ${conversationIds}`);
   return presented.map(({ summary, campaignId, assignedUserId }) => ({
-    rooms: audience(campaignId, assignedUserId),
+    rooms: [...audience(campaignId, assignedUserId), ...(previousAssignee !== null && previousAssignee !== assignedUserId ? [rooms.user(previousAssignee)] : [])],
     event: 'conversation.upserted',
     payload: summary,
   }));

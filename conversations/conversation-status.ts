@@ -21,6 +21,8 @@ const TABLE: Record<ConversationStatus, Partial<Record<Exclude<ConversationEvent
   closed: {},
 };
 
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'An' : 'A');
+
 export class TransitionError extends Error {
   override name = 'TransitionError';
 }
@@ -29,9 +31,9 @@ export class TransitionError extends Error {
 export function transition(status: ConversationStatus, event: ConversationEvent): ConversationStatus {
   if (event.type === 'close') {
     if (status !== 'closed' && CLOSE_REASONS_FROM[status].includes(event.reason)) return 'closed';
-    throw new TransitionError(`A ${status} conversation cannot be closed as ${event.reason}`);
+    throw new TransitionError(`${article(status)} ${status} conversation cannot be closed as ${event.reason.replaceAll('_', ' ')}`);
   }
   const next = TABLE[status][event.type];
-  if (!next) throw new TransitionError(`A ${status} conversation cannot ${event.type.replaceAll('_', ' ')}`);
+  if (!next) throw new TransitionError(`${article(status)} ${status} conversation cannot ${event.type.replaceAll('_', ' ')}`);
   return next;
 }

@@ -21,7 +21,7 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
   const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
   if (!conversation) throw new TakeRefusedError('The conversation does not exist');
   if (conversation.status !== 'bot' && conversation.status !== 'queued') {
-    throw new TransitionError(`A ${conversation.status} conversation cannot be taken`);
+    throw new TransitionError(conversation.status === 'assigned' ? 'An agent already has this conversation' : 'The conversation is closed');
   }
   if (conversation.campaignId === null) throw new TakeRefusedError('The conversation has no campaign to be taken from');
   const campaign = (await tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId) }))!;
@@ -38,7 +38,8 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
     .from(conversations)
     .where(and(eq(conversations.assignedUserId, actor.userId), eq(conversations.status, 'assigned')));
   if ((active?.n ?? 0) >= campaign.maxInteractionsPerAgent) {
-    throw new TakeRefusedError(`You already have ${active!.n} conversations, the most ${campaign.name} allows`);
+    const n = active!.n;
+    throw new TakeRefusedError(`You already have ${n} conversation${n === 1 ? '' : 's'}, the most ${campaign.name} allows`);
   }
   const queued = conversation.status === 'bot' ? await changeConversationStatus(tx, conversation, { type: 'handoff' }, { botExpiresAt: null }) : conversation;
   const taken = await changeConversationStatus(tx, queued, { type: 'assign' }, { assignedUserId: actor.userId, assignedAt: new Date() });

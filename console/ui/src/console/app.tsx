@@ -1,7 +1,9 @@
 import { useEffect } from 'preact/hooks';
+import { BotFlowsPage } from './bot-flows-page.tsx';
+import { resetBotFlows } from './bot-flows-state.ts';
 import { ChannelsPage } from './channels-page.tsx';
 import { resetChannels } from './channels-state.ts';
-import { followRoute, route } from './console-route.ts';
+import { followRoute, route, shownPage } from './console-route.ts';
 import { ConversationPanel } from './conversation-panel.tsx';
 import { closeView, followUrl, selectedId } from './conversation-state.ts';
 import { InboxPanel } from './inbox-panel.tsx';
@@ -22,7 +24,7 @@ export function App() {
   return <Workspace userId={me.value.id} />;
 }
 
-/** Follows the URL: the Channels page has its own hashes; every other hash is the inbox's to read. */
+/** Follows the URL: the Channels and Bot flows pages have their own hashes; every other hash is the inbox's to read. */
 function followHash(): void {
   followRoute();
   if (route.value.page === 'inbox') followUrl();
@@ -42,19 +44,21 @@ function Workspace({ userId }: { userId: number }) {
       closeView();
       resetInbox();
       resetChannels();
+      resetBotFlows();
     };
   }, [userId]);
 
-  // Only admins have the Channels page; a link to it shows the others their inbox.
-  const showChannels = route.value.page === 'channels' && me.value?.role === 'admin';
+  // Only admins have the Channels page, only supervisors and admins the Bot flows page; a link to a page
+  // someone does not have shows them their inbox.
+  const page = shownPage(route.value, me.value?.role ?? 'agent');
   // On a narrow window only one pane shows: the list, or the open conversation.
   const paneClass = selectedId.value === null ? 'workspace showing-list' : 'workspace showing-conversation';
   return (
     <div class="app">
       <TopBar />
-      {showChannels ? (
-        <ChannelsPage />
-      ) : (
+      {page === 'channels' && <ChannelsPage />}
+      {page === 'bot-flows' && <BotFlowsPage />}
+      {page === 'inbox' && (
         <main class={paneClass}>
           <InboxPanel />
           <ConversationPanel />

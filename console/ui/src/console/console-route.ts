@@ -2,18 +2,23 @@ import { signal } from '@preact/signals';
 
 /**
  * Which page of the console shows, from the URL hash: `#/channels`, `#/channels/new`,
- * `#/channels/<id>` are the admins' Channels page; anything else is the inbox (which reads
- * `#/conversations/<id>` itself, see conversation-url.ts).
+ * `#/channels/<id>` are the admins' Channels page; `#/bot-flows`, `#/bot-flows/new`,
+ * `#/bot-flows/<id>` the Bot flows page (supervisors and admins); anything else is the inbox (which
+ * reads `#/conversations/<id>` itself, see conversation-url.ts).
  */
-export type ConsoleRoute = { page: 'inbox' } | { page: 'channels'; channel: number | 'new' | null };
+export type ConsoleRoute =
+  | { page: 'inbox' }
+  | { page: 'channels'; channel: number | 'new' | null }
+  | { page: 'bot-flows'; flow: number | 'new' | null };
 
-const channelsHash = /^#\/channels(?:\/(new|\d+))?\/?$/;
+const pageHash = /^#\/(channels|bot-flows)(?:\/(new|\d+))?\/?$/;
 
 export function routeFromHash(hash: string): ConsoleRoute {
-  const match = channelsHash.exec(hash);
+  const match = pageHash.exec(hash);
   if (!match) return { page: 'inbox' };
-  const which = match[1];
-  return { page: 'channels', channel: which === undefined ? null : which === 'new' ? 'new' : Number(which) };
+  const which = match[2];
+  const item = which === undefined ? null : which === 'new' ? 'new' : Number(which);
+  return match[1] === 'channels' ? { page: 'channels', channel: item } : { page: 'bot-flows', flow: item };
 }
 
 export const route = signal<ConsoleRoute>(routeFromHash(location.hash));
@@ -32,4 +37,22 @@ export function channelsLink(channel: number | 'new' | null = null): string {
 export function showChannels(channel: number | 'new' | null = null): void {
   const hash = channelsLink(channel);
   if (location.hash !== hash) location.hash = hash; // fires hashchange, which follows the route
+}
+
+/** The hash of a Bot flows page view: the list, a new flow, or one flow version. */
+export function botFlowsLink(flow: number | 'new' | null = null): string {
+  return flow === null ? '#/bot-flows' : `#/bot-flows/${flow}`;
+}
+
+/** Goes to a Bot flows view, with a history entry so Back returns. */
+export function showBotFlows(flow: number | 'new' | null = null): void {
+  const hash = botFlowsLink(flow);
+  if (location.hash !== hash) location.hash = hash;
+}
+
+/** The page that shows for a role: a page the role does not have shows the inbox instead. */
+export function shownPage(current: ConsoleRoute, role: 'agent' | 'supervisor' | 'admin'): ConsoleRoute['page'] {
+  if (current.page === 'channels') return role === 'admin' ? 'channels' : 'inbox';
+  if (current.page === 'bot-flows') return role === 'agent' ? 'inbox' : 'bot-flows';
+  return 'inbox';
 }

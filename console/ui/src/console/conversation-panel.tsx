@@ -1,14 +1,8 @@
 import type { ConversationDetail } from '../../../wire.ts';
 import { formatFullTime } from '../format-time.ts';
-import {
-  actionError,
-  closeConversation,
-  closeView,
-  detail,
-  detailError,
-  detailLoading,
-  selectedId,
-} from './conversation-state.ts';
+import { BotSummaryBox } from './bot-summary.tsx';
+import { ConversationActions } from './conversation-actions.tsx';
+import { actionError, closeView, detail, detailError, detailLoading, selectedId } from './conversation-state.ts';
 import { ReplyBox } from './reply-box.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { Transcript } from './transcript.tsx';
@@ -57,21 +51,12 @@ function ConversationHeader({ conversation }: { conversation: ConversationDetail
           {assigneeText(conversation)}
         </span>
       </div>
-      {conversation.status !== 'closed' && (
-        <button
-          type="button"
-          class="danger"
-          data-testid="close-conversation"
-          onClick={() => void closeConversation()}
-        >
-          Close
-        </button>
-      )}
+      <ConversationActions key={conversation.id} conversation={conversation} />
     </header>
   );
 }
 
-/** Right pane: the selected conversation (header, transcript, reply box) or an empty state. */
+/** Right pane: the selected conversation (header, what the bot learnt, transcript, reply box) or an empty state. */
 export function ConversationPanel() {
   const conversation = detail.value;
   if (selectedId.value === null) {
@@ -100,11 +85,7 @@ export function ConversationPanel() {
   return (
     <section class="conversation" aria-label="Conversation" data-conversation-id={conversation.id}>
       <ConversationHeader conversation={conversation} />
-      {conversation.handoffNote && (
-        <p class="handoff-note" data-testid="handoff-note">
-          <strong>Bot handoff:</strong> {conversation.handoffNote}
-        </p>
-      )}
+      <BotSummaryBox conversation={conversation} />
       <Transcript conversationId={conversation.id} messages={conversation.messages} />
       {actionError.value && (
         <p class="inline-error action-error" data-testid="action-error" role="alert">

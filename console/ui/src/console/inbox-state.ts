@@ -92,10 +92,10 @@ export function setStatusFilter(next: InboxStatus): void {
 export function upsertConversation(conversation: ConversationSummary): void {
   const list = conversations.value;
   const index = list.findIndex((c) => c.id === conversation.id);
-  const assignee = conversation.assignedTo?.id ?? null;
-  const mine = assignee === me.value?.id;
-  // In "Mine", a conversation handed to someone else leaves; an unknown one only enters if it is mine.
-  if (scope.value === 'mine' && assignee !== null && !mine) {
+  const mine = conversation.assignedTo !== null && conversation.assignedTo.id === me.value?.id;
+  // In "Mine", a conversation that is no longer assigned to me leaves (handed to someone else, back to
+  // the bot, back to the queue), as the server's list would drop it; an unknown one only enters if it is mine.
+  if (scope.value === 'mine' && !mine) {
     if (index >= 0) conversations.value = list.filter((c) => c.id !== conversation.id);
     return;
   }

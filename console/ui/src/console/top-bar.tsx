@@ -1,5 +1,5 @@
 import type { Me } from '../../../wire.ts';
-import { route } from './console-route.ts';
+import { route, shownPage } from './console-route.ts';
 import { connection, type ConnectionState } from './live-updates.ts';
 import { changePresence, logout, me, presenceError, presenceOption } from './session-state.ts';
 
@@ -38,17 +38,23 @@ function PresenceSelect({ user }: { user: Me }) {
   );
 }
 
-/** Admins move between the inbox and the Channels page; the others only have the inbox. */
+/** Admins move between the inbox, Channels and Bot flows; supervisors between the inbox and Bot flows; agents only have the inbox. */
 function PageLinks({ user }: { user: Me }) {
-  if (user.role !== 'admin') return null;
-  const onChannels = route.value.page === 'channels';
+  if (user.role === 'agent') return null;
+  const page = shownPage(route.value, user.role);
+  const current = (which: typeof page) => (page === which ? 'page' : undefined);
   return (
     <nav class="page-links" aria-label="Pages">
-      <a href="#/" data-testid="nav-inbox" aria-current={onChannels ? undefined : 'page'}>
+      <a href="#/" data-testid="nav-inbox" aria-current={current('inbox')}>
         Inbox
       </a>
-      <a href="#/channels" data-testid="nav-channels" aria-current={onChannels ? 'page' : undefined}>
-        Channels
+      {user.role === 'admin' && (
+        <a href="#/channels" data-testid="nav-channels" aria-current={current('channels')}>
+          Channels
+        </a>
+      )}
+      <a href="#/bot-flows" data-testid="nav-bot-flows" aria-current={current('bot-flows')}>
+        Bot flows
       </a>
     </nav>
   );

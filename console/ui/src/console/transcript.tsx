@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { MessageStatus, MessageView } from '../../../wire.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
+import { MessageContent, NodeTag } from './message-content.tsx';
 
 const statusLabels: Record<MessageStatus, string> = {
   received: 'Received',
@@ -46,8 +47,12 @@ function MessageBubble({ message }: { message: MessageView }) {
       data-status={message.status}
     >
       <div class="bubble">
-        <div class="author">{authorLabel(message)}</div>
+        <div class="author">
+          {authorLabel(message)}
+          {message.authorType === 'bot' && <NodeTag node={message.botNode} />}
+        </div>
         <div class="body">{message.body}</div>
+        <MessageContent content={message.content} />
       </div>
       <div class="meta">
         <time title={formatFullTime(message.createdAt)}>{formatMessageTime(message.createdAt)}</time>

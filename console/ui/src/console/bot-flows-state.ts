@@ -1,0 +1,72 @@
+import { signal } from '@preact/signals';
+import type { BotFlowSummary, BotFlowView, DryRunResult, FieldIssue } from '../../../wire.ts';
+import { api, errorMessage } from '../api-client.ts';
+import { fieldIssues } from './channels-state.ts';
+
+/** The latest version of every flow, loaded when the Bot flows page opens. */
+export const flowList = signal<BotFlowSummary[]>([]);
+export const flowsLoaded = signal(false);
+export const flowsLoading = signal(false);
+export const flowsError = signal<string | null>(null);
+
+/** What "Try it" last played stays while moving between flows and versions, to play the same customer against each. */
+const EXAMPLE_MESSAGES = 'Hi\n2\nAna';
+export const tryMessages = signal(EXAMPLE_MESSAGES);
+export const tryOpen = signal(true);
+
+let latestLoad = 0;
+
+/** (Re)loads the list of flows. */
+export async function loadFlows(): Promise<void> {
+  const ticket = ++latestLoad;
+  flowsLoading.value = true;
+  try {
+    const result = await api.get<{ flows: BotFlowSummary[] }>('/api/bot-flows');
+    if (ticket !== latestLoad) return;
+    flowList.value = [...result.flows].sort((a, b) => a.name.localeCompare(b.name));
+    flowsLoaded.value = true;
+    flowsError.value = null;
+  } catch (error) {
+    if (ticket === latestLoad) flowsError.value = errorMessage(error);
+  } finally {
+    if (ticket === latestLoad) flowsLoading.value = false;
+  }
+}
+
+/** Forgets the list and what was tried (on logout). */
+export function resetBotFlows(): void {
+  latestLoad++;
+  flowList.value = [];
+  flowsLoaded.value = false;
+  flowsLoading.value = false;
+  flowsError.value = null;
+  tryMessages.value = EXAMPLE_MESSAGES;
+  tryOpen.value = true;
+}
+
+/** One flow version with its definition (any version, not only the latest). */
+export function fetchFlow(id: number): Promise<BotFlowView> {
+  return api.get<BotFlowView>(`/api/bot-flows/${id}`);
+}
+
+/** Publishes a new version of the flow named `name` (admins); the list then shows it in place of the older one. */
+export async function publishFlow(name: string, definition: unknown): Promise<BotFlowView> {
+  const published = await api.post<BotFlowView>('/api/bot-flows', { name, definition });
+  const { definition: _definition, ...summary } = published;
+  flowList.value = [...flowList.value.filter((flow) => flow.name !== published.name), summary].sort((a, b) => a.name.localeCompare(b.name));
+  return published;
+}
+
+/** The flow a dry run plays: a saved version, or a definition being edited (admins only: its HTTP nodes call out). */
+export type DryRunSource = { flowId: number } | { definition: unknown };
+
+/** What the "Try it" panel plays: customer messages against a flow, in or out of the campaign's hours. */
+export function dryRunFlow(source: DryRunSource, messages: string[], open: boolean): Promise<DryRunResult> {
+  return api.post<DryRunResult>('/api/bot-flows/dry-run', { ...source, messages, campaign: { open } });
+}
+
+/** A refusal as the forms show it: the problems at their paths (`nodes.menu.options.2.next`), else one message. */
+export function refusal(error: unknown): { message: string; issues: FieldIssue[] } {
+  const issues = fieldIssues(error);
+  return issues.length ? { message: 'The server refused the flow:', issues } : { message: errorMessage(error), issues: [] };
+}
