@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotFlowView, SimulatorPhone } from '../../console/wire.ts';
 import { conversations } from '../../db/schema/index.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
-import { launchBrowser, screenshot } from '../harness/browser.ts';
+import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
+import type { UserRole } from '../../db/schema/index.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
 let platform: TestPlatform;
@@ -25,21 +26,8 @@ afterAll(async () => {
 });
 
 /** A user signed in to the console in a browser context of their own. */
-async function signIn(role: 'admin' | 'supervisor' | 'agent', displayName: string, viewport = { width: 1280, height: 860 }): Promise<Page> {
-  const user = await buildUser(platform.services.db, { role, displayName });
-  const context = await browser.newContext({ viewport });
-  // Well under the test's timeout, so a step that never happens names itself.
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(platform.url);
-  await page.fill('input[name=username]', user.username);
-  await page.fill('input[name=password]', TEST_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.locator('[data-testid=me]').getByText(displayName).waitFor();
-  await page.locator('[data-testid=connection][data-state=connected]').waitFor();
-  return page;
-}
+const signIn = (role: UserRole, displayName: string, viewport = { width: 1280, height: 860 }): Promise<Page> =>
+  signInAs({ browser, baseUrl: platform.url, db: platform.services.db, pageErrors }, role, displayName, { viewport });
 
 /** The id of the flow version the page shows. */
 const latestId = async (page: Page) => Number(await page.locator('[data-testid=flow-detail]').getAttribute('data-flow-id'));

@@ -6,7 +6,8 @@ import { channelLeases, channels } from '../../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
 import { rooms } from '../../server/realtime.ts';
 import { buildUser, TEST_PASSWORD } from '../harness/factories.ts';
-import { launchBrowser, screenshot } from '../harness/browser.ts';
+import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
+import type { UserRole } from '../../db/schema/index.ts';
 import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
 const PUBLIC_URL = 'http://omnichat.example.test';
@@ -28,19 +29,8 @@ afterAll(async () => {
 
 
 /** A user signed in to the console in a browser context of their own. */
-async function signIn(role: 'admin' | 'agent', displayName: string, options: BrowserContextOptions = {}): Promise<Page> {
-  const user = await buildUser(platform.services.db, { role, displayName });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...options });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(platform.url);
-  await page.fill('input[name=username]', user.username);
-  await page.fill('input[name=password]', TEST_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.locator('[data-testid=me]').getByText(displayName).waitFor();
-  await page.locator('[data-testid=connection][data-state=connected]').waitFor();
-  return page;
-}
+const signIn = (role: UserRole, displayName: string, options: BrowserContextOptions = {}): Promise<Page> =>
+  signInAs({ browser, baseUrl: platform.url, db: platform.services.db, pageErrors }, role, displayName, options);
 
 const row = (page: Page, name: string) => page.locator('[data-testid=channel-row]').filter({ hasText: name });
 
