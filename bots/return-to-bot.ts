@@ -3,7 +3,6 @@ import { auditLog, conversations, type UserRole } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
-import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
 import { inTransaction } from '../server/unit-of-work.ts';
 import { playBotTurn, readBotState, type BotServices, type StoredBotState } from './bot-turn.ts';
 import { newSession } from './flow-engine.ts';
@@ -28,8 +27,8 @@ export async function returnToBot(services: BotServices, conversationId: number,
       turn: (previous?.turn ?? 0) + 1,
       handled: previous?.handled ?? 0,
     };
-    await changeConversationStatus(uow.tx, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null, priority: 0 });
-    if (conversation.assignedUserId !== null) await requestAssignmentForAgent(uow, conversation.assignedUserId);
+    // Leaving an agent frees their capacity for routing (changeConversationStatus asks for it).
+    await changeConversationStatus(uow, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null, priority: 0 });
     await uow.tx.insert(auditLog).values({
       actorUserId: actor.userId,
       action: 'conversation.returned_to_bot',

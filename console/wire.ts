@@ -35,6 +35,32 @@
  *                                   -> DryRunResult (nothing is sent or stored)
  *   PUT  /api/campaigns/:id/bot-flow { flowId: number | null } -> 204
  *
+ * Campaigns (see console/api/campaign-routes.ts): admins all; supervisors the campaigns of their security
+ * groups (and those with none); agents read the campaigns they are members of (canned responses).
+ *   GET    /api/campaigns              -> { campaigns: CampaignView[] }
+ *   GET    /api/campaigns/:id          -> CampaignView
+ *   POST   /api/campaigns              CampaignInput -> 201 CampaignView (admins; 400 validation_failed, 409 name taken)
+ *   PATCH  /api/campaigns/:id          Partial<CampaignInput> -> CampaignView (admins, supervisors of its group)
+ *   DELETE /api/campaigns/:id          -> 204 (admins; 409 when conversations refer to it: disable it instead)
+ *   GET    /api/campaigns/:id/members  -> { members: CampaignMember[] }  (in member order)
+ *   PUT    /api/campaigns/:id/members  { userIds } -> { members }  (the members, in this order)
+ *   POST   /api/campaign-members       { campaignIds, userIds, action: 'add'|'remove' } -> { changed }
+ *                                      (the seed's Members screen: several agents to several campaigns at once)
+ *   GET    /api/agents                 -> { agents: AgentView[] }  (supervisors, admins)
+ *   GET    /api/schedules              -> { schedules: ScheduleView[] };  POST/PUT /api/schedules[/:id] ScheduleInput (admins)
+ *   GET    /api/security-groups        -> { securityGroups: { id, name }[] }
+ *
+ * Routing (see console/api/routing-routes.ts):
+ *   GET  /api/monitor                  -> MonitorSnapshot (supervisors, admins: campaigns of their groups)
+ *   GET  /api/offers                   -> { offers: Offer[] }   (an agent's offered conversations, offer-to-all)
+ *   POST /api/offers/:conversationId/accept -> ConversationSummary (409 when another agent took it first)
+ *   POST /api/conversations/:id/transfer { toUserId } | { toCampaignId }, note? -> ConversationSummary
+ *   POST /api/conversations/:id/spy    -> ConversationDetail (supervisors: read-only live view, audited)
+ *   PUT  /api/agents/:id/presence      { state: 'break', breakName } | { state: 'available' } -> Presence (supervisor pause)
+ *   POST /api/agents/:id/logout        -> 204 (supervisor: ends every session, agent offline, chats back to the queue)
+ *   GET  /api/agent-chat/:userId       -> { messages: AgentChatMessage[] }  (my thread with that user)
+ *   POST /api/agent-chat/:userId       { body, conversationId? } -> 201 AgentChatMessage
+ *
  * Socket.io (namespace `/`, same cookie): the server pushes
  *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message;
  *                            also sent to a previous assignee, so a conversation leaving them leaves their inbox)
@@ -42,6 +68,12 @@
  *   'message.updated'        MessageView           (delivery status moved on)
  *   'presence.updated'       Presence              (my own presence, e.g. changed by a supervisor)
  *   'channel.session'        ChannelSessionEvent   (admins: a session channel's state changed)
+ *   'monitor.campaign'       CampaignMonitor       (supervisors: a campaign's live figures, within a second of a change)
+ *   'monitor.agents'         AgentMonitor[]        (supervisors: the agents of a campaign whose figures changed)
+ *   'offer.created'          Offer                 (an agent: a conversation offered to every available member)
+ *   'offer.withdrawn'        { conversationId }    (someone else took it, or it left the queue)
+ *   'conversation.flagged'   { conversationId, flag: 'chat_time' } (the chat passed the campaign's chat time)
+ *   'agent-chat.message'     AgentChatMessage      (internal chat between supervisor and agent)
  *
  * Simulator (public phone page, namespace `/simulator`):
  *   GET  /simulator/api/channels    -> SimulatorChannel[] (enabled simulator channels)
@@ -88,6 +120,8 @@ export type ConversationSummary = {
   assignedAt: string | null;
   closedAt: string | null;
   lastMessageAt: string;
+  /** When the chat passed its campaign's chat time (flagged to the agent and supervisors); null otherwise. */
+  chatTimeExceededAt: string | null;
 };
 
 export type MessageView = {
@@ -208,3 +242,142 @@ export type TestSendResult = {
 
 /** One field the server refused (`settings.accountSid`, `secrets.authToken`, `name`…). */
 export type FieldIssue = { path: string; message: string };
+
+export type CampaignStrategy = 'round_robin' | 'longest_idle' | 'fewest_active' | 'random' | 'linear' | 'offer_all';
+
+/** What POST /api/campaigns takes (PATCH: any subset). Thresholds are in seconds. */
+export type CampaignInput = {
+  name: string;
+  /** DID-Ports: codes (numbers, ids) the provider uses to identify the campaign. */
+  didPorts: string[];
+  channelIds: number[];
+  strategy: CampaignStrategy;
+  scheduleId: number | null;
+  greetingMessage: string | null;
+  outOfTimeMessage: string | null;
+  queueFullMessage: string | null;
+  serviceLevelSeconds: number;
+  churnSeconds: number;
+  chatTimeSeconds: number;
+  /** ACD: the most customers waiting for an agent. */
+  acdMaxWaiting: number;
+  /** At the ACD limit: close with the queue-full message, or keep the customer with the bot. */
+  acdFullAction: 'close' | 'stay_with_bot';
+  maxInteractionsPerAgent: number;
+  /** Seconds an agent has to answer an assigned conversation before it goes back to the queue; null = no limit. */
+  agentAnswerTimeoutSeconds: number | null;
+  /** A returning customer goes to their last agent when that agent can take them. */
+  stickyAgent: boolean;
+  enabled: boolean;
+  securityGroupId: number | null;
+  botFlowId: number | null;
+  /** The seed's pre-set responses, offered to agents in the reply box. */
+  cannedResponses: { shortcut: string; body: string }[];
+  optOutKeywords: string[];
+  optInKeywords: string[];
+  helpKeywords: string[];
+  optOutScope: 'campaign' | 'global';
+  optOutMessage: string;
+  optInMessage: string;
+  helpMessage: string;
+};
+
+export type CampaignView = CampaignInput & {
+  id: number;
+  channels: { id: number; name: string; type: string }[];
+  schedule: { id: number; name: string; timeZone: string } | null;
+  botFlow: { id: number; name: string; version: number } | null;
+  securityGroup: { id: number; name: string } | null;
+  memberCount: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type CampaignMember = { userId: number; username: string; displayName: string; position: number; presence: Presence };
+
+export type AgentView = {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  enabled: boolean;
+  securityGroupIds: number[];
+  campaignIds: number[];
+  presence: Presence;
+};
+
+export type ScheduleInput = {
+  name: string;
+  timeZone: string;
+  /** Open intervals, minutes since local midnight, end exclusive; dayOfWeek 0 = Sunday. */
+  weekly: { dayOfWeek: number; startMinute: number; endMinute: number }[];
+  /** A dated exception: closed all day (no minutes) or open only in the given interval. */
+  exceptions: { date: string; startMinute: number | null; endMinute: number | null; note: string | null }[];
+};
+export type ScheduleView = ScheduleInput & { id: number };
+
+/** A conversation offered to an agent (offer-to-all): the first to accept takes it. */
+export type Offer = {
+  conversationId: number;
+  campaign: { id: number; name: string };
+  customer: { address: string; name: string | null };
+  channel: { id: number; name: string; type: string };
+  queuedAt: string;
+  offeredAt: string;
+  lastMessage: string | null;
+};
+
+/** An agent as a supervisor watches them ("busy" = available at capacity; "busy on break" = on break with chats). */
+export type AgentMonitor = {
+  userId: number;
+  displayName: string;
+  state: PresenceState;
+  breakName: string | null;
+  /** offline, free, busy, free on break, busy on break: the seed's monitor states. */
+  status: 'offline' | 'free' | 'busy' | 'free_on_break' | 'busy_on_break';
+  since: string;
+  /** Channel types of the agent's active conversations (sms, whatsapp…), each once. */
+  channels: string[];
+  active: number;
+  completedToday: number;
+  campaignIds: number[];
+};
+
+/** One campaign's live figures; every figure is computed from the database. Times in seconds. */
+export type CampaignMonitor = {
+  campaignId: number;
+  name: string;
+  enabled: boolean;
+  strategy: CampaignStrategy;
+  /** "Today" starts at local midnight in this time zone (the campaign's schedule's, else UTC). */
+  timeZone: string;
+  waiting: number;
+  /** When the longest-waiting customer entered the queue (the console ticks the wait). */
+  oldestQueuedAt: string | null;
+  longestWaitSeconds: number;
+  active: number;
+  completedToday: number;
+  abandonedToday: number;
+  /** Share of today's finished waits answered by an agent within the service-level threshold, 0–100; null before any. */
+  serviceLevelPercent: number | null;
+  /** Average speed of answer: queued to the agent's first reply, over today's answered conversations. */
+  asaSeconds: number | null;
+  /** Average handle time: assignment to close, over conversations agents closed today. */
+  ahtSeconds: number | null;
+  /** Chats past the campaign's chat time right now. */
+  overChatTime: number;
+  onHold: { conversationId: number; address: string; name: string | null; queuedAt: string; priority: number }[];
+  computedAt: string;
+};
+
+export type MonitorSnapshot = { campaigns: CampaignMonitor[]; agents: AgentMonitor[] };
+
+export type AgentChatMessage = {
+  id: number;
+  fromUserId: number;
+  fromName: string;
+  toUserId: number;
+  conversationId: number | null;
+  body: string;
+  createdAt: string;
+};

@@ -1,5 +1,4 @@
 import type { CloseReason } from '../db/schema/index.ts';
-import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
 import { auditLog } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { changeConversationStatus } from './change-status.ts';
@@ -12,10 +11,10 @@ export async function closeConversation(
   conversation: ConversationRow,
   input: { reason: CloseReason; closedByUserId?: number },
 ): Promise<ConversationRow> {
-  const closed = await changeConversationStatus(uow.tx, conversation, { type: 'close', reason: input.reason }, {
+  // An agent's freed capacity goes back to routing inside changeConversationStatus.
+  const closed = await changeConversationStatus(uow, conversation, { type: 'close', reason: input.reason }, {
     closedByUserId: input.closedByUserId ?? null,
   });
-  if (conversation.assignedUserId !== null) await requestAssignmentForAgent(uow, conversation.assignedUserId);
   await uow.tx.insert(auditLog).values({
     actorUserId: input.closedByUserId ?? null,
     action: 'conversation.closed',

@@ -4,6 +4,8 @@ export type ConversationEvent =
   | { type: 'handoff' }
   | { type: 'assign' }
   | { type: 'requeue' }
+  /** A transfer from one agent to another. */
+  | { type: 'reassign' }
   | { type: 'return_to_bot' }
   | { type: 'close'; reason: CloseReason };
 
@@ -17,7 +19,7 @@ const CLOSE_REASONS_FROM: Record<Exclude<ConversationStatus, 'closed'>, readonly
 const TABLE: Record<ConversationStatus, Partial<Record<Exclude<ConversationEvent['type'], 'close'>, ConversationStatus>>> = {
   bot: { handoff: 'queued' },
   queued: { assign: 'assigned', return_to_bot: 'bot' },
-  assigned: { requeue: 'queued', return_to_bot: 'bot' },
+  assigned: { requeue: 'queued', reassign: 'assigned', return_to_bot: 'bot' },
   closed: {},
 };
 

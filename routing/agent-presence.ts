@@ -3,7 +3,9 @@ import { agentPresence, agentPresenceLog, campaignMembers, type PresenceState } 
 import type { Tx } from '../db/connection.ts';
 import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { withdrawAgentOffers } from './offers.ts';
 import { requestAssignment } from './queue-conversation.ts';
+import { requeueAgentConversations } from './requeue-conversation.ts';
 
 export type PresenceChange = { state: PresenceState; breakName?: string | null };
 
@@ -35,11 +37,13 @@ export async function lockPresence(tx: Tx, userId: number) {
 
 /**
  * Changes an agent's presence, logs it with who changed it, tells the agent's console, and when the
- * agent becomes available asks routing to look at every campaign the agent serves.
+ * agent becomes available asks routing to look at every campaign the agent serves. Going on break
+ * or offline withdraws the agent's offers; going offline also requeues the agent's chats.
  */
 export async function setPresence(
   uow: UnitOfWork,
-  input: { userId: number; change: PresenceChange; changedByUserId: number; reason?: string },
+  /** `changedByUserId` null: the platform did it (the console went away past the grace period). */
+  input: { userId: number; change: PresenceChange; changedByUserId: number | null; reason?: string },
 ) {
   const current = await lockPresence(uow.tx, input.userId);
   const next = transitionPresence(current.state, input.change);
@@ -57,26 +61,35 @@ export async function setPresence(
     reason: input.reason ?? null,
     at: now,
   });
-  if (next.state === 'available') await requestAssignmentForAgent(uow, input.userId);
+  const campaignIds = await membershipsOf(uow, input.userId);
+  if (next.state === 'available') for (const campaignId of campaignIds) await requestAssignment(uow, campaignId);
+  else await withdrawAgentOffers(uow, input.userId);
+  // Nobody is at the console to answer: the agent's chats go back to the queue, ahead of newer ones.
+  // On a break they stay (the seed's "busy on break"): the agent is still there.
+  if (next.state === 'offline') await requeueAgentConversations(uow, input.userId, input.changedByUserId);
   const presence = { state: updated!.state, breakName: updated!.breakName, since: updated!.since.toISOString() };
   uow.emit({ rooms: [rooms.user(input.userId)], event: 'presence.updated', payload: presence });
+  // Supervisors of the agent's campaigns: their monitors recompute on it.
+  uow.emit({ rooms: campaignIds.map(rooms.campaign), event: 'agent.presence', payload: { userId: input.userId, ...presence } });
   return presence;
 }
 
 /** Capacity of an agent changed: every campaign they are a member of may assign again. */
 export async function requestAssignmentForAgent(uow: UnitOfWork, userId: number): Promise<void> {
+  for (const campaignId of await membershipsOf(uow, userId)) await requestAssignment(uow, campaignId);
+}
+
+async function membershipsOf(uow: UnitOfWork, userId: number): Promise<number[]> {
   const memberships = await uow.tx
     .select({ campaignId: campaignMembers.campaignId })
     .from(campaignMembers)
     .where(eq(campaignMembers.userId, userId))
-    // Always in campaign order: two transactions enqueueing the same stately keys in opposite
-    // orders would wait on each other's unique index entries and deadlock.
     .orderBy(campaignMembers.campaignId);
-  for (const { campaignId } of memberships) await requestAssignment(uow, campaignId);
+  return memberships.map((row) => row.campaignId);
 }
 
 /** Takes an agent offline unless already offline (logout, a supervisor's log-out), logging why. */
-export async function goOffline(uow: UnitOfWork, userId: number, changedByUserId: number, reason: string) {
+export async function goOffline(uow: UnitOfWork, userId: number, changedByUserId: number | null, reason: string) {
   const current = await lockPresence(uow.tx, userId);
   if (current.state === 'offline') return;
   await setPresence(uow, { userId, change: { state: 'offline' }, changedByUserId, reason });

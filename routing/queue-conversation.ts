@@ -28,14 +28,18 @@ export async function queueConversation(uow: UnitOfWork, conversation: Conversat
       await queueOutboundMessage(uow, { conversation, authorType: 'bot', botNode: 'queue_full', body: campaign.queueFullMessage });
     }
     if (campaign.acdFullAction === 'stay_with_bot') return conversation;
-    return changeConversationStatus(uow.tx, conversation, { type: 'close', reason: 'queue_full' });
+    return changeConversationStatus(uow, conversation, { type: 'close', reason: 'queue_full' });
   }
-  const queued = await changeConversationStatus(uow.tx, conversation, { type: 'handoff' }, { campaignId: campaign.id });
+  const queued = await changeConversationStatus(uow, conversation, { type: 'handoff' }, { campaignId: campaign.id });
   await requestAssignment(uow, campaign.id);
   return queued;
 }
 
 /** Asks routing to look at a campaign's queue (after a handoff, a close, an agent becoming available). */
 export async function requestAssignment(uow: UnitOfWork, campaignId: number): Promise<void> {
-  await uow.enqueue(QUEUES.routingAssign, { campaignId }, { singletonKey: String(campaignId) });
+  // Deferred to commit and sorted by campaign: two transactions enqueueing the same stately keys in
+  // opposite orders would wait on each other's unique index entries and deadlock.
+  uow.beforeCommit(`routing.assign:${String(campaignId).padStart(10, '0')}`, () =>
+    uow.enqueue(QUEUES.routingAssign, { campaignId }, { singletonKey: String(campaignId) }),
+  );
 }

@@ -1,5 +1,6 @@
 import { and, count, eq } from 'drizzle-orm';
-import { agentPresence, auditLog, campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
+import { lockPresence } from './agent-presence.ts';
+import { auditLog, campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -32,7 +33,7 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
     if (!member) throw new TakeRefusedError(`You are not a member of ${campaign.name}`);
   }
   // The same lock routing takes before it gives this agent a conversation: the count below is exact.
-  await tx.select({ userId: agentPresence.userId }).from(agentPresence).where(eq(agentPresence.userId, actor.userId)).for('update');
+  await lockPresence(tx, actor.userId);
   const [active] = await tx
     .select({ n: count() })
     .from(conversations)
@@ -41,8 +42,14 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
     const n = active!.n;
     throw new TakeRefusedError(`You already have ${n} conversation${n === 1 ? '' : 's'}, the most ${campaign.name} allows`);
   }
-  const queued = conversation.status === 'bot' ? await changeConversationStatus(tx, conversation, { type: 'handoff' }, { botExpiresAt: null }) : conversation;
-  const taken = await changeConversationStatus(tx, queued, { type: 'assign' }, { assignedUserId: actor.userId, assignedAt: new Date() });
+  const queued = conversation.status === 'bot' ? await changeConversationStatus(uow, conversation, { type: 'handoff' }, { botExpiresAt: null }) : conversation;
+  const taken = await changeConversationStatus(
+    uow,
+    queued,
+    { type: 'assign' },
+    { assignedUserId: actor.userId, assignedAt: new Date() },
+    { via: 'take', activeBefore: active?.n ?? 0, maxInteractions: campaign.maxInteractionsPerAgent },
+  );
   await tx.insert(auditLog).values({
     actorUserId: actor.userId,
     action: 'conversation.taken',

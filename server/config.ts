@@ -35,7 +35,20 @@ const schema = z.object({
   SESSION_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Chromium for whatsapp-web.js channels (never downloaded at install). */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** How long an agent's console may stay disconnected (reload, network cut) before they go offline. */
+  PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Where "today" starts for monitor figures of agents, and of campaigns without a schedule. */
+  TIME_ZONE: z.string().min(1).default('UTC').refine(isTimeZone, 'must be an IANA time zone such as America/Montevideo'),
 });
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -54,6 +67,8 @@ export type Config = {
   sessionLeaseSeconds: number;
   sessionPollMs: number;
   chromiumPath: string;
+  presenceGraceSeconds: number;
+  timeZone: string;
 };
 
 /** Thrown with one line per bad variable, each naming it, so a start fails with an actionable message. */
@@ -86,5 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionLeaseSeconds: value.SESSION_LEASE_SECONDS,
     sessionPollMs: value.SESSION_POLL_MS,
     chromiumPath: value.CHROMIUM_PATH,
+    presenceGraceSeconds: value.PRESENCE_GRACE_SECONDS,
+    timeZone: value.TIME_ZONE,
   });
 }

@@ -6,6 +6,7 @@ import { OutsideServiceWindowError } from '../gateway/service-window.ts';
 import { InvalidNumberError } from '../gateway/phone-number.ts';
 import { PresenceError } from '../routing/agent-presence.ts';
 import { TakeRefusedError } from '../routing/take-conversation.ts';
+import { OfferGoneError } from '../routing/offers.ts';
 import type { Logger } from './logger.ts';
 
 /** An error with a stable machine code, rendered as `{ error: { code, message, details } }`. */
@@ -56,6 +57,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof TransitionError || error instanceof PresenceError || error instanceof TakeRefusedError) return httpErrors.conflict(error.message);
+  if (error instanceof OfferGoneError) return new HttpError(409, 'offer_gone', error.message);
   if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
   if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
   if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);

@@ -20,6 +20,7 @@ import { createJobQueue } from './job-queue.ts';
 import type { Logger } from './logger.ts';
 import { createRealtime } from './realtime.ts';
 import { createQueues, startWorkers } from './workers.ts';
+import { createMonitorPublisher, createMonitorSignal } from '../routing/monitor-publisher.ts';
 
 export type Platform = {
   services: AppServices;
@@ -81,6 +82,11 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     },
   };
   if (config.roles.has('workers')) await startWorkers(boss, services);
+  // Supervisors' live figures: HTTP nodes compute and push them; other nodes tell them what changed.
+  const monitor = config.roles.has('http')
+    ? await createMonitorPublisher({ db: database.db, sql: database.sql, realtime, logger, timeZone: config.timeZone })
+    : null;
+  realtime.onCampaignEvents(monitor ? (ids) => monitor.markDirty(ids) : createMonitorSignal(database.sql, logger));
   await sessions.start();
 
   let httpServer: HttpServer | null = null;
@@ -114,6 +120,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       io?.disconnectSockets(true);
       httpServer?.closeIdleConnections();
       await sessions.stop();
+      await monitor?.stop();
       // graceful: workers take no new jobs and pg-boss waits for the ones in flight to finish.
       await boss.stop({ graceful: true, close: false, timeout: config.shutdownTimeoutMs });
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);

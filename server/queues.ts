@@ -16,6 +16,14 @@ export const QUEUES = Object.freeze({
   gatewayStatus: 'gateway.status',
   /** Capacity may have freed or a conversation queued: assign waiting conversations of a campaign. */
   routingAssign: 'routing.assign',
+  /** An assigned agent has not answered within the campaign's answer time: back to the queue. */
+  routingAnswerTimeout: 'routing.answer-timeout',
+  /** A chat reached its campaign's chat time: flag it to the agent and the supervisors. */
+  routingChatTime: 'routing.chat-time',
+  /** An agent's last console socket went away; past the grace period they go offline. */
+  routingPresenceGrace: 'routing.presence-grace',
+  /** Every minute: queued customers who can no longer be answered (WhatsApp's window closed) leave as abandoned. */
+  routingSweep: 'routing.sweep',
   /** Every minute: close bot conversations whose customer went quiet past the flow's inactivity limit. */
   botTimeouts: 'bots.timeout',
 });

@@ -14,6 +14,8 @@ export type Realtime = {
   attach(io: Server): void;
   /** Disconnects the console sockets in a room (a logged-out session, a user logged out by a supervisor). */
   disconnect(room: string): void;
+  /** Called with the campaigns each published batch touches (their live figures change). */
+  onCampaignEvents(listener: (campaignIds: number[]) => void): void;
 };
 
 /** Room names in one place so emitters and joiners agree. */
@@ -34,7 +36,12 @@ export const rooms = Object.freeze({
  */
 export function createRealtime(logger: Logger): Realtime {
   let io: Server | undefined;
+  let campaignListener: ((campaignIds: number[]) => void) | undefined;
+  const CAMPAIGN_ROOM = /^campaign:(\d+)$/;
   return {
+    onCampaignEvents(listener) {
+      campaignListener = listener;
+    },
     attach(server) {
       io = server;
     },
@@ -42,6 +49,17 @@ export function createRealtime(logger: Logger): Realtime {
       io?.in(room).disconnectSockets(true);
     },
     publish(events) {
+      if (campaignListener) {
+        const touched = new Set<number>();
+        for (const { event, rooms: targets } of events) {
+          if (event.startsWith('monitor.')) continue;
+          for (const room of targets) {
+            const match = CAMPAIGN_ROOM.exec(room);
+            if (match) touched.add(Number(match[1]));
+          }
+        }
+        if (touched.size) campaignListener([...touched]);
+      }
       if (!io) return;
       for (const { namespace = '/', rooms: targets, event, payload } of events) {
         if (targets.length === 0) continue;

@@ -11,6 +11,11 @@ export type UnitOfWork = {
   enqueue(queue: QueueName, data: object, options?: Omit<SendOptions, 'db'>): Promise<void>;
   /** Buffers a live event; published after commit, dropped on rollback. */
   emit(...events: LiveEvent[]): void;
+  /**
+   * Runs `work` once per key just before commit, in key order: requests made many times in a
+   * transaction collapse into one, and every transaction takes their locks in the same order.
+   */
+  beforeCommit(key: string, work: () => Promise<void>): void;
 };
 
 export type Services = { db: Db; boss: PgBoss; realtime: Realtime };
@@ -20,13 +25,19 @@ export async function inTransaction<T>(services: Services, work: (uow: UnitOfWor
   const events: LiveEvent[] = [];
   const result = await services.db.transaction(async (tx) => {
     const jobDb = fromDrizzle(tx, sql);
-    return work({
+    const deferred = new Map<string, () => Promise<void>>();
+    const value = await work({
       tx,
       async enqueue(queue, data, options) {
         await services.boss.send(queue, data, { ...options, db: jobDb });
       },
       emit: (...more) => events.push(...more),
+      beforeCommit(key, later) {
+        if (!deferred.has(key)) deferred.set(key, later);
+      },
     });
+    for (const key of [...deferred.keys()].sort()) await deferred.get(key)!();
+    return value;
   });
   services.realtime.publish(events);
   return result;

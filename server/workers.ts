@@ -5,6 +5,10 @@ import * as sendJob from '../gateway/send-job.ts';
 import * as statusJob from '../gateway/status-job.ts';
 import * as assignJob from '../routing/assign-job.ts';
 import * as botTimeoutJob from '../bots/timeout-job.ts';
+import * as answerTimeoutJob from '../routing/answer-timeout-job.ts';
+import * as chatTimeJob from '../routing/chat-time-job.ts';
+import * as presenceGraceJob from '../routing/presence-grace-job.ts';
+import * as routingSweepJob from '../routing/sweep-job.ts';
 import type { AppServices } from './app-services.ts';
 import type { QueueName } from './queues.ts';
 
@@ -15,7 +19,18 @@ type HandlerModule = {
   schedule?: { cron: string; data: object };
 };
 
-const HANDLERS = [inboundJob, sendJob, keylessSendJob, statusJob, assignJob, botTimeoutJob] as const satisfies readonly HandlerModule[];
+const HANDLERS = [
+  inboundJob,
+  sendJob,
+  keylessSendJob,
+  statusJob,
+  assignJob,
+  botTimeoutJob,
+  answerTimeoutJob,
+  chatTimeJob,
+  presenceGraceJob,
+  routingSweepJob,
+] as const satisfies readonly HandlerModule[];
 
 /** Creates every queue (any process may enqueue to any of them). */
 export async function createQueues(boss: PgBoss): Promise<void> {
@@ -35,4 +50,9 @@ export async function startWorkers(boss: PgBoss, services: AppServices): Promise
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);
   await boss.work(botTimeoutJob.queue, botTimeoutJob.workOptions, botTimeoutJob.handle(services));
   await boss.schedule(botTimeoutJob.queue, botTimeoutJob.schedule.cron, botTimeoutJob.schedule.data);
+  await boss.work(answerTimeoutJob.queue, answerTimeoutJob.workOptions, answerTimeoutJob.handle(services));
+  await boss.work(chatTimeJob.queue, chatTimeJob.workOptions, chatTimeJob.handle(services));
+  await boss.work(presenceGraceJob.queue, presenceGraceJob.workOptions, presenceGraceJob.handle(services));
+  await boss.work(routingSweepJob.queue, routingSweepJob.workOptions, routingSweepJob.handle(services));
+  await boss.schedule(routingSweepJob.queue, routingSweepJob.schedule.cron, routingSweepJob.schedule.data);
 }

@@ -6,8 +6,7 @@ import { queueOutboundMessage } from '../../conversations/queue-outbound-message
 import type { AppServices } from '../../server/app-services.ts';
 import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
-import { presentBot, presentConversations, presentMessages } from './presenters.ts';
-import type { ConversationDetail } from '../wire.ts';
+import { presentConversations, presentDetail, presentMessages } from './presenters.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 import type { Actor } from './sessions.ts';
 import { outboundContentSchema } from '../../conversations/outbound-content.ts';
@@ -63,10 +62,8 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
-        const [presented] = await presentConversations(services.db, sql`c.id = ${id} and ${visibleConversations(actor!)}`);
-        if (!presented) throw httpErrors.notFound('Conversation');
-        const [messageRows, bot] = await Promise.all([presentMessages(services.db, sql`m.conversation_id = ${id}`), presentBot(services.db, id)]);
-        const detail: ConversationDetail = { ...presented.summary, handoffNote: presented.handoffNote, ...bot, messages: messageRows.map((row) => row.view) };
+        const detail = await presentDetail(services.db, id, visibleConversations(actor!));
+        if (!detail) throw httpErrors.notFound('Conversation');
         response.json(detail);
       },
     },

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.ts';
 import type { AuthorType, ConversationStatus, MessageStatus, OutboundContent } from '../../db/schema/index.ts';
-import type { BotSummary, ConversationSummary, MessageView } from '../wire.ts';
+import type { BotSummary, ConversationDetail, ConversationSummary, MessageView } from '../wire.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -27,6 +27,7 @@ type SummaryRow = {
   closed_at: Date | string | null;
   last_message_at: Date | string;
   handoff_note: string | null;
+  chat_time_exceeded_at: Date | string | null;
 };
 
 /** A conversation as the console lists it, with the ids event routing needs. */
@@ -39,7 +40,7 @@ export async function presentConversations(db: Executor, where: SQL, limit = 200
            c.channel_id, ch.name as channel_name, ch.type as channel_type,
            a.address, p.name as contact_name, c.assigned_user_id, u.display_name as assigned_name,
            lm.body as last_body, lm.author_type as last_author, lm.created_at as last_at,
-           c.opened_at, c.queued_at, c.assigned_at, c.closed_at, c.last_message_at, c.handoff_note
+           c.opened_at, c.queued_at, c.assigned_at, c.closed_at, c.last_message_at, c.handoff_note, c.chat_time_exceeded_at
       from conversations c
       join channels ch on ch.id = c.channel_id
       join contact_addresses a on a.id = c.contact_address_id
@@ -72,6 +73,7 @@ export async function presentConversations(db: Executor, where: SQL, limit = 200
       assignedAt: iso(row.assigned_at),
       closedAt: iso(row.closed_at),
       lastMessageAt: iso(row.last_message_at)!,
+      chatTimeExceededAt: iso(row.chat_time_exceeded_at),
     },
   }));
 }
@@ -125,6 +127,14 @@ export async function presentMessages(db: Executor, where: SQL): Promise<Present
       createdAt: iso(row.created_at)!,
     },
   }));
+}
+
+/** A conversation with its transcript and what the bot learnt, if `where` (on alias `c`) lets it through. */
+export async function presentDetail(db: Executor, conversationId: number, where: SQL): Promise<ConversationDetail | null> {
+  const [presented] = await presentConversations(db, sql`c.id = ${conversationId} and ${where}`);
+  if (!presented) return null;
+  const [messageRows, bot] = await Promise.all([presentMessages(db, sql`m.conversation_id = ${conversationId}`), presentBot(db, conversationId)]);
+  return { ...presented.summary, handoffNote: presented.handoffNote, ...bot, messages: messageRows.map((row) => row.view) };
 }
 
 /** What the bot knows of a conversation (its flow version, where it waits, its variables), for the agent. */

@@ -1,7 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import { eq, or, inArray, isNull } from 'drizzle-orm';
 import { Server } from 'socket.io';
-import { campaigns, channels } from '../../db/schema/index.ts';
+import { agentPresence, campaigns, channels } from '../../db/schema/index.ts';
+import { markConnected, markDisconnected } from '../../routing/presence-grace-job.ts';
+import { inTransaction } from '../../server/unit-of-work.ts';
 import { readPhoneToken, tokenChannelId } from '../../gateway/simulator/phone-token.ts';
 import { simulatorSigningKey } from '../../gateway/simulator/simulator-channel.ts';
 import type { AppServices } from '../../server/app-services.ts';
@@ -45,13 +47,26 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
         await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
       }
       if (actor.role === 'admin') await socket.join(rooms.admins);
+      await markConnected(services, actor.userId);
       socket.emit('ready', { userId: actor.userId });
     } catch (error) {
       // An async listener's rejection would otherwise be unhandled and stop the process.
       services.logger.error({ err: error, userId: actor.userId }, 'console socket setup failed');
       socket.disconnect(true);
     }
+    socket.on('disconnect', () => {
+      void agentLeft(actor.userId).catch((error: unknown) => services.logger.warn({ err: error, userId: actor.userId }, 'presence grace not started'));
+    });
   });
+
+  /** The user's last console socket went away (another tab keeps them present): start the grace period. */
+  async function agentLeft(userId: number) {
+    if ((await io.in(rooms.user(userId)).fetchSockets()).length > 0) return;
+    await inTransaction(services, async (uow) => {
+      const presence = await uow.tx.query.agentPresence.findFirst({ where: eq(agentPresence.userId, userId) });
+      if (presence && presence.state !== 'offline') await markDisconnected(uow, userId, services.config.presenceGraceSeconds);
+    });
+  }
 
   const simulator = io.of('/simulator');
   simulator.use(async (socket, next) => {

@@ -63,9 +63,14 @@ export const conversations = pgTable(
     /** When the bot gives up waiting for the customer and closes the conversation (inactivity). */
     botExpiresAt: timestamp({ withTimezone: true }),
     handoffNote: text(),
+    /** The agent who last let this conversation go back to the queue (no answer, went offline): offered last. */
+    requeuedFromUserId: integer().references(() => users.id),
+    /** When the chat passed its campaign's chat time (flagged to the agent and supervisors); reset on reassignment. */
+    chatTimeExceededAt: timestamp({ withTimezone: true }),
     greetedAt: timestamp({ withTimezone: true }),
     outOfHoursNotifiedAt: timestamp({ withTimezone: true }),
     openedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** When it entered the queue; kept when it returns there, so a requeued customer goes ahead of newer ones. */
     queuedAt: timestamp({ withTimezone: true }),
     assignedAt: timestamp({ withTimezone: true }),
     firstAgentReplyAt: timestamp({ withTimezone: true }),
@@ -85,6 +90,9 @@ export const conversations = pgTable(
       .where(sql`status = 'queued'`),
     index('conversations_assigned_idx').on(t.assignedUserId).where(sql`status = 'assigned'`),
     index('conversations_opened_idx').on(t.openedAt),
+    index('conversations_closed_idx').on(t.campaignId, t.closedAt).where(sql`status = 'closed'`),
+    index('conversations_first_reply_idx').on(t.campaignId, t.firstAgentReplyAt),
+    index('conversations_contact_idx').on(t.contactId, t.id),
     index('conversations_bot_expiry_idx').on(t.botExpiresAt).where(sql`status = 'bot'`),
     check('conversations_status_check', sql.raw(`status in (${list(CONVERSATION_STATUSES)})`)),
     check(

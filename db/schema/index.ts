@@ -6,3 +6,4 @@ export * from './conversations.ts';
 export * from './dialer.ts';
 export * from './presence.ts';
 export * from './audit.ts';
+export * from './routing.ts';

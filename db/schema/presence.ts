@@ -26,6 +26,9 @@ export const agentPresence = pgTable(
     since: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** For longest-idle and round-robin strategies. */
     lastAssignedAt: timestamp({ withTimezone: true }),
+    /** Console sockets: when the agent's last one connected and when the last one went away (grace period). */
+    connectedAt: timestamp({ withTimezone: true }),
+    disconnectedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     check('agent_presence_state_check', sql`${t.state} in ('offline', 'available', 'break')`),

@@ -1,0 +1,58 @@
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { agentChatMessages, auditLog, users } from '../db/schema/index.ts';
+import type { Executor } from '../db/connection.ts';
+import type { AgentChatMessage } from '../console/wire.ts';
+import { rooms } from '../server/realtime.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+
+type Row = typeof agentChatMessages.$inferSelect;
+
+async function present(db: Executor, rows: Row[]): Promise<AgentChatMessage[]> {
+  if (rows.length === 0) return [];
+  const names = new Map(
+    (await db.select({ id: users.id, name: users.displayName }).from(users).where(sql`${users.id} in ${[...new Set(rows.map((row) => row.fromUserId))]}`)).map(
+      (row) => [row.id, row.name],
+    ),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    fromUserId: row.fromUserId,
+    fromName: names.get(row.fromUserId) ?? '',
+    toUserId: row.toUserId,
+    conversationId: row.conversationId,
+    body: row.body,
+    createdAt: row.createdAt.toISOString(),
+  }));
+}
+
+/** Internal chat between a supervisor and an agent (never sent to a customer); both consoles get it live. */
+export async function sendAgentChat(uow: UnitOfWork, input: { fromUserId: number; toUserId: number; body: string; conversationId?: number | null }) {
+  const [row] = await uow.tx
+    .insert(agentChatMessages)
+    .values({ fromUserId: input.fromUserId, toUserId: input.toUserId, body: input.body, conversationId: input.conversationId ?? null })
+    .returning();
+  await uow.tx.insert(auditLog).values({
+    actorUserId: input.fromUserId,
+    action: 'agent_chat.sent',
+    targetType: 'user',
+    targetId: String(input.toUserId),
+    details: { messageId: row!.id, conversationId: input.conversationId ?? null },
+  });
+  const [message] = await present(uow.tx, [row!]);
+  uow.emit({ rooms: [rooms.user(input.fromUserId), rooms.user(input.toUserId)], event: 'agent-chat.message', payload: message });
+  return message!;
+}
+
+/** The thread between two users, oldest first (the last 200); messages to the reader are marked read. */
+export async function agentChatThread(db: Executor, readerId: number, otherId: number): Promise<AgentChatMessage[]> {
+  const between = or(
+    and(eq(agentChatMessages.fromUserId, readerId), eq(agentChatMessages.toUserId, otherId)),
+    and(eq(agentChatMessages.fromUserId, otherId), eq(agentChatMessages.toUserId, readerId)),
+  );
+  await db
+    .update(agentChatMessages)
+    .set({ readAt: new Date() })
+    .where(and(eq(agentChatMessages.fromUserId, otherId), eq(agentChatMessages.toUserId, readerId), isNull(agentChatMessages.readAt)));
+  const rows = await db.select().from(agentChatMessages).where(between).orderBy(desc(agentChatMessages.id)).limit(200);
+  return present(db, rows.reverse());
+}

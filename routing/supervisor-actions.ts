@@ -1,0 +1,70 @@
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { auditLog, sessions } from '../db/schema/index.ts';
+import type { Actor } from '../console/api/sessions.ts';
+import type { Executor } from '../db/connection.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { goOffline, setPresence, type PresenceChange } from './agent-presence.ts';
+
+/** The users an actor may act on or chat with, as a condition on alias `u`: admins all; supervisors those sharing a security group, or in none. */
+export function manageableUsers(actor: Pick<Actor, 'role' | 'securityGroupIds'>): SQL {
+  if (actor.role === 'admin') return sql`true`;
+  const groups = actor.securityGroupIds.length > 0 ? actor.securityGroupIds : [-1];
+  return sql`(not exists (select 1 from user_security_groups g where g.user_id = u.id)
+           or exists (select 1 from user_security_groups g where g.user_id = u.id and g.security_group_id in ${groups}))`;
+}
+
+/** The user, if the actor may manage them (else null: the route answers 404, not telling who exists). */
+export async function manageableUser(db: Executor, actor: Pick<Actor, 'role' | 'securityGroupIds'>, userId: number) {
+  const [row] = (await db.execute(sql`select u.id, u.display_name, u.role from users u where u.id = ${userId} and ${manageableUsers(actor)}`)) as unknown as {
+    id: number;
+    display_name: string;
+    role: string;
+  }[];
+  return row ?? null;
+}
+
+/** A supervisor pauses an agent (a named break) or puts them back to available; logged and audited. */
+export async function setAgentPresence(uow: UnitOfWork, supervisor: Pick<Actor, 'userId'>, userId: number, change: PresenceChange) {
+  const presence = await setPresence(uow, {
+    userId,
+    change,
+    changedByUserId: supervisor.userId,
+    reason: change.state === 'break' ? 'paused by a supervisor' : 'resumed by a supervisor',
+  });
+  await uow.tx.insert(auditLog).values({
+    actorUserId: supervisor.userId,
+    action: change.state === 'break' ? 'agent.paused' : 'agent.resumed',
+    targetType: 'user',
+    targetId: String(userId),
+    details: { ...change },
+  });
+  return presence;
+}
+
+/**
+ * A supervisor logs an agent out: every session of theirs ends (they must log in again), they go
+ * offline and their chats go back to the queue ahead of newer customers. The caller disconnects the
+ * agent's sockets after commit.
+ */
+export async function logOutAgent(uow: UnitOfWork, supervisor: Pick<Actor, 'userId'>, userId: number): Promise<number> {
+  const ended = await uow.tx
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ tokenHash: sessions.tokenHash });
+  await goOffline(uow, userId, supervisor.userId, 'logged out by a supervisor');
+  await uow.tx.insert(auditLog).values({
+    actorUserId: supervisor.userId,
+    action: 'agent.logged_out',
+    targetType: 'user',
+    targetId: String(userId),
+    details: { sessionsEnded: ended.length },
+  });
+  return ended.length;
+}
+
+/** A supervisor opened a read-only live view of a conversation. */
+export async function recordSpy(db: Executor, supervisor: Pick<Actor, 'userId'>, conversationId: number): Promise<void> {
+  await db.insert(auditLog).values({ actorUserId: supervisor.userId, action: 'conversation.spied', targetType: 'conversation', targetId: String(conversationId) });
+}
+

@@ -1,0 +1,98 @@
+import { and, count, eq } from 'drizzle-orm';
+import { agentPresence, auditLog, campaignMembers, campaigns, conversations, users, type UserRole } from '../db/schema/index.ts';
+import { changeConversationStatus, withdrawOffers } from '../conversations/change-status.ts';
+import { conversationEvents } from '../conversations/conversation-events.ts';
+import type { ConversationRow } from '../conversations/open-conversation.ts';
+import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { lockPresence } from './agent-presence.ts';
+import { requestAssignment } from './queue-conversation.ts';
+import { TakeRefusedError } from './take-conversation.ts';
+
+export type TransferTarget = { toUserId: number; toCampaignId?: undefined } | { toCampaignId: number; toUserId?: undefined };
+
+/**
+ * Transfers a conversation, with a note the next agent sees: to another agent of its campaign (who
+ * must be available and under the campaign's max interactions, checked under their presence lock as
+ * routing does), or to another campaign's queue, where it keeps its place in line (its queue time)
+ * but must fit under that campaign's ACD limit. The agent holding it, or a supervisor, may transfer.
+ */
+export async function transferConversation(
+  uow: UnitOfWork,
+  conversationId: number,
+  actor: { userId: number; role: UserRole; displayName: string },
+  target: TransferTarget & { note?: string },
+): Promise<ConversationRow> {
+  const { tx } = uow;
+  const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
+  if (!conversation) throw new TakeRefusedError('The conversation does not exist');
+  if (conversation.status !== 'assigned' && conversation.status !== 'queued') throw new TakeRefusedError(`A ${conversation.status} conversation cannot be transferred`);
+  if (actor.role === 'agent' && conversation.assignedUserId !== actor.userId) {
+    throw new TakeRefusedError('Only the agent the conversation is assigned to can transfer it');
+  }
+  const handoffNote = target.note ? `${actor.displayName}: ${target.note}` : conversation.handoffNote;
+  const result =
+    target.toUserId !== undefined
+      ? await toAgent(uow, conversation, target.toUserId, handoffNote)
+      : await toCampaign(uow, conversation, target.toCampaignId, handoffNote);
+  await tx.insert(auditLog).values({
+    actorUserId: actor.userId,
+    action: 'conversation.transferred',
+    targetType: 'conversation',
+    targetId: String(conversationId),
+    details: { fromUserId: conversation.assignedUserId, fromCampaignId: conversation.campaignId, ...target },
+  });
+  uow.emit(...(await conversationEvents(tx, [conversationId], conversation.assignedUserId)));
+  return result;
+}
+
+async function toAgent(uow: UnitOfWork, conversation: ConversationRow, userId: number, handoffNote: string | null) {
+  const { tx } = uow;
+  if (userId === conversation.assignedUserId) throw new TakeRefusedError('The conversation is already with that agent');
+  const campaign = (await tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
+  const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
+  const member = await tx.query.campaignMembers.findFirst({ where: and(eq(campaignMembers.campaignId, campaign.id), eq(campaignMembers.userId, userId)) });
+  if (!user?.enabled || !member) throw new TakeRefusedError(`That agent is not a member of ${campaign.name}`);
+  const presence = await lockPresence(tx, userId);
+  if (presence.state !== 'available') throw new TakeRefusedError(`${user.displayName} is not available`);
+  const [active] = await tx
+    .select({ n: count() })
+    .from(conversations)
+    .where(and(eq(conversations.assignedUserId, userId), eq(conversations.status, 'assigned')));
+  const activeBefore = active?.n ?? 0;
+  if (activeBefore >= campaign.maxInteractionsPerAgent) {
+    throw new TakeRefusedError(`${user.displayName} already has ${activeBefore} conversations, the most ${campaign.name} allows`);
+  }
+  const now = new Date();
+  const moved = await changeConversationStatus(
+    uow,
+    conversation,
+    { type: conversation.status === 'assigned' ? 'reassign' : 'assign' },
+    { assignedUserId: userId, assignedAt: now, handoffNote },
+    { via: 'transfer', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent },
+  );
+  await tx.update(agentPresence).set({ lastAssignedAt: now }).where(eq(agentPresence.userId, userId));
+  return moved;
+}
+
+async function toCampaign(uow: UnitOfWork, conversation: ConversationRow, campaignId: number, handoffNote: string | null) {
+  const { tx } = uow;
+  if (campaignId === conversation.campaignId) throw new TakeRefusedError('The conversation is already in that campaign');
+  // The same lock a handoff takes to count the waiting customers against the ACD limit.
+  const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for('no key update');
+  if (!campaign?.enabled) throw new TakeRefusedError('That campaign does not exist or is disabled');
+  const [waiting] = await tx
+    .select({ n: count() })
+    .from(conversations)
+    .where(and(eq(conversations.campaignId, campaignId), eq(conversations.status, 'queued')));
+  if ((waiting?.n ?? 0) >= campaign.acdMaxWaiting) throw new TakeRefusedError(`${campaign.name}'s queue is full`);
+  const moved =
+    conversation.status === 'assigned'
+      ? await changeConversationStatus(uow, conversation, { type: 'requeue' }, { campaignId, handoffNote, requeuedFromUserId: null }, { releaseReason: 'transferred' })
+      : (await tx.update(conversations).set({ campaignId, handoffNote }).where(eq(conversations.id, conversation.id)).returning())[0]!;
+  if (conversation.status === 'queued') {
+    await withdrawOffers(uow, conversation.id);
+    await requestAssignment(uow, conversation.campaignId!);
+  }
+  await requestAssignment(uow, campaignId);
+  return moved;
+}
