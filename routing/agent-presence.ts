@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { agentPresence, agentPresenceLog, campaignMembers, type PresenceState } from '../db/schema/index.ts';
 import type { Tx } from '../db/connection.ts';
 import { rooms } from '../server/realtime.ts';
@@ -47,10 +47,11 @@ export async function setPresence(
 ) {
   const current = await lockPresence(uow.tx, input.userId);
   const next = transitionPresence(current.state, input.change);
-  const now = new Date();
+  // Stamped with the database clock while the presence row is locked, like assignments: the log and
+  // the assignment history order the same way, so an audit can tell what state an agent was in.
   const [updated] = await uow.tx
     .update(agentPresence)
-    .set({ state: next.state, breakName: next.breakName ?? null, since: now })
+    .set({ state: next.state, breakName: next.breakName ?? null, since: sql`clock_timestamp()` })
     .where(eq(agentPresence.userId, input.userId))
     .returning();
   await uow.tx.insert(agentPresenceLog).values({
@@ -59,7 +60,7 @@ export async function setPresence(
     breakName: next.breakName ?? null,
     changedByUserId: input.changedByUserId,
     reason: input.reason ?? null,
-    at: now,
+    at: updated!.since,
   });
   const campaignIds = await membershipsOf(uow, input.userId);
   if (next.state === 'available') for (const campaignId of campaignIds) await requestAssignment(uow, campaignId);

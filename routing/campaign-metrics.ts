@@ -28,7 +28,7 @@ export async function campaignMonitors(db: Executor, campaignIds: readonly numbe
         from campaigns c left join schedules s on s.id = c.schedule_id
        where c.id in ${campaignIds}
     ), d as (
-      select k.*, (date_trunc('day', ${now}::timestamptz at time zone k.tz) at time zone k.tz) as day_start from k
+      select k.*, (date_trunc('day', ${now.toISOString()}::timestamptz at time zone k.tz) at time zone k.tz) as day_start from k
     )
     select d.id, d.name, d.enabled, d.strategy, d.tz, q.waiting, q.oldest, act.active, act.over_chat_time,
            done.completed, done.aht, ab.abandoned, ans.answered, ans.answered_in_sl, ans.asa
@@ -45,12 +45,12 @@ export async function campaignMonitors(db: Executor, campaignIds: readonly numbe
         select count(*)::int as completed,
                avg(extract(epoch from a.released_at - (select min(b.assigned_at) from conversation_assignments b where b.conversation_id = a.conversation_id)))::float8 as aht
           from conversation_assignments a
-         where a.campaign_id = d.id and a.release_reason = 'closed' and a.released_at >= d.day_start and a.released_at <= ${now}
+         where a.campaign_id = d.id and a.release_reason = 'closed' and a.released_at >= d.day_start and a.released_at <= ${now.toISOString()}::timestamptz
       ) done
       cross join lateral (
         select count(*)::int as abandoned from conversations x
          where x.campaign_id = d.id and x.status = 'closed' and x.close_reason in ('abandoned', 'opted_out')
-           and x.closed_at >= d.day_start and x.closed_at <= ${now} and x.queued_at is not null
+           and x.closed_at >= d.day_start and x.closed_at <= ${now.toISOString()}::timestamptz and x.queued_at is not null
            and x.closed_at - x.queued_at >= make_interval(secs => d.churn_seconds)
            and not exists (select 1 from conversation_assignments a where a.conversation_id = x.id and a.release_reason = 'closed')
       ) ab
@@ -59,7 +59,7 @@ export async function campaignMonitors(db: Executor, campaignIds: readonly numbe
                (count(*) filter (where x.first_agent_reply_at - x.queued_at <= make_interval(secs => d.service_level_seconds)))::int as answered_in_sl,
                avg(extract(epoch from x.first_agent_reply_at - x.queued_at))::float8 as asa
           from conversations x
-         where x.campaign_id = d.id and x.first_agent_reply_at >= d.day_start and x.first_agent_reply_at <= ${now} and x.queued_at is not null
+         where x.campaign_id = d.id and x.first_agent_reply_at >= d.day_start and x.first_agent_reply_at <= ${now.toISOString()}::timestamptz and x.queued_at is not null
       ) ans
      order by d.name`)) as unknown as {
     id: number;
@@ -155,7 +155,7 @@ export async function agentMonitors(db: Executor, campaignIds: readonly number[]
       cross join lateral (
         select count(*)::int as completed from conversation_assignments a
          where a.user_id = u.id and a.release_reason = 'closed'
-           and a.released_at >= (date_trunc('day', ${now}::timestamptz at time zone ${timeZone}) at time zone ${timeZone})
+           and a.released_at >= (date_trunc('day', ${now.toISOString()}::timestamptz at time zone ${timeZone}) at time zone ${timeZone})
       ) done
       cross join lateral (
         select array_agg(cm.campaign_id order by cm.campaign_id) as campaign_ids from campaign_members cm where cm.user_id = u.id

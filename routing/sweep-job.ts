@@ -30,7 +30,7 @@ export async function closeUnreachableWaiting(services: Services, now = new Date
       const rows = (await uow.tx.execute(sql`
         select c.id from conversations c join channels ch on ch.id = c.channel_id
          where c.status = 'queued' and ch.type in ${WINDOW_TYPES}
-           and coalesce(c.last_contact_message_at, c.opened_at) < ${cutoff}
+           and coalesce(c.last_contact_message_at, c.opened_at) < ${cutoff.toISOString()}::timestamptz
          order by c.id limit ${BATCH}
          for update of c skip locked`)) as unknown as { id: number }[];
       for (const { id } of rows) {
