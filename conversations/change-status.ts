@@ -16,6 +16,8 @@ export type AssignmentNote = {
   /** What routing saw when it gave the conversation (the agent's active count and the limit); counted here when absent. */
   activeBefore?: number;
   maxInteractions?: number;
+  /** The conversation's campaign when the caller has it loaded already (saves a query per assignment). */
+  campaign?: typeof campaigns.$inferSelect;
 };
 
 const RELEASE_BY_EVENT: Partial<Record<ConversationEvent['type'], ReleaseReason>> = {
@@ -75,7 +77,8 @@ export async function changeConversationStatus(
 
 async function recordAssignment(uow: UnitOfWork, conversation: ConversationRow, note: AssignmentNote) {
   const userId = conversation.assignedUserId!;
-  const campaign = (await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
+  const campaign =
+    note.campaign?.id === conversation.campaignId ? note.campaign : (await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
   let activeBefore = note.activeBefore;
   if (activeBefore === undefined) {
     const [active] = await uow.tx

@@ -65,7 +65,7 @@ export async function assignNext(uow: UnitOfWork, campaignId: number): Promise<b
       head,
       { type: 'assign' },
       { assignedUserId: candidate.userId, assignedAt: now },
-      { via: candidate.userId === sticky ? 'sticky' : 'routing', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent },
+      { via: candidate.userId === sticky ? 'sticky' : 'routing', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent, campaign },
     );
     await tx.update(agentPresence).set({ lastAssignedAt: now }).where(eq(agentPresence.userId, candidate.userId));
     if (campaign.strategy === 'round_robin') {

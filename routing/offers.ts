@@ -110,7 +110,7 @@ export async function acceptOffer(uow: UnitOfWork, conversationId: number, userI
     conversation,
     { type: 'assign' },
     { assignedUserId: userId, assignedAt: now },
-    { via: 'offer', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent },
+    { via: 'offer', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent, campaign },
   );
   await tx.update(agentPresence).set({ lastAssignedAt: now }).where(eq(agentPresence.userId, userId));
   // At capacity now: the agent's other offers are withdrawn by the campaigns' next offer round.

@@ -68,7 +68,7 @@ async function toAgent(uow: UnitOfWork, conversation: ConversationRow, userId: n
     conversation,
     { type: conversation.status === 'assigned' ? 'reassign' : 'assign' },
     { assignedUserId: userId, assignedAt: now, handoffNote },
-    { via: 'transfer', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent },
+    { via: 'transfer', activeBefore, maxInteractions: campaign.maxInteractionsPerAgent, campaign },
   );
   await tx.update(agentPresence).set({ lastAssignedAt: now }).where(eq(agentPresence.userId, userId));
   return moved;
