@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
+import { agentRoutes } from '../console/api/agent-routes.ts';
 import { authRoutes } from '../console/api/auth-routes.ts';
 import { botFlowRoutes } from '../console/api/bot-flow-routes.ts';
+import { campaignRoutes } from '../console/api/campaign-routes.ts';
 import { demoOrderRoutes } from './demo-flow.ts';
 import { channelRoutes } from '../console/api/channel-routes.ts';
 import { conversationRoutes } from '../console/api/conversation-routes.ts';
 import { presenceRoutes } from '../console/api/presence-routes.ts';
+import { routingRoutes } from '../console/api/routing-routes.ts';
+import { scheduleRoutes } from '../console/api/schedule-routes.ts';
 import { registerRoutes, type RouteTable } from '../console/api/route-table.ts';
 import { simulatorRoutes } from '../gateway/simulator/simulator-routes.ts';
 import { webhookRoutes } from '../gateway/webhook-routes.ts';
@@ -35,8 +39,12 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
     ...authRoutes(services),
     ...conversationRoutes(services),
     ...presenceRoutes(services),
+    ...routingRoutes(services),
     ...channelRoutes(services),
     ...botFlowRoutes(services),
+    ...campaignRoutes(services),
+    ...scheduleRoutes(services),
+    ...agentRoutes(services),
     ...webhookRoutes(services),
     ...simulatorRoutes(services),
     ...(services.config.seedDemo ? demoOrderRoutes() : []),

@@ -14,6 +14,10 @@ export type Realtime = {
   attach(io: Server): void;
   /** Disconnects the console sockets in a room (a logged-out session, a user logged out by a supervisor). */
   disconnect(room: string): void;
+  /** Makes every socket in `fromRooms` join `room` too (supervisors joining a new campaign's room). */
+  joinRooms(fromRooms: string[], room: string): void;
+  /** Makes every socket in `fromRooms` leave `room`. */
+  leaveRooms(fromRooms: string[], room: string): void;
   /** Called with the campaigns each published batch touches (their live figures change). */
   onCampaignEvents(listener: (campaignIds: number[]) => void): void;
 };
@@ -27,6 +31,10 @@ export const rooms = Object.freeze({
   unrouted: 'unrouted',
   /** Admins: channel session states (pairing QR, connected, errors). */
   admins: 'admins',
+  /** Every supervisor (campaigns without a security group are theirs to watch). */
+  supervisors: 'supervisors',
+  /** The supervisors of one security group. */
+  securityGroup: (groupId: number) => `group:${groupId}`,
   phone: (channelId: number, address: string) => `phone:${channelId}:${address}`,
 });
 
@@ -47,6 +55,12 @@ export function createRealtime(logger: Logger): Realtime {
     },
     disconnect(room) {
       io?.in(room).disconnectSockets(true);
+    },
+    joinRooms(fromRooms, room) {
+      if (fromRooms.length) io?.in(fromRooms).socketsJoin(room);
+    },
+    leaveRooms(fromRooms, room) {
+      if (fromRooms.length) io?.in(fromRooms).socketsLeave(room);
     },
     publish(events) {
       if (campaignListener) {

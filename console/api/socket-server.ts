@@ -1,7 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { eq, or, inArray, isNull } from 'drizzle-orm';
 import { Server } from 'socket.io';
-import { agentPresence, campaigns, channels } from '../../db/schema/index.ts';
+import { campaigns, channels } from '../../db/schema/index.ts';
+import { lockPresence } from '../../routing/agent-presence.ts';
 import { markConnected, markDisconnected } from '../../routing/presence-grace-job.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
 import { readPhoneToken, tokenChannelId } from '../../gateway/simulator/phone-token.ts';
@@ -19,6 +20,11 @@ async function watchedCampaignIds(services: AppServices, actor: Actor): Promise<
       ? undefined
       : or(isNull(campaigns.securityGroupId), inArray(campaigns.securityGroupId, actor.securityGroupIds.length ? actor.securityGroupIds : [-1]));
   return (await services.db.select({ id: campaigns.id }).from(campaigns).where(where)).map((row) => row.id);
+}
+
+/** Who watches a campaign's room: admins and, by its security group, that group's supervisors or all of them. */
+export function campaignWatchers(securityGroupId: number | null): string[] {
+  return [rooms.admins, securityGroupId === null ? rooms.supervisors : rooms.securityGroup(securityGroupId)];
 }
 
 /**
@@ -44,7 +50,13 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
     try {
       await socket.join([rooms.user(actor.userId), rooms.session(actor.tokenHash)]);
       if (actor.role !== 'agent') {
-        await socket.join([rooms.unrouted, ...(await watchedCampaignIds(services, actor)).map(rooms.campaign)]);
+        // Group rooms let campaigns created or moved later be joined live (see campaignWatchers).
+        await socket.join([
+          rooms.unrouted,
+          rooms.supervisors,
+          ...actor.securityGroupIds.map(rooms.securityGroup),
+          ...(await watchedCampaignIds(services, actor)).map(rooms.campaign),
+        ]);
       }
       if (actor.role === 'admin') await socket.join(rooms.admins);
       await markConnected(services, actor.userId);
@@ -61,10 +73,12 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
 
   /** The user's last console socket went away (another tab keeps them present): start the grace period. */
   async function agentLeft(userId: number) {
-    if ((await io.in(rooms.user(userId)).fetchSockets()).length > 0) return;
     await inTransaction(services, async (uow) => {
-      const presence = await uow.tx.query.agentPresence.findFirst({ where: eq(agentPresence.userId, userId) });
-      if (presence && presence.state !== 'offline') await markDisconnected(uow, userId, services.config.presenceGraceSeconds);
+      // Counted under the presence lock: a socket that reconnects after this count stamps its
+      // connection after this transaction commits, so the grace job sees it came back.
+      const presence = await lockPresence(uow.tx, userId);
+      if (presence.state === 'offline' || (await io.in(rooms.user(userId)).fetchSockets()).length > 0) return;
+      await markDisconnected(uow, userId, services.config.presenceGraceSeconds);
     });
   }
 
