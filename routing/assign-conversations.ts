@@ -1,9 +1,9 @@
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { agentPresence, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../server/unit-of-work.ts';
-import { candidateAgents, lastAgentOf } from './candidate-agents.ts';
+import { candidateAgents, lastAgentOf, QUEUE_ORDER } from './candidate-agents.ts';
 import { offerWaiting } from './offers.ts';
 
 /** Assigns (or, for offer-to-all, offers) waiting conversations of a campaign while agents have room; returns how many. */
@@ -37,12 +37,13 @@ export async function assignNext(uow: UnitOfWork, campaignId: number): Promise<b
     .select()
     .from(conversations)
     .where(and(eq(conversations.campaignId, campaignId), eq(conversations.status, 'queued')))
-    .orderBy(desc(conversations.priority), asc(conversations.queuedAt), asc(conversations.id))
+    .orderBy(QUEUE_ORDER)
     .limit(1)
     .for('update', { skipLocked: true });
   if (!head) return false;
   const sticky = campaign.stickyAgent ? await lastAgentOf(tx, { contactId: head.contactId, campaignId, exceptConversationId: head.id }) : null;
-  const candidates = await candidateAgents(tx, campaign, { prefer: sticky, avoid: head.requeuedFromUserId });
+  // The best few are enough: one is taken unless others assign them at this very instant.
+  const candidates = await candidateAgents(tx, campaign, { prefer: sticky, avoid: head.requeuedFromUserId, limit: 10 });
   for (const candidate of candidates) {
     // Every assignment to an agent and every change of their presence lock this row first, so the
     // count below is exact: two workers can never both fill an agent's last free slot, and an agent

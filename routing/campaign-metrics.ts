@@ -114,7 +114,7 @@ async function holdList(db: Executor, campaignIds: readonly number[]) {
       join contact_addresses a on a.id = c.contact_address_id
       join contacts p on p.id = c.contact_id
      where c.campaign_id in ${campaignIds} and c.status = 'queued'
-     order by c.priority desc, c.queued_at, c.id`)) as unknown as {
+     order by c.priority desc nulls last, c.queued_at, c.id`)) as unknown as {
     id: number;
     campaign_id: number;
     address: string;

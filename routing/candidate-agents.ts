@@ -1,10 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/connection.ts';
-import type { CampaignStrategy, campaigns } from '../db/schema/index.ts';
+import { conversations, type CampaignStrategy, type campaigns } from '../db/schema/index.ts';
 
 type Campaign = typeof campaigns.$inferSelect;
 
 export type Candidate = { userId: number; position: number; active: number };
+
+/**
+ * A campaign's queue order: higher priority first, then the longest waiting. Spelled `desc nulls last`
+ * as `conversations_queue_idx` is built, so the head is read from the index, not sorted.
+ */
+export const QUEUE_ORDER = sql`${conversations.priority} desc nulls last, ${conversations.queuedAt} asc, ${conversations.id} asc`;
 
 /** When an agent counts as idle since: their last assignment, or when they last became available. */
 const IDLE_SINCE = sql`greatest(p.last_assigned_at, p.since)`;
@@ -40,7 +46,7 @@ function strategyOrder(strategy: CampaignStrategy, lastPosition: number | null):
 export async function candidateAgents(
   tx: Tx,
   campaign: Campaign,
-  options: { prefer?: number | null; avoid?: number | null } = {},
+  options: { prefer?: number | null; avoid?: number | null; limit?: number } = {},
 ): Promise<Candidate[]> {
   const rows = (await tx.execute(sql`
     select m.user_id, m.position, a.active
@@ -53,7 +59,8 @@ export async function candidateAgents(
       ) a
      where m.campaign_id = ${campaign.id} and a.active < ${campaign.maxInteractionsPerAgent}
      order by (m.user_id = ${options.prefer ?? -1}) desc, (m.user_id = ${options.avoid ?? -1}),
-              ${strategyOrder(campaign.strategy, campaign.lastAssignedPosition)}`)) as unknown as { user_id: number; position: number; active: number }[];
+              ${strategyOrder(campaign.strategy, campaign.lastAssignedPosition)}
+     limit ${options.limit ?? 1000}`)) as unknown as { user_id: number; position: number; active: number }[];
   return rows.map((row) => ({ userId: row.user_id, position: row.position, active: row.active }));
 }
 

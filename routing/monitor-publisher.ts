@@ -83,17 +83,24 @@ export async function createMonitorPublisher(input: {
 }
 
 /** For processes without HTTP: tells the HTTP nodes which campaigns changed, at most every `delayMs`. */
-export function createMonitorSignal(sql: postgres.Sql, logger: Logger, delayMs = 100): (campaignIds: Iterable<number>) => void {
+export function createMonitorSignal(sql: postgres.Sql, logger: Logger, delayMs = 100) {
   const pending = new Set<number>();
   let timer: NodeJS.Timeout | null = null;
-  return (campaignIds) => {
-    for (const id of campaignIds) pending.add(id);
-    timer ??= setTimeout(() => {
-      timer = null;
-      const payload = [...pending].join(',');
-      pending.clear();
-      sql`select pg_notify(${CHANNEL}, ${payload})`.catch((error: unknown) => logger.warn({ err: error }, 'monitor signal not sent'));
-    }, delayMs);
-    timer.unref?.();
+  const send = async () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending.size === 0) return;
+    const payload = [...pending].join(',');
+    pending.clear();
+    await sql`select pg_notify(${CHANNEL}, ${payload})`.catch((error: unknown) => logger.warn({ err: error }, 'monitor signal not sent'));
+  };
+  return {
+    signal(campaignIds: Iterable<number>) {
+      for (const id of campaignIds) pending.add(id);
+      timer ??= setTimeout(() => void send(), delayMs);
+      timer.unref?.();
+    },
+    /** Sends what is pending now (before the connection closes on shutdown). */
+    flush: send,
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, notInArray, sql } from 'drizzle-orm';
 import { agentPresence, campaigns, conversationOffers, conversations } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
@@ -8,7 +8,7 @@ import type { Offer } from '../console/wire.ts';
 import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { requestAssignmentForAgent } from './agent-presence.ts';
-import { candidateAgents } from './candidate-agents.ts';
+import { candidateAgents, QUEUE_ORDER } from './candidate-agents.ts';
 import { TakeRefusedError } from './take-conversation.ts';
 
 /** How many of a campaign's waiting customers are offered at once (the head of its queue). */
@@ -40,7 +40,7 @@ export async function offerWaiting(uow: UnitOfWork, campaignId: number): Promise
     .select({ id: conversations.id })
     .from(conversations)
     .where(and(eq(conversations.campaignId, campaignId), eq(conversations.status, 'queued')))
-    .orderBy(desc(conversations.priority), asc(conversations.queuedAt), asc(conversations.id))
+    .orderBy(QUEUE_ORDER)
     .limit(OFFERED_AT_ONCE)
     .for('update', { skipLocked: true });
   if (waiting.length === 0) return 0;

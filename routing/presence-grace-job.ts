@@ -1,5 +1,5 @@
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { agentPresence } from '../db/schema/index.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import { QUEUES } from '../server/queues.ts';
@@ -14,9 +14,11 @@ export type GraceJob = { userId: number; disconnectedAt: string };
 
 /** The agent's console sockets are all connected again (or connecting): the clock is not running. */
 export async function markConnected(services: Services, userId: number): Promise<void> {
-  await services.db.insert(agentPresence).values({ userId, connectedAt: new Date() }).onConflictDoUpdate({
-    target: agentPresence.userId,
-    set: { connectedAt: new Date() },
+  // Under the presence lock and with the database clock, like markDisconnected: whichever of a
+  // reconnect and a disconnect commits last is the later stamp, so the grace job can compare them.
+  await inTransaction(services, async (uow) => {
+    await lockPresence(uow.tx, userId);
+    await uow.tx.update(agentPresence).set({ connectedAt: sql`clock_timestamp()` }).where(eq(agentPresence.userId, userId));
   });
 }
 
@@ -25,9 +27,12 @@ export async function markConnected(services: Services, userId: number): Promise
  * network cut reconnects within it and nothing happens; otherwise the job takes the agent offline.
  */
 export async function markDisconnected(uow: UnitOfWork, userId: number, graceSeconds: number): Promise<void> {
-  const disconnectedAt = new Date();
-  await uow.tx.update(agentPresence).set({ disconnectedAt }).where(eq(agentPresence.userId, userId));
-  await uow.enqueue(queue, { userId, disconnectedAt: disconnectedAt.toISOString() } satisfies GraceJob, { startAfter: graceSeconds });
+  const [row] = await uow.tx
+    .update(agentPresence)
+    .set({ disconnectedAt: sql`clock_timestamp()` })
+    .where(eq(agentPresence.userId, userId))
+    .returning({ disconnectedAt: agentPresence.disconnectedAt });
+  await uow.enqueue(queue, { userId, disconnectedAt: row!.disconnectedAt!.toISOString() } satisfies GraceJob, { startAfter: graceSeconds });
 }
 
 /** Past the grace period: offline, unless the agent came back (a later connection) or left already. */

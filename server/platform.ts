@@ -86,7 +86,8 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   const monitor = config.roles.has('http')
     ? await createMonitorPublisher({ db: database.db, sql: database.sql, realtime, logger, timeZone: config.timeZone })
     : null;
-  realtime.onCampaignEvents(monitor ? (ids) => monitor.markDirty(ids) : createMonitorSignal(database.sql, logger));
+  const monitorSignal = monitor ? null : createMonitorSignal(database.sql, logger);
+  realtime.onCampaignEvents(monitor ? (ids) => monitor.markDirty(ids) : (ids) => monitorSignal!.signal(ids));
   await sessions.start();
 
   let httpServer: HttpServer | null = null;
@@ -120,9 +121,10 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       io?.disconnectSockets(true);
       httpServer?.closeIdleConnections();
       await sessions.stop();
-      await monitor?.stop();
       // graceful: workers take no new jobs and pg-boss waits for the ones in flight to finish.
       await boss.stop({ graceful: true, close: false, timeout: config.shutdownTimeoutMs });
+      await monitor?.stop();
+      await monitorSignal?.flush();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
       httpServer?.closeAllConnections();
       await io?.close();
