@@ -1,15 +1,48 @@
 import { parseArgs } from 'node:util';
+import { CAMPAIGN_STRATEGIES, type CampaignStrategy } from '../db/schema/index.ts';
 import * as inboundPipeline from './inbound-pipeline.bench.ts';
+import * as routing from './routing.bench.ts';
 
 /**
- * `npm run bench [-- --customers 500]`: runs each benchmark and prints one JSON line per benchmark.
- * Figures are meant as ratios against the baseline measured in the same run; machines here are noisy.
+ * `npm run bench [-- --customers 500 --routing-conversations 10000]`: runs each benchmark and prints
+ * one JSON line per benchmark (`--only routing` runs one). Figures are meant as ratios against the
+ * baseline measured in the same run; machines here are noisy. See bench/README.md.
  */
 const { values } = parseArgs({
-  options: { customers: { type: 'string', default: '500' }, concurrency: { type: 'string', default: '16' } },
+  options: {
+    only: { type: 'string' },
+    customers: { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '16' },
+    'routing-conversations': { type: 'string', default: '10000' },
+    'routing-campaigns': { type: 'string', default: '20' },
+    'routing-agents': { type: 'string', default: '1000' },
+    'routing-max-interactions': { type: 'string', default: '3' },
+    'routing-strategy': { type: 'string', default: 'fewest_active' },
+    'routing-closes': { type: 'string', default: '500' },
+    'routing-close-interval-ms': { type: 'string', default: '40' },
+  },
 });
+const strategy = values['routing-strategy'] as CampaignStrategy;
+if (!CAMPAIGN_STRATEGIES.includes(strategy) || strategy === 'offer_all') {
+  throw new Error(`--routing-strategy must be one of ${CAMPAIGN_STRATEGIES.filter((s) => s !== 'offer_all').join(', ')}`);
+}
 // Benchmarks use their own embedded server unless BENCH_DATABASE_URL points at a server to use.
 const databaseUrl = process.env.BENCH_DATABASE_URL;
-const result = await inboundPipeline.run({ customers: Number(values.customers), concurrency: Number(values.concurrency), databaseUrl });
-process.stdout.write(`${JSON.stringify(result)}\n`);
+if (!values.only || values.only === 'inbound') {
+  const result = await inboundPipeline.run({ customers: Number(values.customers), concurrency: Number(values.concurrency), databaseUrl });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+if (!values.only || values.only === 'routing') {
+  const result = await routing.run({
+    conversations: Number(values['routing-conversations']),
+    campaigns: Number(values['routing-campaigns']),
+    agents: Number(values['routing-agents']),
+    maxInteractions: Number(values['routing-max-interactions']),
+    strategy,
+    closes: Number(values['routing-closes']),
+    closeIntervalMs: Number(values['routing-close-interval-ms']),
+    databaseUrl,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
 process.exit(0);

@@ -1,5 +1,9 @@
 import { useEffect } from 'preact/hooks';
+import { AgentChatDrawer } from './agent-chat.tsx';
+import { resetAgentChat } from './agent-chat-state.ts';
 import { BotFlowsPage } from './bot-flows-page.tsx';
+import { CampaignsPage } from './campaigns-page.tsx';
+import { resetCampaigns } from './campaigns-state.ts';
 import { resetBotFlows } from './bot-flows-state.ts';
 import { ChannelsPage } from './channels-page.tsx';
 import { resetChannels } from './channels-state.ts';
@@ -10,6 +14,12 @@ import { InboxPanel } from './inbox-panel.tsx';
 import { resetInbox, startInbox } from './inbox-state.ts';
 import { connectLive, disconnectLive } from './live-updates.ts';
 import { LoginScreen } from './login-screen.tsx';
+import { MembersPage } from './members-page.tsx';
+import { resetMembers } from './members-state.ts';
+import { MonitorPage } from './monitor-page.tsx';
+import { resetMonitor } from './monitor-state.ts';
+import { Toasts } from './offers-panel.tsx';
+import { resetOffers } from './offers-state.ts';
 import { loadMe, me, sessionChecked } from './session-state.ts';
 import { TopBar } from './top-bar.tsx';
 
@@ -45,6 +55,11 @@ function Workspace({ userId }: { userId: number }) {
       resetInbox();
       resetChannels();
       resetBotFlows();
+      resetCampaigns();
+      resetMembers();
+      resetMonitor();
+      resetOffers();
+      resetAgentChat();
     };
   }, [userId]);
 
@@ -58,12 +73,17 @@ function Workspace({ userId }: { userId: number }) {
       <TopBar />
       {page === 'channels' && <ChannelsPage />}
       {page === 'bot-flows' && <BotFlowsPage />}
+      {page === 'campaigns' && <CampaignsPage />}
+      {page === 'members' && <MembersPage />}
+      {page === 'monitor' && <MonitorPage />}
       {page === 'inbox' && (
         <main class={paneClass}>
           <InboxPanel />
           <ConversationPanel />
         </main>
       )}
+      <AgentChatDrawer />
+      <Toasts />
     </div>
   );
 }

@@ -1,13 +1,16 @@
 import { useSignal } from '@preact/signals';
 import type { ConversationDetail } from '../../../wire.ts';
 import { canReturnToBot, canTake, closeConversation, returnToBot, takeConversation } from './conversation-state.ts';
+import { canTransfer, TransferDialog } from './transfer-dialog.tsx';
 
 /**
  * The header's buttons: Take (from the bot or the queue), Return to bot (the assignee, supervisors),
- * Close. One action at a time; a refusal shows next to the reply box.
+ * Transfer (the assignee, supervisors; a dialog), Close. One action at a time; a refusal shows next
+ * to the reply box.
  */
 export function ConversationActions({ conversation }: { conversation: ConversationDetail }) {
   const busy = useSignal<'take' | 'return' | 'close' | null>(null);
+  const transferring = useSignal(false);
   async function run(which: 'take' | 'return' | 'close', action: () => Promise<unknown>) {
     if (busy.value) return;
     busy.value = which;
@@ -43,6 +46,18 @@ export function ConversationActions({ conversation }: { conversation: Conversati
           {busy.value === 'return' ? 'Returning…' : 'Return to bot'}
         </button>
       )}
+      {canTransfer(conversation) && (
+        <button
+          type="button"
+          data-testid="transfer-conversation"
+          disabled={busy.value !== null}
+          title="Send the conversation to another agent or campaign, with a note"
+          onClick={() => (transferring.value = true)}
+        >
+          Transfer
+        </button>
+      )}
+      {transferring.value && <TransferDialog conversation={conversation} onClose={() => (transferring.value = false)} />}
       <button
         type="button"
         class="danger"

@@ -4,7 +4,7 @@ import { BotSummaryBox } from './bot-summary.tsx';
 import { ConversationActions } from './conversation-actions.tsx';
 import { actionError, closeView, detail, detailError, detailLoading, selectedId } from './conversation-state.ts';
 import { ReplyBox } from './reply-box.tsx';
-import { StatusBadge } from './status-badge.tsx';
+import { ChatTimeBadge, StatusBadge } from './status-badge.tsx';
 import { Transcript } from './transcript.tsx';
 
 /** Close reasons as a person reads them. */
@@ -46,7 +46,10 @@ function ConversationHeader({ conversation }: { conversation: ConversationDetail
         </div>
       </div>
       <div class="header-side">
-        <StatusBadge status={conversation.status} />
+        <span class="header-badges">
+          <ChatTimeBadge exceededAt={conversation.status === 'assigned' ? conversation.chatTimeExceededAt : null} />
+          <StatusBadge status={conversation.status} />
+        </span>
         <span class="muted small" title={formatFullTime(conversation.openedAt)}>
           {assigneeText(conversation)}
         </span>

@@ -12,8 +12,9 @@ import {
   statusFilter,
   visibleConversations,
 } from './inbox-state.ts';
+import { OffersPanel } from './offers-panel.tsx';
 import { canSeeAll } from './session-state.ts';
-import { StatusBadge } from './status-badge.tsx';
+import { ChatTimeBadge, StatusBadge } from './status-badge.tsx';
 
 const authorPrefix = { contact: '', bot: 'Bot: ', agent: 'Agent: ', system: '' } as const;
 
@@ -37,6 +38,7 @@ function ConversationItem({ conversation, active }: { conversation: Conversation
         </span>
         <span class="item-middle">
           <span class="campaign">{conversation.campaign?.name ?? conversation.channel.name}</span>
+          <ChatTimeBadge exceededAt={conversation.status === 'assigned' ? conversation.chatTimeExceededAt : null} />
           <StatusBadge status={conversation.status} />
         </span>
         <span class="snippet">{last ? `${authorPrefix[last.authorType]}${last.body}` : 'No messages yet'}</span>
@@ -69,6 +71,7 @@ export function InboxPanel() {
   const list = visibleConversations.value;
   return (
     <aside class="inbox" aria-label="Inbox">
+      <OffersPanel />
       <div class="inbox-tools">
         <input
           type="search"

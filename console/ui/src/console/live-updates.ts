@@ -1,9 +1,21 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
-import type { ChannelSessionEvent, ConversationSummary, MessageView, Presence } from '../../../wire.ts';
+import type {
+  AgentChatMessage,
+  AgentMonitor,
+  CampaignMonitor,
+  ChannelSessionEvent,
+  ConversationSummary,
+  MessageView,
+  Offer,
+  Presence,
+} from '../../../wire.ts';
+import { applyChatMessage } from './agent-chat-state.ts';
 import { applySessionEvent, reloadChannelsIfShown } from './channels-state.ts';
 import { applySummary, refreshOpenConversation, upsertMessage } from './conversation-state.ts';
 import { loadInbox, upsertConversation } from './inbox-state.ts';
+import { applyAgentMonitors, applyCampaignMonitor, applyMonitorConversation, applySpyMessage, reloadMonitorIfShown } from './monitor-state.ts';
+import { applyFlag, applyOfferCreated, applyOfferWithdrawn, loadOffers } from './offers-state.ts';
 import { applyPresence, loadMe, me } from './session-state.ts';
 
 /** What the server pushes to the console on namespace `/` (see wire.ts). */
@@ -14,6 +26,13 @@ type ConsoleEvents = {
   'presence.updated': (presence: Presence) => void;
   /** Admins only: a session channel's state changed. */
   'channel.session': (event: ChannelSessionEvent) => void;
+  /** Supervisors: a campaign's live figures, and the agents of a campaign whose figures changed. */
+  'monitor.campaign': (campaign: CampaignMonitor) => void;
+  'monitor.agents': (agents: AgentMonitor[]) => void;
+  'offer.created': (offer: Offer) => void;
+  'offer.withdrawn': (event: { conversationId: number }) => void;
+  'conversation.flagged': (event: { conversationId: number; flag: 'chat_time' }) => void;
+  'agent-chat.message': (message: AgentChatMessage) => void;
 };
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -51,6 +70,8 @@ export function connectLive(): void {
     void loadInbox();
     refreshOpenConversation();
     reloadChannelsIfShown();
+    reloadMonitorIfShown();
+    void loadOffers();
   });
   live.on('disconnect', () => {
     if (live.active) connection.value = 'reconnecting';
@@ -64,11 +85,24 @@ export function connectLive(): void {
   live.on('conversation.upserted', (conversation) => {
     upsertConversation(conversation);
     applySummary(conversation);
+    applyMonitorConversation(conversation);
   });
-  live.on('message.created', upsertMessage);
-  live.on('message.updated', upsertMessage);
+  live.on('message.created', (message) => {
+    upsertMessage(message);
+    applySpyMessage(message);
+  });
+  live.on('message.updated', (message) => {
+    upsertMessage(message);
+    applySpyMessage(message);
+  });
   live.on('presence.updated', applyPresence);
   live.on('channel.session', applySessionEvent);
+  live.on('monitor.campaign', applyCampaignMonitor);
+  live.on('monitor.agents', applyAgentMonitors);
+  live.on('offer.created', applyOfferCreated);
+  live.on('offer.withdrawn', applyOfferWithdrawn);
+  live.on('conversation.flagged', applyFlag);
+  live.on('agent-chat.message', applyChatMessage);
 }
 
 /** Closes the live connection (on logout). */

@@ -15,3 +15,13 @@ export function StatusBadge({ status }: { status: ConversationStatus }) {
     </span>
   );
 }
+
+/** Red pill on a chat that passed its campaign's chat time (in the inbox and the header); nothing otherwise. */
+export function ChatTimeBadge({ exceededAt }: { exceededAt: string | null }) {
+  if (!exceededAt) return null;
+  return (
+    <span class="badge badge-overtime" data-testid="over-chat-time" title={`Over the campaign's chat time since ${new Date(exceededAt).toLocaleTimeString()}`}>
+      Over chat time
+    </span>
+  );
+}

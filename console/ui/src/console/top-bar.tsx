@@ -1,4 +1,5 @@
 import type { Me } from '../../../wire.ts';
+import { ChatButton } from './agent-chat.tsx';
 import { route, shownPage } from './console-route.ts';
 import { connection, type ConnectionState } from './live-updates.ts';
 import { changePresence, logout, me, presenceError, presenceOption } from './session-state.ts';
@@ -38,7 +39,7 @@ function PresenceSelect({ user }: { user: Me }) {
   );
 }
 
-/** Admins move between the inbox, Channels and Bot flows; supervisors between the inbox and Bot flows; agents only have the inbox. */
+/** Supervisors and admins move between the inbox and their pages (Channels is the admins' alone); agents only have the inbox. */
 function PageLinks({ user }: { user: Me }) {
   if (user.role === 'agent') return null;
   const page = shownPage(route.value, user.role);
@@ -47,6 +48,15 @@ function PageLinks({ user }: { user: Me }) {
     <nav class="page-links" aria-label="Pages">
       <a href="#/" data-testid="nav-inbox" aria-current={current('inbox')}>
         Inbox
+      </a>
+      <a href="#/monitor" data-testid="nav-monitor" aria-current={current('monitor')}>
+        Monitor
+      </a>
+      <a href="#/campaigns" data-testid="nav-campaigns" aria-current={current('campaigns')}>
+        Campaigns
+      </a>
+      <a href="#/members" data-testid="nav-members" aria-current={current('members')}>
+        Members
       </a>
       {user.role === 'admin' && (
         <a href="#/channels" data-testid="nav-channels" aria-current={current('channels')}>
@@ -80,6 +90,7 @@ export function TopBar() {
           {presenceError.value}
         </span>
       )}
+      <ChatButton />
       <PresenceSelect user={user} />
       <span class="me" data-testid="me">
         <strong>{user.displayName}</strong> <span class="role">{user.role}</span>

@@ -1,0 +1,186 @@
+import type { CampaignInput, CampaignStrategy, CampaignView, FieldIssue } from '../../../wire.ts';
+
+/** The strategies in the order the form lists them, each with the one line that tells them apart. */
+export const STRATEGIES: { value: CampaignStrategy; label: string; explanation: string }[] = [
+  { value: 'fewest_active', label: 'Fewest active', explanation: 'The available member with the fewest open conversations; ties go to the longest idle.' },
+  { value: 'round_robin', label: 'Round robin', explanation: 'Members take turns in member order, starting after the one who got the last conversation.' },
+  { value: 'longest_idle', label: 'Longest idle', explanation: 'The available member who has waited longest since their last conversation.' },
+  { value: 'linear', label: 'Linear', explanation: 'Always the first member in member order who has room (set the order on the Members page).' },
+  { value: 'random', label: 'Random', explanation: 'Any available member with room, picked at random.' },
+  { value: 'offer_all', label: 'Offer to all', explanation: 'Offered to every available member at once; the first to accept takes it.' },
+];
+
+export function strategyLabel(strategy: CampaignStrategy): string {
+  return STRATEGIES.find((s) => s.value === strategy)?.label ?? strategy;
+}
+
+/**
+ * What the form holds while someone types: numbers and keyword lists as text, turned into
+ * CampaignInput on save. Lists keep their rows in order, so a server path (`cannedResponses.2.shortcut`,
+ * `didPorts.0`) names the row the form shows at that index.
+ */
+export type CampaignDraft = {
+  name: string;
+  didPorts: string[];
+  channelIds: number[];
+  strategy: CampaignStrategy;
+  scheduleId: number | null;
+  greetingMessage: string;
+  outOfTimeMessage: string;
+  queueFullMessage: string;
+  serviceLevelSeconds: string;
+  churnSeconds: string;
+  chatTimeSeconds: string;
+  acdMaxWaiting: string;
+  acdFullAction: CampaignInput['acdFullAction'];
+  maxInteractionsPerAgent: string;
+  /** Empty: no limit. */
+  agentAnswerTimeoutSeconds: string;
+  stickyAgent: boolean;
+  enabled: boolean;
+  securityGroupId: number | null;
+  botFlowId: number | null;
+  cannedResponses: { shortcut: string; body: string }[];
+  /** Comma lists. */
+  optOutKeywords: string;
+  optInKeywords: string;
+  helpKeywords: string;
+  optOutScope: CampaignInput['optOutScope'];
+  optOutMessage: string;
+  optInMessage: string;
+  helpMessage: string;
+};
+
+/**
+ * A new campaign starts from the database's defaults (db/schema/campaigns.ts, OPT_OUT_DEFAULTS), copied
+ * here because the console does not bundle the schema; test/e2e/campaigns.e2e.test.ts checks they agree.
+ */
+export const NEW_CAMPAIGN_DEFAULTS: Omit<CampaignInput, 'name'> = {
+  didPorts: [],
+  channelIds: [],
+  strategy: 'fewest_active',
+  scheduleId: null,
+  greetingMessage: null,
+  outOfTimeMessage: null,
+  queueFullMessage: null,
+  serviceLevelSeconds: 60,
+  churnSeconds: 300,
+  chatTimeSeconds: 900,
+  acdMaxWaiting: 50,
+  acdFullAction: 'close',
+  maxInteractionsPerAgent: 3,
+  agentAnswerTimeoutSeconds: null,
+  stickyAgent: false,
+  enabled: true,
+  securityGroupId: null,
+  botFlowId: null,
+  cannedResponses: [],
+  optOutKeywords: ['STOP', 'BAJA', 'UNSUBSCRIBE', 'CANCELAR', 'QUIT', 'END'],
+  optInKeywords: ['START', 'ALTA'],
+  helpKeywords: ['HELP', 'AYUDA'],
+  optOutScope: 'campaign',
+  optOutMessage: 'You will not receive more messages from us. Reply START to subscribe again.',
+  optInMessage: 'You are subscribed again. Reply STOP to unsubscribe.',
+  helpMessage: 'Write your question and we will answer. Reply STOP to unsubscribe, START to subscribe again.',
+};
+
+function draftOf(input: CampaignInput): CampaignDraft {
+  const text = (value: number | null) => (value === null ? '' : String(value));
+  return {
+    ...input,
+    didPorts: [...input.didPorts],
+    channelIds: [...input.channelIds],
+    greetingMessage: input.greetingMessage ?? '',
+    outOfTimeMessage: input.outOfTimeMessage ?? '',
+    queueFullMessage: input.queueFullMessage ?? '',
+    serviceLevelSeconds: text(input.serviceLevelSeconds),
+    churnSeconds: text(input.churnSeconds),
+    chatTimeSeconds: text(input.chatTimeSeconds),
+    acdMaxWaiting: text(input.acdMaxWaiting),
+    maxInteractionsPerAgent: text(input.maxInteractionsPerAgent),
+    agentAnswerTimeoutSeconds: text(input.agentAnswerTimeoutSeconds),
+    cannedResponses: input.cannedResponses.map((response) => ({ ...response })),
+    optOutKeywords: input.optOutKeywords.join(', '),
+    optInKeywords: input.optInKeywords.join(', '),
+    helpKeywords: input.helpKeywords.join(', '),
+  };
+}
+
+export function draftForNewCampaign(): CampaignDraft {
+  return draftOf({ name: '', ...NEW_CAMPAIGN_DEFAULTS });
+}
+
+/** The fields of a campaign as the API takes them back (the view adds names, counts and dates). */
+export function inputOfCampaign(campaign: CampaignView): CampaignInput {
+  const { id: _id, channels: _c, schedule: _s, botFlow: _b, securityGroup: _g, memberCount: _m, createdAt: _ca, updatedAt: _ua, ...input } = campaign;
+  return input;
+}
+
+export function draftFromCampaign(campaign: CampaignView): CampaignDraft {
+  return draftOf(inputOfCampaign(campaign));
+}
+
+/** A comma list as the keywords it holds (blanks dropped, so `STOP, , BAJA` is two). */
+export function splitKeywords(text: string): string[] {
+  return text
+    .split(',')
+    .map((word) => word.trim())
+    .filter((word) => word !== '');
+}
+
+const NUMBER_FIELDS = ['serviceLevelSeconds', 'churnSeconds', 'chatTimeSeconds', 'acdMaxWaiting', 'maxInteractionsPerAgent'] as const;
+
+/**
+ * The draft as the API takes it, or the fields the browser can already tell are wrong (a number that
+ * is not a whole number). The server checks the rest and names each path.
+ */
+export function draftToInput(draft: CampaignDraft): { input: CampaignInput; issues: [] } | { input: null; issues: FieldIssue[] } {
+  const issues: FieldIssue[] = [];
+  const whole = (field: string, text: string): number => {
+    const value = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(value)) issues.push({ path: field, message: 'must be a whole number' });
+    return value;
+  };
+  const numbers = Object.fromEntries(NUMBER_FIELDS.map((field) => [field, whole(field, draft[field])])) as Record<(typeof NUMBER_FIELDS)[number], number>;
+  const timeout = draft.agentAnswerTimeoutSeconds.trim() === '' ? null : whole('agentAnswerTimeoutSeconds', draft.agentAnswerTimeoutSeconds);
+  if (issues.length) return { input: null, issues };
+  const optional = (text: string) => (text.trim() === '' ? null : text.trim());
+  return {
+    input: {
+      ...draft,
+      ...numbers,
+      name: draft.name.trim(),
+      agentAnswerTimeoutSeconds: timeout,
+      greetingMessage: optional(draft.greetingMessage),
+      outOfTimeMessage: optional(draft.outOfTimeMessage),
+      queueFullMessage: optional(draft.queueFullMessage),
+      cannedResponses: draft.cannedResponses.map((response) => ({ shortcut: response.shortcut.trim(), body: response.body.trim() })),
+      optOutKeywords: splitKeywords(draft.optOutKeywords),
+      optInKeywords: splitKeywords(draft.optInKeywords),
+      helpKeywords: splitKeywords(draft.helpKeywords),
+    },
+    issues: [],
+  };
+}
+
+/** Only the fields whose value differs from the campaign's (channel order does not count), for a PATCH. */
+export function changedFields(input: CampaignInput, campaign: CampaignView): Partial<CampaignInput> {
+  const current = inputOfCampaign(campaign);
+  const comparable = (key: keyof CampaignInput, value: unknown) => (key === 'channelIds' ? [...(value as number[])].sort((a, b) => a - b) : value);
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(input) as (keyof CampaignInput)[]) {
+    if (JSON.stringify(comparable(key, input[key])) !== JSON.stringify(comparable(key, current[key]))) patch[key] = input[key];
+  }
+  return patch as Partial<CampaignInput>;
+}
+
+/** The issues at a path or under it (`cannedResponses` covers `cannedResponses.2.shortcut`). */
+export function issuesUnder(issues: readonly FieldIssue[], path: string): FieldIssue[] {
+  return issues.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`));
+}
+
+/** The issues the form cannot show beside a field (no path, or one it does not know): they go in the banner. */
+export function unplacedIssues(issues: readonly FieldIssue[]): FieldIssue[] {
+  const fields = new Set(['name', ...Object.keys(NEW_CAMPAIGN_DEFAULTS)]);
+  return issues.filter((issue) => !fields.has(issue.path.split('.')[0] ?? ''));
+}

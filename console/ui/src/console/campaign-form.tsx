@@ -1,0 +1,423 @@
+import { useSignal } from '@preact/signals';
+import type { TargetedSubmitEvent } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { CampaignView, FieldIssue } from '../../../wire.ts';
+import { errorMessage } from '../api-client.ts';
+import {
+  changedFields,
+  draftForNewCampaign,
+  draftFromCampaign,
+  draftToInput,
+  issuesUnder,
+  splitKeywords,
+  STRATEGIES,
+  unplacedIssues,
+  type CampaignDraft,
+} from './campaign-draft.ts';
+import { campaignOptions, createCampaign, updateCampaign } from './campaigns-state.ts';
+import { fieldIssues } from './channels-state.ts';
+import { showCampaigns } from './console-route.ts';
+
+type Change = (part: Partial<CampaignDraft>) => void;
+type Issues = readonly FieldIssue[];
+
+const domId = (prefix: string, path: string) => `${prefix}-${path.replace(/\./g, '-')}-issues`;
+
+/** The server's (or the browser's) complaints about one field, right under it; `label` names the list item a path points at. */
+function FieldIssues({ id, issues, label }: { id: string; issues: Issues; label?: (path: string) => string | null }) {
+  if (issues.length === 0) return null;
+  return (
+    <ul class="field-issues" id={id}>
+      {issues.map((issue) => {
+        const item = label?.(issue.path);
+        return (
+          <li key={`${issue.path}:${issue.message}`} data-testid="field-error" data-path={issue.path}>
+            {item && !issue.message.includes(item) && <strong>{item}: </strong>}
+            {issue.message}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** DID-Ports as removable tags; Enter, a comma or leaving the box adds what was typed. */
+function TagList(props: { id: string; values: string[]; issues: Issues; onChange: (values: string[]) => void; errorsId: string }) {
+  const { id, values, issues, onChange, errorsId } = props;
+  const typed = useSignal('');
+  const add = () => {
+    const fresh = typed.value.split(',').map((value) => value.trim()).filter((value) => value !== '');
+    if (fresh.length) onChange([...values, ...fresh]);
+    typed.value = '';
+  };
+  return (
+    <div class="tag-list" data-testid="did-ports" aria-invalid={issues.length ? true : undefined}>
+      {values.map((value, index) => {
+        const wrong = issuesUnder(issues, `didPorts.${index}`).length > 0;
+        return (
+          <span key={`${index}:${value}`} class={wrong ? 'tag tag-invalid' : 'tag'} data-testid="did-port" data-index={index}>
+            <span class="mono">{value}</span>
+            <button type="button" class="tag-remove" aria-label={`Remove DID-Port ${value}`} onClick={() => onChange(values.filter((_, i) => i !== index))}>
+              ×
+            </button>
+          </span>
+        );
+      })}
+      <input
+        id={id}
+        class="tag-input"
+        data-testid="did-port-input"
+        placeholder={values.length ? 'Add another…' : 'e.g. 5001 or +59829001234, then Enter'}
+        value={typed.value}
+        aria-describedby={issues.length ? errorsId : undefined}
+        onInput={(e) => (typed.value = e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' || e.key === ',') {
+            e.preventDefault();
+            add();
+          } else if (e.key === 'Backspace' && typed.value === '' && values.length) onChange(values.slice(0, -1));
+        }}
+        onBlur={add}
+      />
+    </div>
+  );
+}
+
+/** The campaign's channels as a checkbox list; supervisors, who may not list channels, see the campaign's own. */
+function ChannelPicker({ campaign, draft, onChange }: { campaign: CampaignView | null; draft: CampaignDraft; onChange: Change }) {
+  const listed = campaignOptions.value.channels;
+  const own = campaign?.channels ?? [];
+  const choices = [...(listed ?? []), ...own.filter((c) => !listed?.some((l) => l.id === c.id))];
+  if (choices.length === 0) return <p class="muted small">{listed ? 'No channels yet: an admin creates them on the Channels page.' : 'No channels.'}</p>;
+  const toggle = (id: number, on: boolean) =>
+    onChange({ channelIds: on ? [...draft.channelIds, id] : draft.channelIds.filter((channelId) => channelId !== id) });
+  return (
+    <div class="pick-list channel-picks" data-testid="campaign-channels">
+      {choices.map((channel) => (
+        <label key={channel.id} class="pick-item" data-testid="campaign-channel-option" data-channel-id={channel.id}>
+          <input type="checkbox" checked={draft.channelIds.includes(channel.id)} onChange={(e) => toggle(channel.id, e.currentTarget.checked)} />
+          <span class="grow">{channel.name}</span>
+          <span class="muted small">{channel.type}</span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+/** The form of one campaign (or a new one), grouped as the seed groups it; field errors show beside their field. */
+export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
+  const draft = useSignal<CampaignDraft>(campaign ? draftFromCampaign(campaign) : draftForNewCampaign());
+  const issues = useSignal<FieldIssue[]>([]);
+  const banner = useSignal<string | null>(null);
+  const busy = useSignal(false);
+  const dirty = useSignal(false);
+  const saved = useSignal(false);
+  const form = useRef<HTMLFormElement>(null);
+  const p = `campaign-${campaign?.id ?? 'new'}`;
+
+  /** After a refusal, brings the first marked field into view (the form is longer than the window). */
+  const showFirstIssue = () =>
+    requestAnimationFrame(() => form.current?.querySelector('[aria-invalid="true"]')?.scrollIntoView({ block: 'center', behavior: 'smooth' }));
+
+  // Changed elsewhere (another admin, a delete refusal's "disable"): follow it unless this form holds edits.
+  useEffect(() => {
+    if (campaign && !dirty.value) draft.value = draftFromCampaign(campaign);
+  }, [campaign?.updatedAt]);
+
+  const d = draft.value;
+  const change: Change = (part) => {
+    draft.value = { ...draft.value, ...part };
+    dirty.value = true;
+    saved.value = false;
+  };
+  const at = (path: string) => issuesUnder(issues.value, path);
+  const invalid = (path: string) => (at(path).length ? { 'aria-invalid': true as const, 'aria-describedby': domId(p, path) } : {});
+  const issuesOf = (path: string, label?: (path: string) => string | null) => <FieldIssues id={domId(p, path)} issues={at(path)} label={label} />;
+  /** Names the keyword a path like `optOutKeywords.2` points at. */
+  const keywordAt = (field: 'optOutKeywords' | 'optInKeywords' | 'helpKeywords') => (path: string) => {
+    const index = Number(path.split('.')[1]);
+    const word = splitKeywords(d[field])[index];
+    return word === undefined ? null : `"${word}"`;
+  };
+
+  async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy.value) return;
+    const parsed = draftToInput(draft.value);
+    saved.value = false;
+    if (!parsed.input) {
+      issues.value = parsed.issues;
+      banner.value = 'Fix the marked fields.';
+      showFirstIssue();
+      return;
+    }
+    busy.value = true;
+    issues.value = [];
+    banner.value = null;
+    try {
+      if (campaign) {
+        const patch = changedFields(parsed.input, campaign);
+        const updated = Object.keys(patch).length ? await updateCampaign(campaign.id, patch) : campaign;
+        draft.value = draftFromCampaign(updated);
+        dirty.value = false;
+        saved.value = true;
+      } else {
+        const created = await createCampaign(parsed.input);
+        showCampaigns(created.id);
+      }
+    } catch (error) {
+      issues.value = fieldIssues(error);
+      const unplaced = unplacedIssues(issues.value).map((issue) => `${issue.path || 'request'}: ${issue.message}`);
+      banner.value = issues.value.length ? ['The server refused the marked fields.', ...unplaced].join(' ') : errorMessage(error);
+      showFirstIssue();
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  function discard() {
+    draft.value = campaign ? draftFromCampaign(campaign) : draftForNewCampaign();
+    dirty.value = false;
+    issues.value = [];
+    banner.value = null;
+  }
+
+  const strategy = STRATEGIES.find((s) => s.value === d.strategy);
+  const { schedules, securityGroups, botFlows } = campaignOptions.value;
+  const groupChoices = [...securityGroups, ...(campaign?.securityGroup && !securityGroups.some((g) => g.id === campaign.securityGroupId) ? [campaign.securityGroup] : [])];
+  const flowChoices = [
+    ...botFlows.map((flow) => ({ id: flow.id, label: `${flow.name} · v${flow.version}` })),
+    ...(campaign?.botFlow && !botFlows.some((f) => f.id === campaign.botFlowId) ? [{ id: campaign.botFlow.id, label: `${campaign.botFlow.name} · v${campaign.botFlow.version} (older version)` }] : []),
+  ];
+  const scheduleChoices = [...schedules, ...(campaign?.schedule && !schedules.some((s) => s.id === campaign.scheduleId) ? [campaign.schedule] : [])];
+  const selectId = (value: string) => (value === '' ? null : Number(value));
+  const text = (field: keyof CampaignDraft, label: string, options: { rows?: number; placeholder?: string; testId?: string } = {}) => (
+    <label class="field" for={`${p}-${field}`}>
+      {label}
+      <textarea
+        id={`${p}-${field}`}
+        data-testid={options.testId ?? `campaign-${field}`}
+        rows={options.rows ?? 2}
+        placeholder={options.placeholder}
+        value={d[field] as string}
+        onInput={(e) => change({ [field]: e.currentTarget.value })}
+        {...invalid(field)}
+      />
+      {issuesOf(field)}
+    </label>
+  );
+  const number = (field: 'serviceLevelSeconds' | 'churnSeconds' | 'chatTimeSeconds' | 'acdMaxWaiting' | 'maxInteractionsPerAgent' | 'agentAnswerTimeoutSeconds', label: string, hint: string, placeholder?: string) => (
+    <label class="field" for={`${p}-${field}`} title={hint}>
+      {label}
+      <input
+        id={`${p}-${field}`}
+        data-testid={`campaign-${field}`}
+        type="number"
+        min={0}
+        step={1}
+        placeholder={placeholder}
+        value={d[field]}
+        onInput={(e) => change({ [field]: e.currentTarget.value })}
+        {...invalid(field)}
+      />
+      <span class="muted small">{hint}</span>
+      {issuesOf(field)}
+    </label>
+  );
+  const keywords = (field: 'optOutKeywords' | 'optInKeywords' | 'helpKeywords', messageField: 'optOutMessage' | 'optInMessage' | 'helpMessage', label: string) => (
+    <div class="keyword-pair">
+      <label class="field" for={`${p}-${field}`}>
+        {label} keywords
+        <input id={`${p}-${field}`} placeholder="Comma list, e.g. STOP, BAJA" data-testid={`campaign-${field}`} value={d[field]} onInput={(e) => change({ [field]: e.currentTarget.value })} {...invalid(field)} />
+        {issuesOf(field, keywordAt(field))}
+      </label>
+      {text(messageField, `${label} answer`)}
+    </div>
+  );
+
+  return (
+    <form class="campaign-form" data-testid="campaign-form" ref={form} onSubmit={submit} noValidate>
+      <fieldset class="card">
+        <legend>Basic settings</legend>
+        <div class="field-grid">
+          <label class="field" for={`${p}-name`}>
+            Name
+            <input id={`${p}-name`} data-testid="campaign-name" maxLength={100} value={d.name} onInput={(e) => change({ name: e.currentTarget.value })} {...invalid('name')} />
+            {issuesOf('name')}
+          </label>
+          <label class="field" for={`${p}-schedule`}>
+            Schedule
+            <select id={`${p}-schedule`} data-testid="campaign-schedule" value={d.scheduleId ?? ''} onChange={(e) => change({ scheduleId: selectId(e.currentTarget.value) })} {...invalid('scheduleId')}>
+              <option value="">No schedule: always open</option>
+              {scheduleChoices.map((schedule) => (
+                <option key={schedule.id} value={schedule.id}>
+                  {schedule.name} ({schedule.timeZone})
+                </option>
+              ))}
+            </select>
+            {issuesOf('scheduleId')}
+          </label>
+        </div>
+        <div class="field">
+          <label for={`${p}-didPorts`}>
+            DID-Ports <span class="muted small">(the codes, numbers or ids the provider uses for this campaign)</span>
+          </label>
+          <TagList id={`${p}-didPorts`} values={d.didPorts} issues={at('didPorts')} onChange={(didPorts) => change({ didPorts })} errorsId={domId(p, 'didPorts')} />
+          {issuesOf('didPorts', (path) => {
+            const value = d.didPorts[Number(path.split('.')[1])];
+            return value === undefined ? null : `"${value}"`;
+          })}
+        </div>
+        <div class="field" role="group" aria-labelledby={`${p}-channels-label`}>
+          <span id={`${p}-channels-label`}>Channels</span>
+          <ChannelPicker campaign={campaign} draft={d} onChange={change} />
+          {issuesOf('channelIds')}
+        </div>
+        <label class="field" for={`${p}-strategy`}>
+          Strategy
+          <select id={`${p}-strategy`} data-testid="campaign-strategy" value={d.strategy} onChange={(e) => change({ strategy: e.currentTarget.value as CampaignDraft['strategy'] })} {...invalid('strategy')}>
+            {STRATEGIES.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+          <span class="muted small" data-testid="strategy-explanation">
+            {strategy?.explanation}
+          </span>
+          {issuesOf('strategy')}
+        </label>
+      </fieldset>
+
+      <fieldset class="card">
+        <legend>Advanced settings</legend>
+        {text('greetingMessage', 'Greeting message', { placeholder: 'Sent when a conversation starts (empty: none)' })}
+        {text('outOfTimeMessage', 'Out-of-time message', { placeholder: 'Sent when a customer writes outside the schedule (empty: none)' })}
+        {text('queueFullMessage', 'Queue-full message', { placeholder: 'Sent when the ACD limit is reached (empty: none)' })}
+        <div class="field-grid three">
+          {number('serviceLevelSeconds', 'Service level (s)', 'Expected time for an agent to answer.')}
+          {number('churnSeconds', 'Churn (s)', 'Waiting longer counts as abandoned.')}
+          {number('chatTimeSeconds', 'Chat time (s)', 'A chat longer than this is flagged.')}
+        </div>
+        <div class="field-grid">
+          {number('acdMaxWaiting', 'ACD: most customers waiting', 'Customers waiting for an agent at once.')}
+          <label class="field" for={`${p}-acdFullAction`}>
+            When the ACD is full
+            <select id={`${p}-acdFullAction`} data-testid="campaign-acdFullAction" value={d.acdFullAction} onChange={(e) => change({ acdFullAction: e.currentTarget.value as CampaignDraft['acdFullAction'] })} {...invalid('acdFullAction')}>
+              <option value="close">Close with the queue-full message</option>
+              <option value="stay_with_bot">Keep the customer with the bot</option>
+            </select>
+            {issuesOf('acdFullAction')}
+          </label>
+          {number('maxInteractionsPerAgent', 'Max interactions per agent', 'Open chats an agent takes at once; the rest wait.')}
+          {number('agentAnswerTimeoutSeconds', 'Answer timeout (s)', 'Unanswered this long, the chat goes back to the queue.', 'Empty: no limit')}
+        </div>
+        <label class="checkbox">
+          <input type="checkbox" data-testid="campaign-stickyAgent" checked={d.stickyAgent} onChange={(e) => change({ stickyAgent: e.currentTarget.checked })} />
+          Sticky agent: a returning customer goes to their last agent when that agent can take them
+        </label>
+        <label class="checkbox">
+          <input type="checkbox" data-testid="campaign-enabled" checked={d.enabled} onChange={(e) => change({ enabled: e.currentTarget.checked })} />
+          Enabled: the campaign takes conversations (disable it to stop it without losing its data)
+        </label>
+      </fieldset>
+
+      <fieldset class="card" data-testid="canned-responses">
+        <legend>Pre-set responses</legend>
+        <p class="muted small">Offered to agents in the reply box; the shortcut is what they type to find one.</p>
+        {d.cannedResponses.map((response, index) => {
+          const set = (part: Partial<typeof response>) => change({ cannedResponses: d.cannedResponses.map((r, i) => (i === index ? { ...r, ...part } : r)) });
+          const path = `cannedResponses.${index}`;
+          return (
+            <div class="canned-row" key={index} data-testid="canned-row" data-index={index}>
+              <label class="field" for={`${p}-${path}-shortcut`}>
+                <span class="small">Shortcut</span>
+                <input id={`${p}-${path}-shortcut`} data-testid="canned-shortcut" value={response.shortcut} placeholder="e.g. hours" onInput={(e) => set({ shortcut: e.currentTarget.value })} {...invalid(`${path}.shortcut`)} />
+                {issuesOf(`${path}.shortcut`)}
+              </label>
+              <label class="field" for={`${p}-${path}-body`}>
+                <span class="small">Response</span>
+                <textarea id={`${p}-${path}-body`} data-testid="canned-body" rows={2} value={response.body} onInput={(e) => set({ body: e.currentTarget.value })} {...invalid(`${path}.body`)} />
+                {issuesOf(`${path}.body`)}
+              </label>
+              <button type="button" class="ghost danger" data-testid="canned-remove" aria-label={`Remove response ${index + 1}`} onClick={() => change({ cannedResponses: d.cannedResponses.filter((_, i) => i !== index) })}>
+                Remove
+              </button>
+            </div>
+          );
+        })}
+        <FieldIssues id={domId(p, 'cannedResponses')} issues={issues.value.filter((issue) => issue.path === 'cannedResponses')} />
+        <div>
+          <button type="button" data-testid="canned-add" onClick={() => change({ cannedResponses: [...d.cannedResponses, { shortcut: '', body: '' }] })}>
+            Add response
+          </button>
+        </div>
+      </fieldset>
+
+      <fieldset class="card">
+        <legend>Opt-out</legend>
+        <p class="muted small">Keywords are comma lists. A whole message equal to one (case and accents ignored) works in any state of the conversation.</p>
+        {keywords('optOutKeywords', 'optOutMessage', 'Opt-out')}
+        {keywords('optInKeywords', 'optInMessage', 'Opt-in')}
+        {keywords('helpKeywords', 'helpMessage', 'Help')}
+        <label class="field" for={`${p}-optOutScope`}>
+          An opt-out applies to
+          <select id={`${p}-optOutScope`} data-testid="campaign-optOutScope" value={d.optOutScope} onChange={(e) => change({ optOutScope: e.currentTarget.value as CampaignDraft['optOutScope'] })} {...invalid('optOutScope')}>
+            <option value="campaign">This campaign only</option>
+            <option value="global">Every campaign</option>
+          </select>
+          {issuesOf('optOutScope')}
+        </label>
+      </fieldset>
+
+      <fieldset class="card">
+        <legend>Security and bot</legend>
+        <div class="field-grid">
+          <label class="field" for={`${p}-securityGroup`}>
+            Security group
+            <select id={`${p}-securityGroup`} data-testid="campaign-securityGroup" value={d.securityGroupId ?? ''} onChange={(e) => change({ securityGroupId: selectId(e.currentTarget.value) })} {...invalid('securityGroupId')}>
+              <option value="">None: every supervisor sees it</option>
+              {groupChoices.map((group) => (
+                <option key={group.id} value={group.id}>
+                  {group.name}
+                </option>
+              ))}
+            </select>
+            {issuesOf('securityGroupId')}
+          </label>
+          <label class="field" for={`${p}-botFlow`}>
+            Bot flow
+            <select id={`${p}-botFlow`} data-testid="campaign-botFlow" value={d.botFlowId ?? ''} onChange={(e) => change({ botFlowId: selectId(e.currentTarget.value) })} {...invalid('botFlowId')}>
+              <option value="">None: greet and hand over to an agent</option>
+              {flowChoices.map((flow) => (
+                <option key={flow.id} value={flow.id}>
+                  {flow.label}
+                </option>
+              ))}
+            </select>
+            {issuesOf('botFlowId')}
+          </label>
+        </div>
+      </fieldset>
+
+      <div class="form-actions campaign-actions">
+        {banner.value && (
+          <p class="form-error banner" role="alert" data-testid="campaign-banner">
+            {banner.value}
+          </p>
+        )}
+        {saved.value && (
+          <span class="saved-note" role="status" data-testid="campaign-saved">
+            Saved.
+          </span>
+        )}
+        <button type="button" disabled={!dirty.value || busy.value} onClick={discard}>
+          Discard changes
+        </button>
+        <button type="submit" class="primary" data-testid="campaign-save" disabled={busy.value}>
+          {busy.value ? 'Saving…' : campaign ? 'Save' : 'Create campaign'}
+        </button>
+      </div>
+    </form>
+  );
+}
