@@ -58,7 +58,8 @@
  *   POST /api/conversations/:id/spy    -> ConversationDetail (supervisors: read-only live view, audited)
  *   PUT  /api/agents/:id/presence      { state: 'break', breakName } | { state: 'available' } -> Presence (supervisor pause)
  *   POST /api/agents/:id/logout        -> 204 (supervisor: ends every session, agent offline, chats back to the queue)
- *   GET  /api/agent-chat/:userId       -> { messages: AgentChatMessage[] }  (my thread with that user)
+ *   GET  /api/agent-chat               -> { threads: AgentChatThread[] }   (mine, latest first, with unread counts)
+ *   GET  /api/agent-chat/:userId       -> { messages: AgentChatMessage[] }  (my thread with that user; marks it read)
  *   POST /api/agent-chat/:userId       { body, conversationId? } -> 201 AgentChatMessage
  *
  * Socket.io (namespace `/`, same cookie): the server pushes
@@ -74,6 +75,7 @@
  *   'offer.withdrawn'        { conversationId }    (someone else took it, or it left the queue)
  *   'conversation.flagged'   { conversationId, flag: 'chat_time' } (the chat passed the campaign's chat time)
  *   'agent-chat.message'     AgentChatMessage      (internal chat between supervisor and agent)
+ *   'agent.presence'         Presence & { userId } (supervisors: an agent of their campaigns changed state)
  *
  * Simulator (public phone page, namespace `/simulator`):
  *   GET  /simulator/api/channels    -> SimulatorChannel[] (enabled simulator channels)
@@ -371,6 +373,15 @@ export type CampaignMonitor = {
 };
 
 export type MonitorSnapshot = { campaigns: CampaignMonitor[]; agents: AgentMonitor[] };
+
+export type AgentChatThread = {
+  userId: number;
+  displayName: string;
+  role: Role;
+  lastMessage: string;
+  lastAt: string;
+  unread: number;
+};
 
 export type AgentChatMessage = {
   id: number;

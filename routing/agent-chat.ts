@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { agentChatMessages, auditLog, users } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
-import type { AgentChatMessage } from '../console/wire.ts';
+import type { AgentChatMessage, AgentChatThread } from '../console/wire.ts';
 import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 
@@ -41,6 +41,30 @@ export async function sendAgentChat(uow: UnitOfWork, input: { fromUserId: number
   const [message] = await present(uow.tx, [row!]);
   uow.emit({ rooms: [rooms.user(input.fromUserId), rooms.user(input.toUserId)], event: 'agent-chat.message', payload: message });
   return message!;
+}
+
+/** The reader's chat threads, most recent first: who, the last message, and how many are unread. */
+export async function agentChatThreads(db: Executor, readerId: number): Promise<AgentChatThread[]> {
+  const rows = (await db.execute(sql`
+    with mine as (
+      select case when m.from_user_id = ${readerId} then m.to_user_id else m.from_user_id end as other_id, m.*
+        from agent_chat_messages m
+       where m.from_user_id = ${readerId} or m.to_user_id = ${readerId}
+    )
+    select distinct on (mine.other_id) mine.other_id, u.display_name, u.role, mine.body, mine.created_at,
+           (select count(*)::int from agent_chat_messages x where x.from_user_id = mine.other_id and x.to_user_id = ${readerId} and x.read_at is null) as unread
+      from mine join users u on u.id = mine.other_id
+     order by mine.other_id, mine.id desc`)) as unknown as { other_id: number; display_name: string; role: string; body: string; created_at: Date | string; unread: number }[];
+  return rows
+    .map((row) => ({
+      userId: row.other_id,
+      displayName: row.display_name,
+      role: row.role as AgentChatThread['role'],
+      lastMessage: row.body,
+      lastAt: new Date(row.created_at).toISOString(),
+      unread: row.unread,
+    }))
+    .sort((a, b) => b.lastAt.localeCompare(a.lastAt));
 }
 
 /** The thread between two users, oldest first (the last 200); messages to the reader are marked read. */

@@ -221,6 +221,8 @@ describe('supervisor actions', () => {
     expect(sent.status).toBe(201);
     expect(await arrived).toMatchObject({ fromUserId: supervisor.id, fromName: 'Sofía', toUserId: ana.id, body: 'Please check the customer on hold' });
     expect((await api(platform.url, 'POST', `/api/agent-chat/${supervisor.id}`, { cookie: ana.cookie, body: { body: 'On it' } })).status).toBe(201);
+    const threads = await api(platform.url, 'GET', '/api/agent-chat', { cookie: supervisor.cookie });
+    expect(threads.body.threads).toEqual([expect.objectContaining({ userId: ana.id, displayName: 'Ana', lastMessage: 'On it', unread: 1 })]);
     const thread = await api(platform.url, 'GET', `/api/agent-chat/${supervisor.id}`, { cookie: ana.cookie });
     expect(thread.body.messages.map((message: AgentChatMessage) => message.body)).toEqual(['Please check the customer on hold', 'On it']);
     expect((await api(platform.url, 'POST', `/api/agent-chat/${bea.id}`, { cookie: ana.cookie, body: { body: 'psst' } })).status).toBe(404);

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { breaks } from '../../db/schema/index.ts';
 import { agentMonitors, campaignMonitors } from '../../routing/campaign-metrics.ts';
-import { agentChatThread, sendAgentChat } from '../../routing/agent-chat.ts';
+import { agentChatThread, agentChatThreads, sendAgentChat } from '../../routing/agent-chat.ts';
 import { acceptOffer, offersFor } from '../../routing/offers.ts';
 import { logOutAgent, manageableUser, recordSpy, setAgentPresence } from '../../routing/supervisor-actions.ts';
 import { transferConversation } from '../../routing/transfer-conversation.ts';
@@ -132,6 +132,14 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
         await inTransaction(services, (uow) => logOutAgent(uow, actor!, userId));
         services.realtime.disconnect(rooms.user(userId));
         response.status(204).end();
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/agent-chat',
+      access: { roles: ALL_ROLES },
+      async handler(_request, response, actor) {
+        response.json({ threads: await agentChatThreads(services.db, actor!.userId) });
       },
     },
     {
