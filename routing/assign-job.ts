@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { campaigns } from '../db/schema/index.ts';
+import { conversations } from '../db/schema/index.ts';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
 import type { Services } from '../server/unit-of-work.ts';
@@ -18,9 +18,10 @@ export type AssignJob = { campaignId: number | null };
 export function handle(services: Services) {
   return (jobs: JobWithMetadata<AssignJob>[]) =>
     runBatch(jobs, 5, async (job) => {
+      // The sweep: every campaign with someone waiting (a disabled campaign still serves those it had).
       const ids =
         job.data.campaignId === null
-          ? (await services.db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.enabled, true))).map((c) => c.id)
+          ? (await services.db.selectDistinct({ id: conversations.campaignId }).from(conversations).where(eq(conversations.status, 'queued'))).map((c) => c.id!)
           : [job.data.campaignId];
       for (const campaignId of ids) await assignWaiting(services, campaignId);
     });
