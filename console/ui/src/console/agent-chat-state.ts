@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { AgentChatMessage, AgentView } from '../../../wire.ts';
+import type { AgentChatMessage, AgentChatThread, AgentView } from '../../../wire.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { canSeeAll, me } from './session-state.ts';
 
@@ -41,10 +41,16 @@ function reading(userId: number): boolean {
   return chatOpen.value && activeUserId.value === userId && document.visibilityState !== 'hidden';
 }
 
+/** Counts pushed messages, so a thread list read meanwhile does not undercount them. */
+let pushes = 0;
+/** Bumped on reset, so an answer for the previous user is dropped. */
+let generation = 0;
+
 /** An `agent-chat.message` push, or the answer to my own send (ids make the echo harmless). */
 export function applyChatMessage(message: AgentChatMessage): void {
   const myId = me.value?.id;
   const incoming = message.fromUserId !== myId;
+  pushes++;
   const otherId = incoming ? message.fromUserId : message.toUserId;
   updateThread(otherId, incoming ? message.fromName : null, (thread) => {
     const isNew = !thread.messages.some((m) => m.id === message.id);
@@ -53,6 +59,51 @@ export function applyChatMessage(message: AgentChatMessage): void {
   });
   // An agent has no one to write to until someone writes: the first message picks the thread.
   if (incoming && activeUserId.value === null) activeUserId.value = otherId;
+  // Seen as it arrived: tell the server (reading the thread marks it read), or it counts as unread after a reload.
+  if (incoming && reading(otherId)) void loadThread(otherId);
+}
+
+/** Reads my thread with a user (which marks it read server-side) and merges it in. */
+async function loadThread(userId: number): Promise<void> {
+  const started = generation;
+  try {
+    const { messages } = await api.get<{ messages: AgentChatMessage[] }>(`/api/agent-chat/${userId}`);
+    if (started !== generation) return;
+    // In place: reading a thread does not make it the latest.
+    threads.value = threads.value.map((thread) => (thread.userId === userId ? { ...withMessages(thread, messages), loaded: true } : thread));
+  } catch (error) {
+    if (started === generation) chatError.value = errorMessage(error);
+  }
+}
+
+/**
+ * Reads my threads from the server (at sign-in and after a reconnect), so the list and the unread badge
+ * include what arrived while I was away; threads known only here (one just opened) stay after them.
+ */
+export async function loadChatThreads(): Promise<void> {
+  const started = generation;
+  const pushesBefore = pushes;
+  let list: AgentChatThread[];
+  try {
+    ({ threads: list } = await api.get<{ threads: AgentChatThread[] }>('/api/agent-chat'));
+  } catch {
+    // Not reachable now: the next reconnect reads them again, and pushes keep the count meanwhile.
+    return;
+  }
+  if (started !== generation) return;
+  // A message pushed while the list was on its way may be missing from its counts: keep the higher count then.
+  const raced = pushes !== pushesBefore;
+  const local = new Map(threads.value.map((thread) => [thread.userId, thread]));
+  const fromServer = list.map((item): ChatThread => {
+    const known = local.get(item.userId);
+    const unread = reading(item.userId) ? 0 : raced ? Math.max(item.unread, known?.unread ?? 0) : item.unread;
+    return { userId: item.userId, name: item.displayName, messages: known?.messages ?? [], loaded: known?.loaded ?? false, unread };
+  });
+  const listed = new Set(list.map((item) => item.userId));
+  threads.value = [...fromServer, ...threads.value.filter((thread) => !listed.has(thread.userId))];
+  // The open thread may have missed messages while disconnected.
+  const open = activeUserId.value;
+  if (chatOpen.value && open !== null) void loadThread(open);
 }
 
 /** Opens the drawer on the thread with a user (loading it, which marks it read server-side). */
@@ -61,12 +112,7 @@ export async function openChatWith(userId: number, name: string): Promise<void> 
   activeUserId.value = userId;
   chatError.value = null;
   updateThread(userId, name, (thread) => ({ ...thread, unread: 0 }));
-  try {
-    const { messages } = await api.get<{ messages: AgentChatMessage[] }>(`/api/agent-chat/${userId}`);
-    updateThread(userId, null, (thread) => ({ ...withMessages(thread, messages), loaded: true }));
-  } catch (error) {
-    chatError.value = errorMessage(error);
-  }
+  await loadThread(userId);
 }
 
 /** Shows or hides the drawer; opening it shows the latest thread and loads the contacts a supervisor can write to. */
@@ -111,6 +157,7 @@ export async function sendChat(body: string): Promise<boolean> {
 
 /** Forgets everything (on logout). */
 export function resetAgentChat(): void {
+  generation++;
   threads.value = [];
   chatOpen.value = false;
   activeUserId.value = null;

@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
 import {
@@ -9,17 +9,27 @@ import {
   chatError,
   chatOpen,
   closeChat,
+  loadChatThreads,
   openChatWith,
   sendChat,
   threads,
   toggleChat,
   unreadTotal,
 } from './agent-chat-state.ts';
+import { connection } from './live-updates.ts';
 import { canSeeAll, me } from './session-state.ts';
 
-/** Top-bar button of the internal chat, with the count of messages I have not read. */
+/**
+ * Top-bar button of the internal chat, with the count of messages I have not read. It is shown for the
+ * whole signed-in session, so it reads the threads on each (re)connection: what arrived while I was
+ * signed out or offline counts too.
+ */
 export function ChatButton() {
   const unread = unreadTotal.value;
+  const connected = connection.value === 'connected';
+  useEffect(() => {
+    if (connected) void loadChatThreads();
+  }, [connected]);
   return (
     <button
       type="button"

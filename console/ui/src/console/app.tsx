@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { AgentChatDrawer } from './agent-chat.tsx';
 import { resetAgentChat } from './agent-chat-state.ts';
+import { resetCannedResponses } from './canned-responses-state.ts';
 import { BotFlowsPage } from './bot-flows-page.tsx';
 import { CampaignsPage } from './campaigns-page.tsx';
 import { resetCampaigns } from './campaigns-state.ts';
@@ -60,6 +61,7 @@ function Workspace({ userId }: { userId: number }) {
       resetMonitor();
       resetOffers();
       resetAgentChat();
+      resetCannedResponses();
     };
   }, [userId]);
 
