@@ -1,7 +1,8 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
-import { campaigns, conversationAssignments, conversationOffers, conversations, type AssignmentVia, type ReleaseReason } from '../db/schema/index.ts';
+import { campaigns, conversationAssignments, conversations, type AssignmentVia, type ReleaseReason } from '../db/schema/index.ts';
 import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
 import { scheduleAssignmentTimers } from '../routing/assignment-timers.ts';
+import { deleteOffers } from '../routing/offer-rows.ts';
 import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { transition, TransitionError, type ConversationEvent } from './conversation-status.ts';
@@ -103,10 +104,7 @@ async function recordAssignment(uow: UnitOfWork, conversation: ConversationRow, 
 
 /** The conversation left the queue: every agent it was offered to sees it vanish. */
 export async function withdrawOffers(uow: UnitOfWork, conversationId: number, exceptUserId: number | null = null): Promise<void> {
-  const withdrawn = await uow.tx
-    .delete(conversationOffers)
-    .where(eq(conversationOffers.conversationId, conversationId))
-    .returning({ userId: conversationOffers.userId });
+  const withdrawn = await deleteOffers(uow.tx, sql`conversation_id = ${conversationId}`);
   const targets = withdrawn.filter((row) => row.userId !== exceptUserId).map((row) => rooms.user(row.userId));
   if (targets.length) uow.emit({ rooms: targets, event: 'offer.withdrawn', payload: { conversationId } });
 }

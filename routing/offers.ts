@@ -1,4 +1,4 @@
-import { and, asc, count, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { agentPresence, campaigns, conversationOffers, conversations } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
@@ -9,7 +9,11 @@ import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { requestAssignmentForAgent } from './agent-presence.ts';
 import { candidateAgents, QUEUE_ORDER } from './candidate-agents.ts';
+import { deleteOffers } from './offer-rows.ts';
 import { TakeRefusedError } from './take-conversation.ts';
+
+/** Advisory lock namespace (first key) of a campaign's offer round. */
+const OFFER_ROUND_LOCK = 7_340_005;
 
 /** How many of a campaign's waiting customers are offered at once (the head of its queue). */
 const OFFERED_AT_ONCE = 100;
@@ -29,11 +33,10 @@ export async function offerWaiting(uow: UnitOfWork, campaignId: number): Promise
   const { tx } = uow;
   const campaign = await tx.query.campaigns.findFirst({ where: eq(campaigns.id, campaignId) });
   if (!campaign) return 0;
+  // One offer round per campaign at a time: two rounds deleting and inserting the same offers deadlocked.
+  await tx.execute(sql`select pg_advisory_xact_lock(${OFFER_ROUND_LOCK}, ${campaignId})`);
   const eligible = (await candidateAgents(tx, campaign)).map((candidate) => candidate.userId);
-  const stale = await tx
-    .delete(conversationOffers)
-    .where(and(eq(conversationOffers.campaignId, campaignId), eligible.length ? notInArray(conversationOffers.userId, eligible) : sql`true`))
-    .returning();
+  const stale = await deleteOffers(tx, eligible.length ? sql`campaign_id = ${campaignId} and user_id not in ${eligible}` : sql`campaign_id = ${campaignId}`);
   for (const offer of stale) uow.emit({ rooms: [rooms.user(offer.userId)], event: 'offer.withdrawn', payload: { conversationId: offer.conversationId } });
   if (eligible.length === 0) return 0;
   const waiting = await tx
@@ -121,7 +124,7 @@ export async function acceptOffer(uow: UnitOfWork, conversationId: number, userI
 
 /** An agent went on break or offline: every offer made to them vanishes from their console. */
 export async function withdrawAgentOffers(uow: UnitOfWork, userId: number): Promise<void> {
-  const withdrawn = await uow.tx.delete(conversationOffers).where(eq(conversationOffers.userId, userId)).returning();
+  const withdrawn = await deleteOffers(uow.tx, sql`user_id = ${userId}`);
   for (const offer of withdrawn) uow.emit({ rooms: [rooms.user(userId)], event: 'offer.withdrawn', payload: { conversationId: offer.conversationId } });
 }
 
