@@ -191,8 +191,10 @@ describe('bot conversations through the simulator', () => {
     });
     // The first message starts the flow (its question); each later one is an answer, in arrival order.
     const expected = ['Number?', ...inbound.slice(1).flatMap((row) => [`Got ${row.body}`, 'Number?'])];
-    await eventually(() => expect(phone.received.map((m) => m.text)).toEqual(expected), 30_000);
-  });
+    // Each answer waits for the customer's previous job (strict FIFO per customer), about a polling
+    // interval each: seconds on an idle machine, far more on a loaded one.
+    await eventually(() => expect(phone.received.map((m) => m.text)).toEqual(expected), 100_000);
+  }, 120_000);
 
   it('an agent taking the conversation stops the bot at once, even mid-turn; handing it back restarts the flow', async () => {
     const { db } = platform.services;
