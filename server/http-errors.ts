@@ -65,6 +65,8 @@ function toHttpError(error: unknown): HttpError | null {
   const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
   if (code === '23505') return httpErrors.conflict('That already exists');
   if (code === '23503') return httpErrors.conflict('Other records still refer to this');
+  // Two commands on the same records at the same instant (rare: an offer accepted while its agent goes on a break).
+  if (code === '40P01' || code === '40001') return new HttpError(503, 'retry', 'Someone changed the same records at the same moment; try again');
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
   if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');
