@@ -1,8 +1,9 @@
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { campaigns, conversationAssignments, conversations, type AssignmentVia, type ReleaseReason } from '../db/schema/index.ts';
 import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
 import { scheduleAssignmentTimers } from '../routing/assignment-timers.ts';
 import { deleteOffers } from '../routing/offer-rows.ts';
+import { activeConversations } from '../routing/agent-load.ts';
 import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { transition, TransitionError, type ConversationEvent } from './conversation-status.ts';
@@ -80,14 +81,8 @@ async function recordAssignment(uow: UnitOfWork, conversation: ConversationRow, 
   const userId = conversation.assignedUserId!;
   const campaign =
     note.campaign?.id === conversation.campaignId ? note.campaign : (await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
-  let activeBefore = note.activeBefore;
-  if (activeBefore === undefined) {
-    const [active] = await uow.tx
-      .select({ n: count() })
-      .from(conversations)
-      .where(and(eq(conversations.assignedUserId, userId), eq(conversations.status, 'assigned')));
-    activeBefore = (active?.n ?? 1) - 1;
-  }
+  // Counted after the update, so this conversation is among them.
+  const activeBefore = note.activeBefore ?? (await activeConversations(uow.tx, userId)) - 1;
   const [assignment] = await uow.tx
     .insert(conversationAssignments)
     .values({

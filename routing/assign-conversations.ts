@@ -1,8 +1,9 @@
-import { and, count, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { agentPresence, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../server/unit-of-work.ts';
+import { lockAgentLoad } from './agent-load.ts';
 import { candidateAgents, lastAgentOf, QUEUE_ORDER } from './candidate-agents.ts';
 import { offerWaiting } from './offers.ts';
 
@@ -45,21 +46,9 @@ export async function assignNext(uow: UnitOfWork, campaignId: number): Promise<b
   // The best few are enough: one is taken unless others assign them at this very instant.
   const candidates = await candidateAgents(tx, campaign, { prefer: sticky, avoid: head.requeuedFromUserId, limit: 10 });
   for (const candidate of candidates) {
-    // Every assignment to an agent and every change of their presence lock this row first, so the
-    // count below is exact: two workers can never both fill an agent's last free slot, and an agent
-    // going on break cannot receive a conversation in the same instant.
-    const [agent] = await tx
-      .select()
-      .from(agentPresence)
-      .where(and(eq(agentPresence.userId, candidate.userId), eq(agentPresence.state, 'available')))
-      .for('update', { skipLocked: true });
-    if (!agent) continue;
-    const [active] = await tx
-      .select({ n: count() })
-      .from(conversations)
-      .where(and(eq(conversations.assignedUserId, candidate.userId), eq(conversations.status, 'assigned')));
-    const activeBefore = active?.n ?? 0;
-    if (activeBefore >= campaign.maxInteractionsPerAgent) continue;
+    const load = await lockAgentLoad(tx, candidate.userId, { skipLocked: true });
+    if (load?.state !== 'available' || load.active >= campaign.maxInteractionsPerAgent) continue;
+    const activeBefore = load.active;
     const now = new Date();
     await changeConversationStatus(
       uow,

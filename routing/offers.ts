@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { agentPresence, campaigns, conversationOffers, conversations } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
@@ -7,6 +7,7 @@ import { presentConversations } from '../console/api/presenters.ts';
 import type { Offer } from '../console/wire.ts';
 import { rooms } from '../server/realtime.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { lockAgentLoad } from './agent-load.ts';
 import { requestAssignmentForAgent } from './agent-presence.ts';
 import { candidateAgents, QUEUE_ORDER } from './candidate-agents.ts';
 import { deleteOffers } from './offer-rows.ts';
@@ -97,13 +98,9 @@ export async function acceptOffer(uow: UnitOfWork, conversationId: number, userI
     .where(and(eq(conversationOffers.conversationId, conversationId), eq(conversationOffers.userId, userId)));
   if (!offer) throw new OfferGoneError('This conversation is no longer offered to you');
   const campaign = (await tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
-  const [presence] = await tx.select().from(agentPresence).where(eq(agentPresence.userId, userId)).for('update');
-  if (presence?.state !== 'available') throw new TakeRefusedError('Become available to accept conversations');
-  const [active] = await tx
-    .select({ n: count() })
-    .from(conversations)
-    .where(and(eq(conversations.assignedUserId, userId), eq(conversations.status, 'assigned')));
-  const activeBefore = active?.n ?? 0;
+  const load = (await lockAgentLoad(tx, userId))!;
+  if (load.state !== 'available') throw new TakeRefusedError('Become available to accept conversations');
+  const activeBefore = load.active;
   if (activeBefore >= campaign.maxInteractionsPerAgent) {
     throw new TakeRefusedError(`You already have ${activeBefore} conversations, the most ${campaign.name} allows`);
   }

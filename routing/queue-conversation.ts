@@ -5,6 +5,7 @@ import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import { QUEUES } from '../server/queues.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { Tx } from '../db/connection.ts';
 
 type Campaign = typeof campaigns.$inferSelect;
 
@@ -14,16 +15,7 @@ type Campaign = typeof campaigns.$inferSelect;
  * (or stays with the bot, per the campaign).
  */
 export async function queueConversation(uow: UnitOfWork, conversation: ConversationRow, campaign: Campaign): Promise<ConversationRow> {
-  // Lock the campaign row so concurrent handoffs count the waiting customers one at a time; without
-  // it two handoffs could both see ACD-1 waiting and both enter. NO KEY UPDATE, not UPDATE: inserting
-  // a conversation takes KEY SHARE on its campaign through the foreign key, and FOR UPDATE against
-  // that deadlocks two handoffs that each opened a conversation (found by the inbound benchmark).
-  await uow.tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('no key update');
-  const [waiting] = await uow.tx
-    .select({ n: count() })
-    .from(conversations)
-    .where(and(eq(conversations.campaignId, campaign.id), eq(conversations.status, 'queued')));
-  if ((waiting?.n ?? 0) >= campaign.acdMaxWaiting) {
+  if (await queueIsFull(uow.tx, campaign)) {
     if (campaign.queueFullMessage) {
       await queueOutboundMessage(uow, { conversation, authorType: 'bot', botNode: 'queue_full', body: campaign.queueFullMessage });
     }
@@ -33,6 +25,22 @@ export async function queueConversation(uow: UnitOfWork, conversation: Conversat
   const queued = await changeConversationStatus(uow, conversation, { type: 'handoff' }, { campaignId: campaign.id });
   await requestAssignment(uow, campaign.id);
   return queued;
+}
+
+/**
+ * Whether the campaign's queue is at its ACD limit, counted under a lock on the campaign row that every
+ * entry into the queue (a handoff, a transfer) takes until commit: without it two could both see
+ * ACD-1 waiting and both enter. NO KEY UPDATE, not UPDATE: inserting a conversation takes KEY SHARE on
+ * its campaign through the foreign key, and FOR UPDATE against that deadlocks two handoffs that each
+ * opened a conversation (found by the inbound benchmark).
+ */
+export async function queueIsFull(tx: Tx, campaign: Pick<Campaign, 'id' | 'acdMaxWaiting'>): Promise<boolean> {
+  await tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('no key update');
+  const [waiting] = await tx
+    .select({ n: count() })
+    .from(conversations)
+    .where(and(eq(conversations.campaignId, campaign.id), eq(conversations.status, 'queued')));
+  return (waiting?.n ?? 0) >= campaign.acdMaxWaiting;
 }
 
 /** Asks routing to look at a campaign's queue (after a handoff, a close, an agent becoming available). */

@@ -1,27 +1,9 @@
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { auditLog, sessions } from '../db/schema/index.ts';
 import type { Actor } from '../console/api/sessions.ts';
 import type { Executor } from '../db/connection.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import { goOffline, setPresence, type PresenceChange } from './agent-presence.ts';
-
-/** The users an actor may act on or chat with, as a condition on alias `u`: admins all; supervisors those sharing a security group, or in none. */
-export function manageableUsers(actor: Pick<Actor, 'role' | 'securityGroupIds'>): SQL {
-  if (actor.role === 'admin') return sql`true`;
-  const groups = actor.securityGroupIds.length > 0 ? actor.securityGroupIds : [-1];
-  return sql`(not exists (select 1 from user_security_groups g where g.user_id = u.id)
-           or exists (select 1 from user_security_groups g where g.user_id = u.id and g.security_group_id in ${groups}))`;
-}
-
-/** The user, if the actor may manage them (else null: the route answers 404, not telling who exists). */
-export async function manageableUser(db: Executor, actor: Pick<Actor, 'role' | 'securityGroupIds'>, userId: number) {
-  const [row] = (await db.execute(sql`select u.id, u.display_name, u.role from users u where u.id = ${userId} and ${manageableUsers(actor)}`)) as unknown as {
-    id: number;
-    display_name: string;
-    role: string;
-  }[];
-  return row ?? null;
-}
 
 /** A supervisor pauses an agent (a named break) or puts them back to available; logged and audited. */
 export async function setAgentPresence(uow: UnitOfWork, supervisor: Pick<Actor, 'userId'>, userId: number, change: PresenceChange) {

@@ -1,5 +1,5 @@
-import { and, count, eq } from 'drizzle-orm';
-import { lockPresence } from './agent-presence.ts';
+import { and, eq } from 'drizzle-orm';
+import { lockAgentLoad } from './agent-load.ts';
 import { auditLog, campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
@@ -32,14 +32,9 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
     });
     if (!member) throw new TakeRefusedError(`You are not a member of ${campaign.name}`);
   }
-  // The same lock routing takes before it gives this agent a conversation: the count below is exact.
-  await lockPresence(tx, actor.userId);
-  const [active] = await tx
-    .select({ n: count() })
-    .from(conversations)
-    .where(and(eq(conversations.assignedUserId, actor.userId), eq(conversations.status, 'assigned')));
-  if ((active?.n ?? 0) >= campaign.maxInteractionsPerAgent) {
-    const n = active!.n;
+  // Taking is deliberate: it needs no Available state, but never goes past the limit.
+  const { active: n } = (await lockAgentLoad(tx, actor.userId))!;
+  if (n >= campaign.maxInteractionsPerAgent) {
     throw new TakeRefusedError(`You already have ${n} conversation${n === 1 ? '' : 's'}, the most ${campaign.name} allows`);
   }
   const queued = conversation.status === 'bot' ? await changeConversationStatus(uow, conversation, { type: 'handoff' }, { botExpiresAt: null }) : conversation;
@@ -48,7 +43,7 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
     queued,
     { type: 'assign' },
     { assignedUserId: actor.userId, assignedAt: new Date() },
-    { via: 'take', activeBefore: active?.n ?? 0, maxInteractions: campaign.maxInteractionsPerAgent },
+    { via: 'take', activeBefore: n, maxInteractions: campaign.maxInteractionsPerAgent },
   );
   await tx.insert(auditLog).values({
     actorUserId: actor.userId,

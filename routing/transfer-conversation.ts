@@ -1,11 +1,11 @@
-import { and, count, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { agentPresence, auditLog, campaignMembers, campaigns, conversations, users, type UserRole } from '../db/schema/index.ts';
 import { changeConversationStatus, withdrawOffers } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
-import { lockPresence } from './agent-presence.ts';
-import { requestAssignment } from './queue-conversation.ts';
+import { lockAgentLoad } from './agent-load.ts';
+import { queueIsFull, requestAssignment } from './queue-conversation.ts';
 import { TakeRefusedError } from './take-conversation.ts';
 
 export type TransferTarget = { toUserId: number; toCampaignId?: undefined } | { toCampaignId: number; toUserId?: undefined };
@@ -52,13 +52,8 @@ async function toAgent(uow: UnitOfWork, conversation: ConversationRow, userId: n
   const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
   const member = await tx.query.campaignMembers.findFirst({ where: and(eq(campaignMembers.campaignId, campaign.id), eq(campaignMembers.userId, userId)) });
   if (!user?.enabled || !member) throw new TakeRefusedError(`That agent is not a member of ${campaign.name}`);
-  const presence = await lockPresence(tx, userId);
-  if (presence.state !== 'available') throw new TakeRefusedError(`${user.displayName} is not available`);
-  const [active] = await tx
-    .select({ n: count() })
-    .from(conversations)
-    .where(and(eq(conversations.assignedUserId, userId), eq(conversations.status, 'assigned')));
-  const activeBefore = active?.n ?? 0;
+  const { state, active: activeBefore } = (await lockAgentLoad(tx, userId))!;
+  if (state !== 'available') throw new TakeRefusedError(`${user.displayName} is not available`);
   if (activeBefore >= campaign.maxInteractionsPerAgent) {
     throw new TakeRefusedError(`${user.displayName} already has ${activeBefore} conversations, the most ${campaign.name} allows`);
   }
@@ -77,14 +72,9 @@ async function toAgent(uow: UnitOfWork, conversation: ConversationRow, userId: n
 async function toCampaign(uow: UnitOfWork, conversation: ConversationRow, campaignId: number, handoffNote: string | null) {
   const { tx } = uow;
   if (campaignId === conversation.campaignId) throw new TakeRefusedError('The conversation is already in that campaign');
-  // The same lock a handoff takes to count the waiting customers against the ACD limit.
-  const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for('no key update');
+  const campaign = await tx.query.campaigns.findFirst({ where: eq(campaigns.id, campaignId) });
   if (!campaign?.enabled) throw new TakeRefusedError('That campaign does not exist or is disabled');
-  const [waiting] = await tx
-    .select({ n: count() })
-    .from(conversations)
-    .where(and(eq(conversations.campaignId, campaignId), eq(conversations.status, 'queued')));
-  if ((waiting?.n ?? 0) >= campaign.acdMaxWaiting) throw new TakeRefusedError(`${campaign.name}'s queue is full`);
+  if (await queueIsFull(tx, campaign)) throw new TakeRefusedError(`${campaign.name}'s queue is full`);
   const moved =
     conversation.status === 'assigned'
       ? await changeConversationStatus(uow, conversation, { type: 'requeue' }, { campaignId, handoffNote, requeuedFromUserId: null }, { releaseReason: 'transferred' })

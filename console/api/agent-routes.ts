@@ -4,18 +4,7 @@ import { securityGroups } from '../../db/schema/index.ts';
 import type { AppServices } from '../../server/app-services.ts';
 import type { AgentView } from '../wire.ts';
 import { SUPERVISORS, type RouteSpec } from './route-table.ts';
-import type { Actor } from './sessions.ts';
-
-/**
- * The users a supervisor may see, as a condition on alias `u`: those who share one of their security
- * groups or have none; admins see everyone.
- */
-export function visibleUsers(actor: Actor): SQL {
-  if (actor.role === 'admin') return sql`true`;
-  const groups = actor.securityGroupIds.length > 0 ? actor.securityGroupIds : [-1];
-  return sql`(not exists (select 1 from user_security_groups vg where vg.user_id = u.id)
-              or exists (select 1 from user_security_groups vg where vg.user_id = u.id and vg.security_group_id in ${groups}))`;
-}
+import { visibleUsers } from './visibility.ts';
 
 /** Agents and supervisors (the users campaigns can have as members) matching `where` (alias `u`), by name. */
 export async function presentAgents(db: Executor, where: SQL): Promise<AgentView[]> {

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.ts';
 import type { CampaignMember, CampaignView } from '../wire.ts';
-import type { Actor } from './sessions.ts';
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
@@ -43,17 +42,6 @@ type CampaignRow = {
   created_at: Date | string;
   updated_at: Date | string;
 };
-
-/**
- * The campaigns an actor may see, as a condition on alias `k`: admins all; supervisors those of their
- * security groups or with none; agents the campaigns they are members of.
- */
-export function visibleCampaigns(actor: Actor): SQL {
-  if (actor.role === 'admin') return sql`true`;
-  if (actor.role === 'agent') return sql`exists (select 1 from campaign_members vm where vm.campaign_id = k.id and vm.user_id = ${actor.userId})`;
-  const groups = actor.securityGroupIds.length > 0 ? actor.securityGroupIds : [-1];
-  return sql`(k.security_group_id is null or k.security_group_id in ${groups})`;
-}
 
 /** Loads and presents the campaigns matching `where` (a condition on alias `k`), by name. */
 export async function presentCampaigns(db: Executor, where: SQL): Promise<CampaignView[]> {

@@ -18,7 +18,8 @@ import {
   updateCampaignSchema,
   type CampaignChanges,
 } from './campaign-input.ts';
-import { presentCampaigns, presentMembers, visibleCampaigns } from './campaign-presenter.ts';
+import { presentCampaigns, presentMembers } from './campaign-presenter.ts';
+import { visibleCampaigns } from './visibility.ts';
 import { rooms } from '../../server/realtime.ts';
 import { campaignWatchers } from './socket-server.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from './route-table.ts';

@@ -6,11 +6,10 @@ import { queueOutboundMessage } from '../../conversations/queue-outbound-message
 import type { AppServices } from '../../server/app-services.ts';
 import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
-import { presentConversations, presentDetail, presentMessages } from './presenters.ts';
+import { presentConversations, presentDetail, presentMessages, presentSummary } from './presenters.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
-import type { Actor } from './sessions.ts';
 import { outboundContentSchema } from '../../conversations/outbound-content.ts';
-import { visibleConversations } from './visibility.ts';
+import { assertVisibleConversation, visibleConversations } from './visibility.ts';
 import { returnToBot } from '../../bots/return-to-bot.ts';
 import { takeConversation } from '../../routing/take-conversation.ts';
 
@@ -28,12 +27,6 @@ const replySchema = z
     message: 'WhatsApp limits the text of a message with buttons or a list to 1024 characters',
     path: ['body'],
   });
-
-/** Loads a conversation the actor may see, locked for update when a command will change it. */
-async function visibleConversation(services: AppServices, actor: Actor, id: number) {
-  const [visible] = await services.db.execute(sql`select c.id from conversations c where c.id = ${id} and ${visibleConversations(actor)}`);
-  if (!visible) throw httpErrors.notFound('Conversation');
-}
 
 export function conversationRoutes(services: AppServices): RouteSpec[] {
   return [
@@ -74,7 +67,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
         const { body, content } = parseInput(replySchema, request.body);
-        await visibleConversation(services, actor!, id);
+        await assertVisibleConversation(services.db, actor!, id);
         const message = await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, id)).for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');
@@ -94,10 +87,9 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
         // Agents see only their own conversations, so for them membership of the campaign is the check (in the command).
-        if (actor!.role !== 'agent') await visibleConversation(services, actor!, id);
+        if (actor!.role !== 'agent') await assertVisibleConversation(services.db, actor!, id);
         await inTransaction(services, (uow) => takeConversation(uow, id, actor!));
-        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
-        response.json(presented!.summary);
+        response.json(await presentSummary(services.db, id));
       },
     },
     {
@@ -107,10 +99,9 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
         const { node } = parseInput(returnSchema, request.body ?? {});
-        await visibleConversation(services, actor!, id);
+        await assertVisibleConversation(services.db, actor!, id);
         await returnToBot(services, id, actor!, node);
-        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
-        response.json(presented!.summary);
+        response.json(await presentSummary(services.db, id));
       },
     },
     {
@@ -119,7 +110,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
-        await visibleConversation(services, actor!, id);
+        await assertVisibleConversation(services.db, actor!, id);
         await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx.select().from(conversations).where(and(eq(conversations.id, id))).for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');
@@ -130,8 +121,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
             closedByUserId: actor!.userId,
           });
         });
-        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
-        response.json(presented!.summary);
+        response.json(await presentSummary(services.db, id));
       },
     },
   ];

@@ -129,6 +129,12 @@ export async function presentMessages(db: Executor, where: SQL): Promise<Present
   }));
 }
 
+/** One conversation as the console lists it (what a command's route answers with). */
+export async function presentSummary(db: Executor, conversationId: number): Promise<ConversationSummary> {
+  const [presented] = await presentConversations(db, sql`c.id = ${conversationId}`);
+  return presented!.summary;
+}
+
 /** A conversation with its transcript and what the bot learnt, if `where` (on alias `c`) lets it through. */
 export async function presentDetail(db: Executor, conversationId: number, where: SQL): Promise<ConversationDetail | null> {
   const [presented] = await presentConversations(db, sql`c.id = ${conversationId} and ${where}`);

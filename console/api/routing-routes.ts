@@ -1,20 +1,20 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { breaks } from '../../db/schema/index.ts';
+import { breaks, users } from '../../db/schema/index.ts';
 import { agentMonitors, campaignMonitors } from '../../routing/campaign-metrics.ts';
 import { agentChatThread, agentChatThreads, sendAgentChat } from '../../routing/agent-chat.ts';
 import { acceptOffer, offersFor } from '../../routing/offers.ts';
-import { logOutAgent, manageableUser, recordSpy, setAgentPresence } from '../../routing/supervisor-actions.ts';
+import { logOutAgent, recordSpy, setAgentPresence } from '../../routing/supervisor-actions.ts';
 import { transferConversation } from '../../routing/transfer-conversation.ts';
 import type { AppServices } from '../../server/app-services.ts';
 import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import { rooms } from '../../server/realtime.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
 import type { MonitorSnapshot } from '../wire.ts';
-import { presentConversations, presentDetail } from './presenters.ts';
+import { presentDetail, presentSummary } from './presenters.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from './route-table.ts';
 import type { Actor } from './sessions.ts';
-import { visibleConversations } from './visibility.ts';
+import { assertVisibleConversation, visibleCampaignIds, visibleConversations, visibleUsers } from './visibility.ts';
 
 const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const offerSchema = z.object({ conversationId: z.coerce.number().int().positive() });
@@ -30,16 +30,11 @@ const agentPresenceSchema = z.discriminatedUnion('state', [
 ]);
 const chatSchema = z.object({ body: z.string().trim().min(1, 'Write a message first').max(2000), conversationId: z.number().int().positive().optional() });
 
-/** The campaigns an actor's monitor shows: admins all, supervisors those with no group or one of theirs. */
-async function monitoredCampaignIds(services: AppServices, actor: Actor): Promise<number[]> {
-  const groups = actor.securityGroupIds.length > 0 ? actor.securityGroupIds : [-1];
-  const where = actor.role === 'admin' ? sql`true` : sql`(k.security_group_id is null or k.security_group_id in ${groups})`;
-  const rows = (await services.db.execute(sql`select k.id from campaigns k where ${where} order by k.id`)) as unknown as { id: number }[];
-  return rows.map((row) => row.id);
-}
-
 async function managedAgent(services: AppServices, actor: Actor, userId: number) {
-  const user = await manageableUser(services.db, actor, userId);
+  const [user] = (await services.db.execute(sql`select u.id, u.role from users u where u.id = ${userId} and ${visibleUsers(actor)}`)) as unknown as {
+    id: number;
+    role: string;
+  }[];
   if (!user) throw httpErrors.notFound('Agent');
   return user;
 }
@@ -52,7 +47,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       path: '/api/monitor',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
-        const ids = await monitoredCampaignIds(services, actor!);
+        const ids = await visibleCampaignIds(services.db, actor!);
         const options = { defaultTimeZone: services.config.timeZone, timeZone: services.config.timeZone };
         const [campaigns, agents] = await Promise.all([campaignMonitors(services.db, ids, options), agentMonitors(services.db, ids, options)]);
         response.json({ campaigns, agents } satisfies MonitorSnapshot);
@@ -73,8 +68,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { conversationId } = parseInput(offerSchema, request.params);
         await inTransaction(services, (uow) => acceptOffer(uow, conversationId, actor!.userId));
-        const [presented] = await presentConversations(services.db, sql`c.id = ${conversationId}`);
-        response.json(presented!.summary);
+        response.json(await presentSummary(services.db, conversationId));
       },
     },
     {
@@ -84,15 +78,13 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idSchema, request.params);
         const target = parseInput(transferSchema, request.body);
-        const [visible] = await services.db.execute(sql`select c.id from conversations c where c.id = ${id} and ${visibleConversations(actor!)}`);
-        if (!visible) throw httpErrors.notFound('Conversation');
+        await assertVisibleConversation(services.db, actor!, id);
         // Agents may send a customer to any campaign; supervisors only to campaigns of their groups.
-        if ('toCampaignId' in target && actor!.role === 'supervisor' && !(await monitoredCampaignIds(services, actor!)).includes(target.toCampaignId)) {
+        if ('toCampaignId' in target && actor!.role === 'supervisor' && !(await visibleCampaignIds(services.db, actor!)).includes(target.toCampaignId)) {
           throw httpErrors.notFound('Campaign');
         }
         await inTransaction(services, (uow) => transferConversation(uow, id, actor!, target));
-        const [presented] = await presentConversations(services.db, sql`c.id = ${id}`);
-        response.json(presented!.summary);
+        response.json(await presentSummary(services.db, id));
       },
     },
     {
@@ -158,8 +150,8 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { userId } = parseInput(userParamSchema, request.params);
         const input = parseInput(chatSchema, request.body);
-        const other = actor!.role === 'agent' ? await services.db.query.users.findFirst({ where: (u, { eq: is }) => is(u.id, userId) }) : await manageableUser(services.db, actor!, userId);
-        // Agents write to supervisors and admins (answering them); supervisors to the agents they manage.
+        // Agents write to supervisors and admins (answering them); supervisors to the users they manage.
+        const other = actor!.role === 'agent' ? await services.db.query.users.findFirst({ where: eq(users.id, userId) }) : await managedAgent(services, actor!, userId).catch(() => null);
         if (!other || userId === actor!.userId || (actor!.role === 'agent' && other.role === 'agent')) throw httpErrors.notFound('User');
         const message = await inTransaction(services, (uow) => sendAgentChat(uow, { fromUserId: actor!.userId, toUserId: userId, ...input }));
         response.status(201).json(message);

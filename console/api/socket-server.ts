@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
-import { eq, or, inArray, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { Server } from 'socket.io';
-import { campaigns, channels } from '../../db/schema/index.ts';
+import { channels } from '../../db/schema/index.ts';
 import { lockPresence } from '../../routing/agent-presence.ts';
 import { markConnected, markDisconnected } from '../../routing/presence-grace-job.ts';
 import { inTransaction } from '../../server/unit-of-work.ts';
@@ -10,17 +10,8 @@ import { simulatorSigningKey } from '../../gateway/simulator/simulator-channel.t
 import type { AppServices } from '../../server/app-services.ts';
 import { rooms } from '../../server/realtime.ts';
 import { readSessionCookie } from './route-table.ts';
+import { visibleCampaignIds } from './visibility.ts';
 import { resolveSession, type Actor } from './sessions.ts';
-
-/** The campaigns whose live events an actor receives: admins all, supervisors their security groups'. */
-async function watchedCampaignIds(services: AppServices, actor: Actor): Promise<number[]> {
-  if (actor.role === 'agent') return [];
-  const where =
-    actor.role === 'admin'
-      ? undefined
-      : or(isNull(campaigns.securityGroupId), inArray(campaigns.securityGroupId, actor.securityGroupIds.length ? actor.securityGroupIds : [-1]));
-  return (await services.db.select({ id: campaigns.id }).from(campaigns).where(where)).map((row) => row.id);
-}
 
 /** Who watches a campaign's room: admins and, by its security group, that group's supervisors or all of them. */
 export function campaignWatchers(securityGroupId: number | null): string[] {
@@ -55,7 +46,7 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
           rooms.unrouted,
           rooms.supervisors,
           ...actor.securityGroupIds.map(rooms.securityGroup),
-          ...(await watchedCampaignIds(services, actor)).map(rooms.campaign),
+          ...(await visibleCampaignIds(services.db, actor)).map(rooms.campaign),
         ]);
       }
       if (actor.role === 'admin') await socket.join(rooms.admins);

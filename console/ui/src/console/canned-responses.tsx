@@ -1,4 +1,5 @@
 import { useSignal } from '@preact/signals';
+import { useDismiss } from './use-dismiss.ts';
 import { useEffect, useRef } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
 import type { ConversationDetail } from '../../../wire.ts';
@@ -70,22 +71,7 @@ export function CannedResponsePicker(props: {
   const matches = matchResponses(props.offer.responses, filter.value);
   const active = Math.min(highlighted.value, Math.max(matches.length - 1, 0));
 
-  // Close when clicking elsewhere or pressing Escape (like the emoji picker).
-  useEffect(() => {
-    if (!open.value) return;
-    const onPointer = (event: PointerEvent) => {
-      if (!container.current?.contains(event.target as Node)) open.value = false;
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') open.value = false;
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open.value]);
+  useDismiss(open, container);
 
   useEffect(() => {
     if (reason !== null) open.value = false;

@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+import { useDismiss } from './use-dismiss.ts';
+import { useRef } from 'preact/hooks';
 
 /** A short fixed list: enough for customer service, no dependency. */
 const emojis = [
@@ -13,22 +14,7 @@ export function EmojiPicker({ onPick, disabled }: { onPick: (emoji: string) => v
   const open = useSignal(false);
   const container = useRef<HTMLDivElement>(null);
 
-  // Close when clicking elsewhere or pressing Escape.
-  useEffect(() => {
-    if (!open.value) return;
-    const onPointer = (event: PointerEvent) => {
-      if (!container.current?.contains(event.target as Node)) open.value = false;
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') open.value = false;
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open.value]);
+  useDismiss(open, container);
 
   return (
     <div class="emoji-picker" ref={container}>
