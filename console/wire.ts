@@ -62,6 +62,35 @@
  *   GET  /api/agent-chat/:userId       -> { messages: AgentChatMessage[] }  (my thread with that user; marks it read)
  *   POST /api/agent-chat/:userId       { body, conversationId? } -> 201 AgentChatMessage
  *
+ * Dialers (see console/api/dialer-routes.ts; supervisors and admins of the dialer's security group):
+ *   GET    /api/dialers                 -> { dialers: DialerView[] }
+ *   GET    /api/dialers/:id             -> DialerView
+ *   POST   /api/dialers                 DialerInput -> 201 DialerView (admins; 400 validation_failed, 409 name taken)
+ *   PATCH  /api/dialers/:id             Partial<DialerInput> -> DialerView (admins)
+ *   DELETE /api/dialers/:id             -> 204 (admins; 409 while spool rows refer to it)
+ *   POST   /api/dialers/:id/start       -> DialerView (409 not_enabled: a dialer starts only when enabled)
+ *   POST   /api/dialers/:id/stop        -> DialerView (the sends in hand finish; nothing more is sent)
+ *   POST   /api/dialers/:id/cancel      { campaignId? } -> { cancelled }  (unprocessed rows become CANCELLED)
+ *   POST   /api/dialers/:id/messages    { destination, message, campaignId } -> 201 SpoolRowView (single send)
+ *   GET    /api/dialers/:id/spool?state=&campaignId=&destination=&beforeId=&limit= -> { rows: SpoolRowView[] }
+ *   GET    /api/dialer-monitor          -> { dialers: DialerMonitor[] }
+ *   POST   /api/dialers/:id/imports?fileName=&progressKey=   body: the CSV (text/csv, streamed)
+ *                                       -> 201 SpoolImportView | 400 invalid_file { details: { issues: FileIssue[] } }
+ *   GET    /api/dialers/:id/imports     -> { imports: SpoolImportView[] }
+ * DNCR (supervisors, admins):
+ *   GET    /api/dncr?q=&campaignId=&limit=&beforeId= -> { entries: DncrEntry[] }  (campaignId=global: the global list)
+ *   POST   /api/dncr                    { number, campaignId: number | null } -> 201 DncrEntry (200 when already there)
+ *   DELETE /api/dncr/:id                -> 204
+ *   POST   /api/dncr/imports?fileName=  body: `number;campaign;` lines -> 201 { added, alreadyListed } | 400 invalid_file
+ * API keys (admins): GET /api/api-keys -> { apiKeys: ApiKeyView[] };
+ *   POST /api/api-keys ApiKeyInput -> 201 { apiKey: ApiKeyView, key } (the key is shown this once);
+ *   POST /api/api-keys/:id/revoke -> ApiKeyView
+ * Web service (an API key in `X-API-Key`, `Authorization: Bearer`, or the `apikey` field for old integrations):
+ *   POST /Integra/resources/SMS/SendSMS  form destination, message, campaign, agent -> text answer (legacy)
+ *   GET  /Integra/resources/SMS/SendSMS/destination=…&message=…&api=dongle&device=dongle0 (legacy)
+ *   POST /api/v1/messages           { destination, message, campaign | campaignId, dialerId? }, header
+ *                                   Idempotency-Key -> 202 ApiMessageView;  GET /api/v1/messages/:id -> ApiMessageView
+ *
  * Socket.io (namespace `/`, same cookie): the server pushes
  *   'conversation.upserted'  ConversationSummary   (new in my inbox, status change, last message;
  *                            also sent to a previous assignee, so a conversation leaving them leaves their inbox)
@@ -76,6 +105,8 @@
  *   'conversation.flagged'   { conversationId, flag: 'chat_time' } (the chat passed the campaign's chat time)
  *   'agent-chat.message'     AgentChatMessage      (internal chat between supervisor and agent)
  *   'agent.presence'         Presence & { userId } (supervisors: an agent of their campaigns changed state)
+ *   'dialer.monitor'         DialerMonitor         (supervisors: a dialer's figures, about every second while it moves)
+ *   'dialer.import.progress' ImportProgress        (the uploader: rows read so far of the file being imported)
  *
  * Simulator (public phone page, namespace `/simulator`):
  *   GET  /simulator/api/channels    -> SimulatorChannel[] (enabled simulator channels)
@@ -392,3 +423,113 @@ export type AgentChatMessage = {
   body: string;
   createdAt: string;
 };
+
+/** Spool states by number; 0, 1 and 3 are the old system's. */
+export const SPOOL_STATE_NAMES = ['none', 'to_process', 'sent', 'blocked', 'other', 'failed', 'cancelled'] as const;
+export type SpoolStateName = (typeof SPOOL_STATE_NAMES)[number];
+
+export type DialerInput = {
+  name: string;
+  channelId: number;
+  scheduleId: number | null;
+  /** Dinstar port range (`0-3` → 0,1,2,3,0…) or a modem (`dongle0`); null for providers that need none. */
+  dialString: string | null;
+  timeBetweenMessagesMs: number;
+  batchSize: number;
+  enabled: boolean;
+  dncrCheck: boolean;
+  /** Never send outside 08:00–21:00 in the recipient's local time (from the number's country). */
+  quietHours: boolean;
+  /** Cloud API channels: the approved template each row fills (the row's message: variables, `|`-separated). */
+  template: { name: string; language: string } | null;
+  securityGroupId: number | null;
+};
+
+export type DialerView = DialerInput & {
+  id: number;
+  running: boolean;
+  runningChangedAt: string | null;
+  channel: { id: number; name: string; type: ChannelType };
+  schedule: { id: number; name: string } | null;
+  /** Inside its schedule now (always true without one). */
+  onSchedule: boolean;
+  /** What the console must show beside the dialer, e.g. the ban risk of broadcasting over WhatsApp Web. */
+  warnings: string[];
+};
+
+export type SpoolCounts = Record<SpoolStateName, number>;
+
+export type DialerCampaignMonitor = {
+  campaign: { id: number; name: string };
+  counts: SpoolCounts;
+  /** Sent, blocked, other, failed, cancelled: every row the dialer is done with. */
+  processed: number;
+  /** Still to process (state 1). */
+  notProcessed: number;
+};
+
+/** The seed's dialers monitor: one dialer's status and figures, per campaign and in total. */
+export type DialerMonitor = {
+  dialer: { id: number; name: string };
+  /** Active when enabled, started, and inside its schedule. */
+  status: 'active' | 'inactive';
+  onSchedule: boolean;
+  enabled: boolean;
+  running: boolean;
+  campaigns: DialerCampaignMonitor[];
+  totals: SpoolCounts & { processed: number; notProcessed: number };
+  /** Sent in the last full minute. */
+  sentPerMinute: number;
+  /** Sent per minute over the last 15 minutes, oldest first (minute: ISO time). */
+  sentByMinute: { minute: string; sent: number }[];
+  at: string;
+};
+
+export type SpoolRowView = {
+  id: number;
+  campaign: { id: number; name: string };
+  destination: string;
+  message: string;
+  priority: number;
+  state: SpoolStateName;
+  attempts: number;
+  providerMessageId: string | null;
+  deliveryStatus: string | null;
+  error: string | null;
+  device: string | null;
+  idm: string | null;
+  data: string | null;
+  createdAt: string;
+  processedAt: string | null;
+};
+
+/** One problem of an uploaded file: its line (1-based) and column (1-based; null for the whole line or file). */
+export type FileIssue = { line: number | null; column: number | null; message: string };
+
+export type SpoolImportView = {
+  id: number;
+  dialerId: number;
+  fileName: string;
+  rows: number;
+  bytes: number;
+  /** Rows per campaign name. */
+  campaigns: Record<string, number>;
+  createdBy: { id: number; displayName: string } | null;
+  createdAt: string;
+  finishedAt: string | null;
+};
+
+export type ImportProgress = { progressKey: string; bytes: number; totalBytes: number | null; rows: number; done: boolean };
+
+export type DncrEntry = {
+  id: number;
+  number: string;
+  campaign: { id: number; name: string } | null;
+  source: 'manual' | 'upload' | 'opt_out';
+  createdAt: string;
+};
+
+export type ApiKeyInput = { name: string; campaignIds: number[]; dialerId: number | null; securityGroupId: number | null };
+export type ApiKeyView = ApiKeyInput & { id: number; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+
+export type ApiMessageView = { id: number; state: SpoolStateName; destination: string; campaign: string; dialerId: number; providerMessageId: string | null; deliveryStatus: string | null; createdAt: string; processedAt: string | null };

@@ -412,7 +412,7 @@ describe('routing follows the settings', () => {
     // Any other row that refers to the campaign (a dialer's spool here) refuses it the same way, not with a 500.
     const broadcast = await buildCampaign(db);
     const [dialer] = await db.insert(dialers).values({ name: unique('Dialer'), channelId: channel.id }).returning();
-    await db.insert(spool).values({ dialerId: dialer!.id, campaignId: broadcast.id, destination: '+59899100003', message: 'Promo', entryPosition: 1 });
+    await db.insert(spool).values({ dialerId: dialer!.id, campaignId: broadcast.id, destination: '+59899100003', message: 'Promo' });
     const spooled = await call('DELETE', `/api/campaigns/${broadcast.id}`, admin.cookie);
     expect(spooled.status).toBe(409);
     expect(spooled.body.error.message).toBe('Other records (spool) still refer to this campaign; disable it instead of deleting it');

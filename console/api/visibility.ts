@@ -50,3 +50,20 @@ export async function assertVisibleConversation(db: Executor, actor: Actor, id: 
   const [visible] = await db.execute(sql`select c.id from conversations c where c.id = ${id} and ${visibleConversations(actor)}`);
   if (!visible) throw httpErrors.notFound('Conversation');
 }
+
+/**
+ * The dialers an actor may see and work (monitor, start/stop, uploads), as a condition on alias `d`:
+ * admins all; supervisors those with no security group or one of theirs; agents none.
+ */
+export function visibleDialers(actor: Actor): SQL {
+  if (actor.role === 'admin') return sql`true`;
+  if (actor.role === 'agent') return sql`false`;
+  const groups = actor.securityGroupIds.length > 0 ? actor.securityGroupIds : [-1];
+  return sql`(d.security_group_id is null or d.security_group_id in ${groups})`;
+}
+
+/** Refuses (404, telling nothing) a dialer the actor may not see. */
+export async function assertVisibleDialer(db: Executor, actor: Actor, id: number): Promise<void> {
+  const [visible] = await db.execute(sql`select d.id from dialers d where d.id = ${id} and ${visibleDialers(actor)}`);
+  if (!visible) throw httpErrors.notFound('Dialer');
+}

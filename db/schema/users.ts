@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { dialers } from './dialer.ts';
 
 export const USER_ROLES = ['agent', 'supervisor', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -63,6 +64,8 @@ export const apiKeys = pgTable('api_keys', {
   /** Campaign ids this key may send for; empty means every campaign of its security group. */
   campaignIds: integer().array().notNull().default(sql`'{}'::integer[]`),
   securityGroupId: integer().references(() => securityGroups.id),
+  /** The dialer its web-service messages go through (the legacy SendSMS names none). */
+  dialerId: integer().references((): AnyPgColumn => dialers.id),
   createdByUserId: integer().references(() => users.id),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp({ withTimezone: true }),

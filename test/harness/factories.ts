@@ -6,6 +6,7 @@ import {
   campaignMembers,
   campaigns,
   channels,
+  dialers,
   scheduleExceptions,
   scheduleIntervals,
   schedules,
@@ -99,4 +100,13 @@ export async function buildCampaign(
 export async function buildBotFlow(db: Db, definition: object, name = unique('flow')) {
   const [flow] = await db.insert(botFlows).values({ name, definition }).returning();
   return flow!;
+}
+
+/** A dialer on a channel (enabled, not started, no pause between messages unless overridden). */
+export async function buildDialer(db: Db, channelId: number, overrides: Partial<typeof dialers.$inferInsert> = {}) {
+  const [dialer] = await db
+    .insert(dialers)
+    .values({ name: unique('dialer'), channelId, enabled: true, timeBetweenMessagesMs: 0, ...overrides })
+    .returning();
+  return dialer!;
 }
