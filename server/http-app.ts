@@ -12,6 +12,11 @@ import { conversationRoutes } from '../console/api/conversation-routes.ts';
 import { presenceRoutes } from '../console/api/presence-routes.ts';
 import { routingRoutes } from '../console/api/routing-routes.ts';
 import { scheduleRoutes } from '../console/api/schedule-routes.ts';
+import { dialerRoutes } from '../console/api/dialer-routes.ts';
+import { spoolImportRoutes } from '../console/api/spool-import-routes.ts';
+import { dncrRoutes } from '../console/api/dncr-routes.ts';
+import { apiKeyRoutes } from '../console/api/api-key-routes.ts';
+import { webServiceRoutes } from '../dialer/web-service/web-service-routes.ts';
 import { registerRoutes, type RouteTable } from '../console/api/route-table.ts';
 import { simulatorRoutes } from '../gateway/simulator/simulator-routes.ts';
 import { webhookRoutes } from '../gateway/webhook-routes.ts';
@@ -45,6 +50,11 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
     ...campaignRoutes(services),
     ...scheduleRoutes(services),
     ...agentRoutes(services),
+    ...dialerRoutes(services),
+    ...spoolImportRoutes(services),
+    ...dncrRoutes(services),
+    ...apiKeyRoutes(services),
+    ...webServiceRoutes(services),
     ...webhookRoutes(services),
     ...simulatorRoutes(services),
     ...(services.config.seedDemo ? demoOrderRoutes() : []),
