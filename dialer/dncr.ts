@@ -1,4 +1,5 @@
 import { and, inArray, isNull, or, eq } from 'drizzle-orm';
+import { normalizeProviderAddress } from '../gateway/phone-number.ts';
 import type { Executor } from '../db/connection.ts';
 import { dncr } from '../db/schema/index.ts';
 
@@ -13,4 +14,17 @@ export async function blockedNumbers(db: Executor, campaignId: number, numbers: 
     .from(dncr)
     .where(and(inArray(dncr.number, [...numbers]), or(isNull(dncr.campaignId), eq(dncr.campaignId, campaignId))));
   return new Set(rows.map((row) => row.number));
+}
+
+/**
+ * How a number is stored on the DNCR: E.164 when it parses (read with `country` when it has no
+ * country code), else `+digits`; null when it holds no digits at all. The dialer looks numbers up in
+ * the same form, so `098344484` on the list blocks `+59898344484` in a broadcast.
+ */
+export function dncrNumber(input: string, country: string): string | null {
+  try {
+    return normalizeProviderAddress(input, country);
+  } catch {
+    return null;
+  }
 }

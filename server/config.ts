@@ -37,6 +37,12 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** How long an agent's console may stay disconnected (reload, network cut) before they go offline. */
   PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** How numbers without a country code are read where no channel says (DNCR uploads and entries). */
+  DEFAULT_COUNTRY: z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code').default('UY').transform((value) => value.toUpperCase()),
+  /** A dialer worker whose heartbeat is older than this is dead: its claimed rows are handed out again. */
+  DIALER_WORKER_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** Concurrent batch loops per running dialer in this process. */
+  DIALER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Where "today" starts for monitor figures of agents, and of campaigns without a schedule. */
   TIME_ZONE: z.string().min(1).default('UTC').refine(isTimeZone, 'must be an IANA time zone such as America/Montevideo'),
 });
@@ -68,6 +74,9 @@ export type Config = {
   sessionPollMs: number;
   chromiumPath: string;
   presenceGraceSeconds: number;
+  defaultCountry: string;
+  dialerWorkerTimeoutMs: number;
+  dialerConcurrency: number;
   timeZone: string;
 };
 
@@ -102,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionPollMs: value.SESSION_POLL_MS,
     chromiumPath: value.CHROMIUM_PATH,
     presenceGraceSeconds: value.PRESENCE_GRACE_SECONDS,
+    defaultCountry: value.DEFAULT_COUNTRY,
+    dialerWorkerTimeoutMs: value.DIALER_WORKER_TIMEOUT_MS,
+    dialerConcurrency: value.DIALER_CONCURRENCY,
     timeZone: value.TIME_ZONE,
   });
 }
