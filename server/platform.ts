@@ -20,6 +20,8 @@ import { createJobQueue } from './job-queue.ts';
 import type { Logger } from './logger.ts';
 import { createRealtime } from './realtime.ts';
 import { createQueues, startWorkers } from './workers.ts';
+import { startDialerRunner } from '../dialer/dialer-runner.ts';
+import { startDialerMonitorPublisher } from '../dialer/dialer-monitor.ts';
 import { createMonitorPublisher, createMonitorSignal } from '../routing/monitor-publisher.ts';
 
 export type Platform = {
@@ -82,10 +84,22 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     },
   };
   if (config.roles.has('workers')) await startWorkers(boss, services);
+  const dialerRunner = config.roles.has('workers')
+    ? await startDialerRunner({
+        sql: database.sql,
+        db: database.db,
+        channels: services.channels,
+        sessions,
+        logger,
+        workerTimeoutMs: config.dialerWorkerTimeoutMs,
+        concurrency: config.dialerConcurrency,
+      })
+    : null;
   // Supervisors' live figures: HTTP nodes compute and push them; other nodes tell them what changed.
   const monitor = config.roles.has('http')
     ? await createMonitorPublisher({ db: database.db, sql: database.sql, realtime, logger, timeZone: config.timeZone })
     : null;
+  const dialerMonitor = config.roles.has('http') ? startDialerMonitorPublisher({ db: database.db, realtime, logger }) : null;
   const monitorSignal = monitor ? null : createMonitorSignal(database.sql, logger);
   realtime.onCampaignEvents(monitor ? (ids) => monitor.markDirty(ids) : (ids) => monitorSignal!.signal(ids));
   await sessions.start();
@@ -120,10 +134,13 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       const closed = httpServer ? new Promise<void>((resolve) => httpServer!.close(() => resolve())) : Promise.resolve();
       io?.disconnectSockets(true);
       httpServer?.closeIdleConnections();
+      // The dialer's sends in hand finish and are stored before the sessions they may use go away.
+      await dialerRunner?.stop();
       await sessions.stop();
       // graceful: workers take no new jobs and pg-boss waits for the ones in flight to finish.
       await boss.stop({ graceful: true, close: false, timeout: config.shutdownTimeoutMs });
       await monitor?.stop();
+      await dialerMonitor?.stop();
       await monitorSignal?.flush();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
       httpServer?.closeAllConnections();

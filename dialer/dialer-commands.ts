@@ -1,0 +1,104 @@
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { Tx } from '../db/connection.ts';
+import { auditLog, dialers, SPOOL_STATES } from '../db/schema/index.ts';
+import type { Actor } from '../console/api/sessions.ts';
+import { HttpError, httpErrors } from '../server/http-errors.ts';
+import { visibleDialers } from '../console/api/visibility.ts';
+import { signalDialer } from './dialer-signal.ts';
+import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
+import type { createDialerSchema } from './dialer-settings.ts';
+import type { z } from 'zod';
+
+type DialerRow = typeof dialers.$inferSelect;
+
+const audit = (tx: Tx, actor: Actor, action: string, dialerId: number, details: Record<string, unknown>) =>
+  tx.insert(auditLog).values({ actorUserId: actor.userId, action, targetType: 'dialer', targetId: String(dialerId), details });
+
+/** The dialer, locked for this change, if the actor may see it; else 404. */
+export async function lockVisibleDialer(tx: Tx, actor: Actor, id: number): Promise<DialerRow> {
+  const [visible] = await tx.execute(sql`select d.id from dialers d where d.id = ${id} and ${visibleDialers(actor)} for update`);
+  const row = visible && (await tx.query.dialers.findFirst({ where: eq(dialers.id, id) }));
+  if (!row) throw httpErrors.notFound('Dialer');
+  return row;
+}
+
+async function assertNameFree(tx: Tx, name: string, exceptId: number | null) {
+  const [taken] = await tx
+    .select({ id: dialers.id })
+    .from(dialers)
+    .where(exceptId === null ? eq(dialers.name, name) : and(eq(dialers.name, name), ne(dialers.id, exceptId)));
+  if (taken) throw httpErrors.conflict(`A dialer named "${name}" already exists`);
+}
+
+export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof createDialerSchema>): Promise<number> {
+  const issues = await dialerIssues(tx, input, {
+    channelId: input.channelId,
+    dialString: input.dialString ?? null,
+    timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? 1000,
+    template: input.template ?? null,
+  });
+  if (issues.length) throw httpErrors.validation(issues);
+  await assertNameFree(tx, input.name, null);
+  const [row] = await tx.insert(dialers).values(input).returning({ id: dialers.id });
+  await audit(tx, actor, 'dialer.created', row!.id, { name: input.name, fields: Object.keys(input) });
+  return row!.id;
+}
+
+export async function updateDialer(tx: Tx, actor: Actor, id: number, input: DialerChanges): Promise<void> {
+  const current = await lockVisibleDialer(tx, actor, id);
+  if (actor.role !== 'admin' && input.securityGroupId != null && !actor.securityGroupIds.includes(input.securityGroupId)) {
+    throw httpErrors.forbidden('You can only give a dialer one of your own security groups');
+  }
+  const issues = await dialerIssues(tx, input, {
+    channelId: input.channelId ?? current.channelId,
+    dialString: input.dialString !== undefined ? input.dialString : current.dialString,
+    timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? current.timeBetweenMessagesMs,
+    template: input.template !== undefined ? input.template : current.template,
+  });
+  if (issues.length) throw httpErrors.validation(issues);
+  if (input.name !== undefined) await assertNameFree(tx, input.name, id);
+  // A disabled dialer cannot stay started (the table's check says so too).
+  const running = input.enabled === false ? false : current.running;
+  await tx
+    .update(dialers)
+    .set({ ...input, running, ...(running !== current.running ? { runningChangedAt: new Date(), runningChangedByUserId: actor.userId } : {}), updatedAt: new Date() })
+    .where(eq(dialers.id, id));
+  await audit(tx, actor, 'dialer.updated', id, { fields: Object.keys(input) });
+  await signalDialer(tx, id);
+}
+
+export async function deleteDialer(tx: Tx, actor: Actor, id: number): Promise<void> {
+  const current = await lockVisibleDialer(tx, actor, id);
+  await audit(tx, actor, 'dialer.deleted', id, { name: current.name });
+  // Spool rows refuse it (spool_dialer_guard): the route answers 409.
+  await tx.delete(dialers).where(eq(dialers.id, id));
+}
+
+/**
+ * Start or stop on demand. A dialer starts only when enabled. Stopping is heard by every node's
+ * runner at once (pg_notify at commit): the sends in hand finish, the rest of their batches go back
+ * to the queue, nothing more is sent.
+ */
+export async function setRunning(tx: Tx, actor: Actor, id: number, running: boolean): Promise<void> {
+  const current = await lockVisibleDialer(tx, actor, id);
+  if (running && !current.enabled) throw new HttpError(409, 'not_enabled', `Dialer "${current.name}" is not enabled: enable it before starting it`);
+  if (current.running === running) return;
+  await tx.update(dialers).set({ running, runningChangedAt: new Date(), runningChangedByUserId: actor.userId }).where(eq(dialers.id, id));
+  await audit(tx, actor, running ? 'dialer.started' : 'dialer.stopped', id, {});
+  await signalDialer(tx, id);
+}
+
+/**
+ * The monitor's Delete: every unprocessed row (TO PROCESS or NONE, of one campaign or all) becomes
+ * CANCELLED and stays on record. Rows a worker holds right now are skipped: they are being sent.
+ */
+export async function cancelUnprocessed(tx: Tx, actor: Actor, id: number, campaignId: number | null): Promise<number> {
+  await lockVisibleDialer(tx, actor, id);
+  const result = await tx.execute(sql`
+    update spool set state = ${SPOOL_STATES.CANCELLED}, processed_at = clock_timestamp(), error = 'cancelled from the monitor'
+     where dialer_id = ${id} and state in (${SPOOL_STATES.NONE}, ${SPOOL_STATES.TO_PROCESS}) and claimed_at is null
+       ${campaignId === null ? sql`` : sql`and campaign_id = ${campaignId}`}`);
+  const cancelled = (result as unknown as { count: number }).count;
+  await audit(tx, actor, 'dialer.cancelled', id, { campaignId, cancelled });
+  return cancelled;
+}

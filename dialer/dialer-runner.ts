@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { and, eq } from 'drizzle-orm';
+import type postgres from 'postgres';
+import type { Db } from '../db/connection.ts';
+import { auditLog, channels, dialers } from '../db/schema/index.ts';
+import { isScheduleOpen } from '../bots/campaign-schedule.ts';
+import type { ChannelRegistry } from '../gateway/channel-registry.ts';
+import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
+import type { SessionManager } from '../gateway/session/session-manager.ts';
+import { reserveSendSlot } from '../gateway/send-pacing.ts';
+import type { Logger } from '../server/logger.ts';
+import { dispatchBatch, type BatchReport, type DispatchTarget } from './dispatch-batch.ts';
+import { DIALER_SIGNAL } from './dialer-signal.ts';
+import { recoverDeadClaims } from './spool-claims.ts';
+
+export type DialerRunnerDeps = {
+  sql: postgres.Sql;
+  db: Db;
+  channels: Pick<ChannelRegistry, 'get'>;
+  /** Session channels send only on the node holding the session; absent, every channel sends here. */
+  sessions?: Pick<SessionManager, 'running'>;
+  logger: Logger;
+  workerTimeoutMs: number;
+  /** Batch loops per running dialer in this process. */
+  concurrency: number;
+  /** How often the runner looks at the dialers without being told (ms). */
+  tickMs?: number;
+  onBatch?: (dialerId: number, report: BatchReport) => void;
+};
+
+export type DialerRunner = { workerId: string; stop(): Promise<void> };
+
+type Active = { target: DispatchTarget; stopping: boolean; loops: Promise<void>[]; waiters: Set<() => void> };
+
+/**
+ * Works the running dialers in this process: for each one that is enabled, started, inside its
+ * schedule and sendable from this node, `concurrency` loops claim and send batches until the spool is
+ * empty. A heartbeat row says this worker is alive; a worker whose heartbeat stops has its claims
+ * handed out again by whichever runner notices first. `pg_notify` on `omnichat_dialer` wakes
+ * the runners at once (start, stop, new rows); a tick catches the rest (schedules opening).
+ */
+export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerRunner> {
+  const { sql, db, logger } = deps;
+  const workerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+  const active = new Map<number, Active>();
+  /** Every run whose loops have not ended yet, the stopping ones included. */
+  const running = new Set<Active>();
+  const wake = (run: Active) => [...run.waiters].forEach((done) => done());
+  let stopped = false;
+  await register();
+  const heartbeat = setInterval(() => void beat(), Math.max(200, Math.floor(deps.workerTimeoutMs / 3)));
+  const tick = setInterval(() => void refresh(), deps.tickMs ?? 1_000);
+  const listening = await sql.listen(DIALER_SIGNAL, () => void refresh());
+  let refreshing: Promise<void> | null = null;
+  let again = false;
+  await refresh();
+
+  async function register() {
+    await sql`insert into dialer_workers (id, node, pid) values (${workerId}, ${hostname()}, ${process.pid})
+              on conflict (id) do update set heartbeat_at = clock_timestamp()`;
+  }
+
+  async function beat() {
+    try {
+      const result = await sql`update dialer_workers set heartbeat_at = clock_timestamp() where id = ${workerId}`;
+      if (result.count === 0 && !stopped) {
+        // Another node thought this worker dead (a long pause) and handed its claims out again.
+        logger.warn({ workerId }, 'dialer worker was declared dead by another node; registering again');
+        await register();
+      }
+    } catch (error) {
+      logger.error({ err: error, workerId }, 'dialer heartbeat failed');
+    }
+  }
+
+  /** One refresh at a time; a signal during one runs another right after. */
+  function refresh(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      do {
+        again = false;
+        try {
+          await recover();
+          await reconcile();
+        } catch (error) {
+          logger.error({ err: error }, 'dialer runner refresh failed');
+        }
+      } while (again && !stopped);
+    })().finally(() => (refreshing = null));
+    return refreshing;
+  }
+
+  async function recover() {
+    for (const { dialerId, ids } of await recoverDeadClaims(sql, deps.workerTimeoutMs)) {
+      logger.warn({ dialerId, rows: ids.length, firstId: ids[0], lastId: ids.at(-1) }, 'rows of a dead dialer worker handed out again; they may be sent twice');
+      await db.insert(auditLog).values({
+        action: 'dialer.claims_recovered',
+        targetType: 'dialer',
+        targetId: String(dialerId),
+        details: { rows: ids.length, ids: ids.slice(0, 1000) },
+      });
+    }
+  }
+
+  async function reconcile() {
+    const rows = await db
+      .select({ dialer: dialers, channel: channels })
+      .from(dialers)
+      .innerJoin(channels, eq(channels.id, dialers.channelId))
+      .where(and(eq(dialers.running, true), eq(dialers.enabled, true)));
+    const wanted = new Map<number, DispatchTarget>();
+    for (const { dialer, channel } of rows) {
+      if (!channel.enabled || !(await isScheduleOpen(db, dialer.scheduleId))) continue;
+      const adapter = deps.channels.get(channel);
+      // A session channel's sends need its live connection: only the node holding it sends.
+      const sender = adapter.session?.carriesSends ? deps.sessions?.running(channel.id) : adapter;
+      if (!sender) continue;
+      const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond ?? null;
+      wanted.set(dialer.id, {
+        dialerId: dialer.id,
+        channelId: channel.id,
+        channel: sender,
+        defaultCountry: channel.defaultCountry,
+        dialString: dialer.dialString,
+        batchSize: dialer.batchSize,
+        intervalMs: Math.max(dialer.timeBetweenMessagesMs, perSecond ? 1000 / perSecond : 0),
+        reserveChannelSlot: perSecond ? () => reserveSendSlot(db, channel.id, perSecond) : null,
+        dncrCheck: dialer.dncrCheck,
+        quietHours: dialer.quietHours,
+        template: dialer.template,
+        sendConcurrency: adapter.session ? (adapter.session.sendConcurrency ?? 1) : 8,
+      });
+    }
+    for (const [dialerId, run] of active) {
+      const target = wanted.get(dialerId);
+      if (target) {
+        run.target = target;
+        continue;
+      }
+      run.stopping = true;
+      wake(run);
+      active.delete(dialerId);
+    }
+    for (const [dialerId, target] of wanted) {
+      const run = active.get(dialerId);
+      if (run) wake(run);
+      else start(target);
+    }
+  }
+
+  function start(target: DispatchTarget) {
+    const run: Active = { target, stopping: false, loops: [], waiters: new Set() };
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          run.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        run.waiters.add(done);
+      });
+    const loop = async () => {
+      while (!run.stopping && !stopped) {
+        try {
+          const report = await dispatchBatch(sql, workerId, run.target, () => run.stopping || stopped);
+          if (report.claimed > 0) deps.onBatch?.(run.target.dialerId, report);
+          if (report.claimed === 0 || report.released === report.claimed) await pause(deps.tickMs ?? 1_000);
+        } catch (error) {
+          logger.error({ err: error, dialerId: run.target.dialerId }, 'dialer batch failed');
+          await pause(1_000);
+        }
+      }
+    };
+    run.loops = Array.from({ length: deps.concurrency }, loop);
+    active.set(target.dialerId, run);
+    running.add(run);
+    void Promise.all(run.loops).then(() => running.delete(run));
+  }
+
+  return {
+    workerId,
+    async stop() {
+      stopped = true;
+      clearInterval(heartbeat);
+      clearInterval(tick);
+      await listening.unlisten();
+      await refreshing;
+      for (const run of running) wake(run);
+      await Promise.all([...running].flatMap((run) => run.loops));
+      await sql`delete from dialer_workers where id = ${workerId}`;
+    },
+  };
+}

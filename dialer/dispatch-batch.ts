@@ -1,0 +1,202 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type postgres from 'postgres';
+import type { Channel, OutboundMessage, SendResult } from '../gateway/channel.ts';
+import { SPOOL_STATES, type DialerTemplate } from '../db/schema/index.ts';
+import { claimBatch, recordOutcomes, releaseRows, type ClaimedRow, type Outcome } from './spool-claims.ts';
+import { quietUntil } from './quiet-hours.ts';
+
+/** What one batch loop needs to know about its dialer and channel, refreshed by the runner. */
+export type DispatchTarget = {
+  dialerId: number;
+  channelId: number;
+  channel: Channel;
+  /** How the channel reads numbers without a country code. */
+  defaultCountry: string;
+  dialString: string | null;
+  batchSize: number;
+  /** The gap between two sends: the dialer's time between messages or the channel's rate, whichever is longer. */
+  intervalMs: number;
+  /** The channel's own rate, shared with conversation sends on it: the wait for its next slot. */
+  reserveChannelSlot: (() => Promise<number>) | null;
+  dncrCheck: boolean;
+  quietHours: boolean;
+  template: DialerTemplate | null;
+  /** Sends in flight at once when there is no gap (HTTP providers); 1 keeps strict order. */
+  sendConcurrency: number;
+};
+
+export type BatchReport = { claimed: number; sent: number; blocked: number; other: number; failed: number; released: number };
+
+/** A retryable failure gives the row back this long; past this many claims it is FAILED. */
+const RETRY_DELAY_MS = 30_000;
+const MAX_ATTEMPTS = 3;
+
+/**
+ * One batch: claim the next rows, mark bad numbers OTHER and DNCR numbers BLOCKED without sending,
+ * hold rows in the recipient's quiet hours, send the rest in order through the channel with the
+ * dialer's pacing, and store every outcome. `stopping()` is asked before each send: once it says
+ * yes, the sends in hand finish and the rest of the batch goes back to the queue unsent.
+ */
+export async function dispatchBatch(sql: postgres.Sql, workerId: string, target: DispatchTarget, stopping: () => boolean): Promise<BatchReport> {
+  const rows = await claimBatch(sql, target.dialerId, workerId, target.batchSize);
+  const report: BatchReport = { claimed: rows.length, sent: 0, blocked: 0, other: 0, failed: 0, released: 0 };
+  if (rows.length === 0) return report;
+  const outcomes: Outcome[] = [];
+  const toSend: { row: ClaimedRow; to: string }[] = [];
+  const held = new Map<number, { ids: number[]; until: Date }>();
+  const now = new Date();
+  const numbers = rows.map((row) => parseNumber(row.destination, target.defaultCountry));
+  const blocked = target.dncrCheck ? await dncrHits(sql, rows, numbers) : new Set<number>();
+  rows.forEach((row, index) => {
+    const number = numbers[index];
+    if (!number) return outcomes.push({ id: row.id, state: SPOOL_STATES.OTHER, error: `"${row.destination}" is not a valid phone number` });
+    if (blocked.has(row.id)) return outcomes.push({ id: row.id, state: SPOOL_STATES.BLOCKED, error: null });
+    const until = target.quietHours ? quietUntil(number.country, now) : null;
+    if (until) {
+      const group = held.get(until.getTime()) ?? { ids: [], until };
+      group.ids.push(row.id);
+      held.set(until.getTime(), group);
+      return;
+    }
+    toSend.push({ row, to: number.e164 });
+  });
+  for (const group of held.values()) {
+    await releaseRows(sql, workerId, group.ids, group.until, `held by quiet hours until ${group.until.toISOString()}`);
+    report.released += group.ids.length;
+  }
+  const unsent = await send(sql, workerId, target, toSend, outcomes, stopping);
+  if (unsent.length) await releaseRows(sql, workerId, unsent.map((row) => row.id));
+  report.released += unsent.length;
+  await recordUntilStored(sql, workerId, outcomes);
+  for (const outcome of outcomes) {
+    if (outcome.state === SPOOL_STATES.SENT) report.sent++;
+    else if (outcome.state === SPOOL_STATES.BLOCKED) report.blocked++;
+    else if (outcome.state === SPOOL_STATES.OTHER) report.other++;
+    else if (outcome.state === SPOOL_STATES.FAILED) report.failed++;
+  }
+  return report;
+}
+
+/** E.164 and country of a valid number; null for a number no network would take. */
+function parseNumber(input: string, defaultCountry: string): { e164: string; country: string | undefined } | null {
+  const parsed = parsePhoneNumberFromString(input.trim(), defaultCountry as CountryCode);
+  return parsed?.isValid() ? { e164: parsed.number, country: parsed.country } : null;
+}
+
+/** The rows whose number is on the global DNCR or on their campaign's. */
+async function dncrHits(sql: postgres.Sql, rows: readonly ClaimedRow[], numbers: readonly ({ e164: string } | null)[]): Promise<Set<number>> {
+  const wanted = [...new Set(numbers.filter((number) => number !== null).map((number) => number.e164))];
+  if (wanted.length === 0) return new Set();
+  const listed = await sql<{ number: string; campaignId: number | null }[]>`
+    select number, campaign_id as "campaignId" from dncr where number = any(${sql.array(wanted)}::text[])`;
+  if (listed.length === 0) return new Set();
+  const keys = new Set(listed.map((entry) => `${entry.number}:${entry.campaignId ?? '*'}`));
+  const hits = new Set<number>();
+  rows.forEach((row, index) => {
+    const number = numbers[index]?.e164;
+    if (number && (keys.has(`${number}:*`) || keys.has(`${number}:${row.campaignId}`))) hits.add(row.id);
+  });
+  return hits;
+}
+
+/**
+ * Sends in order. With a gap between messages, one at a time on the dialer's shared clock (every
+ * worker on every node reserves its slot from the dialer row) and each outcome stored at once, so a
+ * crash re-sends at most the message in hand; without one, several at a time, stored per batch.
+ * Retryable failures go back to the queue for later. Answers the rows left unsent because the dialer
+ * is stopping.
+ */
+async function send(
+  sql: postgres.Sql,
+  workerId: string,
+  target: DispatchTarget,
+  queue: readonly { row: ClaimedRow; to: string }[],
+  outcomes: Outcome[],
+  stopping: () => boolean,
+): Promise<ClaimedRow[]> {
+  const paced = target.intervalMs > 0;
+  const retry: Outcome[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < queue.length && !stopping()) {
+      const { row, to } = queue[next++]!;
+      if (paced) {
+        const [dialerWait, channelWait] = await Promise.all([reserveSlot(sql, target), target.reserveChannelSlot?.() ?? 0]);
+        await sleep(Math.max(dialerWait, channelWait));
+        if (stopping()) {
+          next--;
+          return;
+        }
+      }
+      const outcome = outcomeOf(row, await sendOne(target, row, to));
+      if (outcome.state === SPOOL_STATES.TO_PROCESS) retry.push(outcome);
+      else if (paced) await recordUntilStored(sql, workerId, [outcome]);
+      else outcomes.push(outcome);
+      if (paced && outcome.state !== SPOOL_STATES.TO_PROCESS) pacedDone.push(outcome);
+    }
+  };
+  const pacedDone: Outcome[] = [];
+  await Promise.all(Array.from({ length: Math.min(paced ? 1 : Math.max(1, target.sendConcurrency), queue.length) }, lane));
+  for (const outcome of retry) await releaseRows(sql, workerId, [outcome.id], new Date(Date.now() + RETRY_DELAY_MS), `will retry: ${outcome.error}`);
+  // Stored already; listed for the report only.
+  for (const outcome of pacedDone) outcomes.push({ ...outcome, stored: true });
+  return queue.slice(next).map((item) => item.row);
+}
+
+function outcomeOf(row: ClaimedRow, result: SendResult): Outcome {
+  if (result.ok) return { id: row.id, state: SPOOL_STATES.SENT, providerMessageId: result.providerMessageId, error: null };
+  const error = `${result.errorCode}: ${result.errorMessage}`;
+  if (result.retryable && row.attempts < MAX_ATTEMPTS) return { id: row.id, state: SPOOL_STATES.TO_PROCESS, error };
+  return { id: row.id, state: SPOOL_STATES.FAILED, error };
+}
+
+function sendOne(target: DispatchTarget, row: ClaimedRow, to: string): Promise<SendResult> {
+  const message: OutboundMessage = {
+    messageId: row.id,
+    to,
+    text: row.message,
+    media: [],
+    ...(row.device || target.dialString ? { dialString: row.device || target.dialString! } : {}),
+    ...(target.template
+      ? { rich: { body: row.message, content: { type: 'template', name: target.template.name, language: target.template.language, bodyParameters: templateVariables(row.message) } } }
+      : {}),
+  };
+  return target.channel.send(message).catch((error: unknown) => ({
+    ok: false as const,
+    errorCode: 'send_error',
+    errorMessage: error instanceof Error ? error.message : String(error),
+    retryable: true,
+  }));
+}
+
+/** A template row's message holds the body variables, `|`-separated ({{1}}|{{2}}…). */
+export function templateVariables(message: string): string[] {
+  return message.trim() === '' ? [] : message.split('|').map((value) => value.trim());
+}
+
+/** The dialer's next send slot, shared by all its workers: how long to wait for it. */
+async function reserveSlot(sql: postgres.Sql, target: DispatchTarget): Promise<number> {
+  const interval = target.intervalMs / 1000;
+  const [row] = await sql<{ waitMs: string }[]>`
+    update dialers set next_slot_at = greatest(next_slot_at, clock_timestamp()) + make_interval(secs => ${interval}::double precision)
+     where id = ${target.dialerId}
+    returning greatest(0, extract(epoch from (next_slot_at - make_interval(secs => ${interval}::double precision) - clock_timestamp())) * 1000) as "waitMs"`;
+  return Math.ceil(Number(row?.waitMs ?? 0));
+}
+
+/**
+ * Outcomes must be stored before the loop moves on (the rows are claimed by this worker until then):
+ * a failing database is retried with a growing pause, never skipped.
+ */
+async function recordUntilStored(sql: postgres.Sql, workerId: string, outcomes: readonly Outcome[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await recordOutcomes(sql, workerId, outcomes.filter((outcome) => !outcome.stored));
+      return;
+    } catch (error) {
+      if (attempt >= 8) throw error;
+      await sleep(Math.min(5_000, 100 * 2 ** attempt));
+    }
+  }
+}
