@@ -76,6 +76,48 @@ describe('authentication and roles on every route', () => {
     }
   });
 
+  it('refuses every API-key route without a key, with an unknown or revoked key, and with a console session instead', async () => {
+    const apiKeyRoutes = platform.routeTable.filter((route) => 'apiKey' in route.access);
+    expect(apiKeyRoutes.map((route) => `${route.method.toUpperCase()} ${route.path}`).sort()).toEqual([
+      'GET /Integra/resources/SMS/SendSMS',
+      'GET /Integra/resources/SMS/SendSMS/:fields',
+      'GET /api/v1/messages/:id',
+      'POST /Integra/resources/SMS/SendSMS',
+      'POST /api/v1/messages',
+    ]);
+    const createKey = async () => {
+      const response = await fetch(`${platform.url}/api/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: cookies.admin },
+        body: JSON.stringify({ name: 'route-auth', campaignIds: [], dialerId: null, securityGroupId: null }),
+      });
+      expect(response.status).toBe(201);
+      return (await response.json()) as { apiKey: { id: number }; key: string };
+    };
+    const valid = await createKey();
+    const revoked = await createKey();
+    expect((await fetch(`${platform.url}/api/api-keys/${revoked.apiKey.id}/revoke`, { method: 'POST', headers: { cookie: cookies.admin } })).status).toBe(200);
+    for (const route of apiKeyRoutes) {
+      expect((route.access as { apiKey: string }).apiKey.length, `${route.path} says what the key is for`).toBeGreaterThan(10);
+      const url = `${platform.url}${samplePath(route.path)}`;
+      const init = { method: route.method.toUpperCase(), body: route.method === 'get' ? undefined : '{}' };
+      const attempts: [string, Record<string, string>][] = [
+        ['no key', {}],
+        ['an unknown key', { 'x-api-key': 'omk_not-a-key' }],
+        ['a revoked key', { 'x-api-key': revoked.key }],
+        ['a revoked Bearer key', { authorization: `Bearer ${revoked.key}` }],
+        ['an admin session', { cookie: cookies.admin }],
+      ];
+      for (const [what, headers] of attempts) {
+        const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...headers } });
+        expect(response.status, `${route.method} ${route.path} with ${what}`).toBe(401);
+        expect(await response.text(), `${route.method} ${route.path} with ${what}`).toMatch(/API key/);
+      }
+      const accepted = await fetch(url, { ...init, headers: { 'content-type': 'application/json', 'x-api-key': valid.key } });
+      expect([401, 403], `${route.method} ${route.path} with a valid key`).not.toContain(accepted.status);
+    }
+  });
+
   it('refuses a console socket without a valid session', async () => {
     const { connectClient } = await import('./harness/test-platform.ts');
     await expect(connectClient(platform.url)).rejects.toThrow('unauthorized');

@@ -1,12 +1,16 @@
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { parse as parseCookie } from 'cookie';
 import type { Db } from '../../db/connection.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { httpErrors } from '../../server/http-errors.ts';
+import { authenticateApiKey, type ApiCaller } from '../../dialer/web-service/api-key-auth.ts';
 import { resolveSession, SESSION_COOKIE, type Actor } from './sessions.ts';
 
-/** Who may call a route: the roles that may, or `public` with the reason it needs no login. */
-export type Access = { roles: readonly UserRole[] } | { public: string };
+/**
+ * Who may call a route: the roles that may; `apiKey` (what the key is for): a web-service API key, no
+ * console session; or `public` with the reason it needs no login.
+ */
+export type Access = { roles: readonly UserRole[] } | { apiKey: string } | { public: string };
 
 export type RouteSpec = {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -14,7 +18,10 @@ export type RouteSpec = {
   access: Access;
   /** Extra middleware before the handler (body parsers of webhooks). */
   before?: RequestHandler[];
-  handler: (request: Request, response: Response, actor: Actor | null) => Promise<void> | void;
+  /** Renders this route's errors, authentication's included, when its clients expect another shape (the legacy SendSMS's plain text). */
+  onError?: ErrorRequestHandler;
+  /** `actor` for role routes, `caller` (the API key) for apiKey routes, neither for public ones. */
+  handler: (request: Request, response: Response, actor: Actor | null, caller: ApiCaller | null) => Promise<void> | void;
 };
 
 export const ALL_ROLES: readonly UserRole[] = ['agent', 'supervisor', 'admin'];
@@ -34,15 +41,16 @@ export function registerRoutes(app: Express, db: Db, table: RouteTable, specs: r
     table.push({ method: spec.method, path: spec.path, access: spec.access });
     const guard = async (request: Request, response: Response, next: NextFunction) => {
       try {
-        if ('public' in spec.access) return await spec.handler(request, response, null);
+        if ('public' in spec.access) return await spec.handler(request, response, null, null);
+        if ('apiKey' in spec.access) return await spec.handler(request, response, null, await authenticateApiKey(db, request));
         const actor = await resolveSession(db, readSessionCookie(request.headers.cookie));
         if (!actor) throw httpErrors.unauthorized();
         if (!spec.access.roles.includes(actor.role)) throw httpErrors.forbidden();
-        await spec.handler(request, response, actor);
+        await spec.handler(request, response, actor, null);
       } catch (error) {
         next(error);
       }
     };
-    app[spec.method](spec.path, ...(spec.before ?? []), guard);
+    app[spec.method](spec.path, ...(spec.before ?? []), guard, ...(spec.onError ? [spec.onError] : []));
   }
 }
