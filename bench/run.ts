@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CAMPAIGN_STRATEGIES, type CampaignStrategy } from '../db/schema/index.ts';
 import * as inboundPipeline from './inbound-pipeline.bench.ts';
 import * as routing from './routing.bench.ts';
+import * as dispatch from './dialer-dispatch.bench.ts';
 
 /**
  * `npm run bench [-- --customers 500 --routing-conversations 10000]`: runs each benchmark and prints
@@ -20,6 +21,10 @@ const { values } = parseArgs({
     'routing-strategy': { type: 'string', default: 'fewest_active' },
     'routing-closes': { type: 'string', default: '500' },
     'routing-close-interval-ms': { type: 'string', default: '40' },
+    'dispatch-rows': { type: 'string', default: '1000000' },
+    'dispatch-dncr': { type: 'string', default: '100000' },
+    'dispatch-batch': { type: 'string', default: '500' },
+    'dispatch-concurrency': { type: 'string', default: '2' },
   },
 });
 const strategy = values['routing-strategy'] as CampaignStrategy;
@@ -41,6 +46,16 @@ if (!values.only || values.only === 'routing') {
     strategy,
     closes: Number(values['routing-closes']),
     closeIntervalMs: Number(values['routing-close-interval-ms']),
+    databaseUrl,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+if (!values.only || values.only === 'dispatch') {
+  const result = await dispatch.run({
+    rows: Number(values['dispatch-rows']),
+    dncr: Number(values['dispatch-dncr']),
+    batchSize: Number(values['dispatch-batch']),
+    concurrency: Number(values['dispatch-concurrency']),
     databaseUrl,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -46,15 +46,12 @@ export async function claimBatch(sql: postgres.Sql, dialerId: number, workerId: 
  */
 export async function recordOutcomes(sql: postgres.Sql, workerId: string, outcomes: readonly Outcome[]): Promise<number> {
   if (outcomes.length === 0) return 0;
-  const result = await sql`
-    update spool s set state = v.state, provider_message_id = v.provider_id, error = v.error,
-           processed_at = clock_timestamp()
-      from (select unnest(${sql.array(outcomes.map((o) => o.id))}::bigint[]) as id,
-                   unnest(${sql.array(outcomes.map((o) => o.state))}::int2[]) as state,
-                   unnest(${sql.array(outcomes.map((o) => o.providerMessageId ?? null))}::text[]) as provider_id,
-                   unnest(${sql.array(outcomes.map((o) => o.error ?? null))}::text[]) as error) v
-     where s.id = v.id and s.state = ${SPOOL_STATES.TO_PROCESS} and s.claimed_by = ${workerId}`;
-  return result.count;
+  // spool_record (migration 0004) pins the plan: the batch drives the join, one primary-key probe per row.
+  const [result] = await sql<{ count: number }[]>`
+    select spool_record(${sql.array(outcomes.map((o) => o.id))}::bigint[], ${sql.array(outcomes.map((o) => o.state))}::int2[],
+                        ${sql.array(outcomes.map((o) => o.providerMessageId ?? null))}::text[], ${sql.array(outcomes.map((o) => o.error ?? null))}::text[],
+                        ${workerId}) as count`;
+  return result!.count;
 }
 
 /**

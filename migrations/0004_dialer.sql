@@ -72,9 +72,13 @@ BEGIN
       SELECT dialer_id, campaign_id, state, -count(*) FROM old_rows GROUP BY 1, 2, 3
     ) AS delta GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
   ON CONFLICT (dialer_id, campaign_id, state) DO UPDATE SET count = c.count + excluded.count;
+  -- Rows that became SENT, as a net count (no join of the transition tables: they have no index).
   INSERT INTO spool_sent_minutes AS m (dialer_id, minute, sent)
-    SELECT n.dialer_id, date_trunc('minute', clock_timestamp()), count(*)
-      FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.state = 2 AND o.state <> 2 GROUP BY 1 ORDER BY 1
+    SELECT dialer_id, date_trunc('minute', clock_timestamp()), sum(n) FROM (
+      SELECT dialer_id, count(*) AS n FROM new_rows WHERE state = 2 GROUP BY 1
+      UNION ALL
+      SELECT dialer_id, -count(*) FROM old_rows WHERE state = 2 GROUP BY 1
+    ) AS delta GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1
   ON CONFLICT (dialer_id, minute) DO UPDATE SET sent = m.sent + excluded.sent;
   RETURN NULL;
 END $$;--> statement-breakpoint
@@ -101,4 +105,16 @@ BEGIN
   RETURN OLD;
 END $$;--> statement-breakpoint
 CREATE TRIGGER "spool_dialer_guard" BEFORE DELETE ON "dialers" FOR EACH ROW EXECUTE FUNCTION "spool_parent_guard"('dialer');--> statement-breakpoint
-CREATE TRIGGER "spool_campaign_guard" BEFORE DELETE ON "campaigns" FOR EACH ROW EXECUTE FUNCTION "spool_parent_guard"('campaign');
+CREATE TRIGGER "spool_campaign_guard" BEFORE DELETE ON "campaigns" FOR EACH ROW EXECUTE FUNCTION "spool_parent_guard"('campaign');--> statement-breakpoint
+-- A batch's outcomes in one statement. The batch must drive the join (a primary-key probe per row):
+-- the claimed_by test is estimated at ~0 rows (the column is mostly null), so left alone the planner
+-- walks the spool first and rescans the batch for each row, quadratic in the batch size.
+CREATE FUNCTION "spool_record"(ids bigint[], states smallint[], provider_ids text[], errors text[], worker text) RETURNS integer
+  LANGUAGE sql SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+  WITH done AS (
+    UPDATE spool s SET state = v.state, provider_message_id = v.provider_id, error = v.error, processed_at = clock_timestamp()
+      FROM unnest(ids, states, provider_ids, errors) AS v(id, state, provider_id, error)
+     WHERE s.id = v.id AND s.state = 1 AND s.claimed_by = worker
+    RETURNING 1)
+  SELECT count(*)::integer FROM done
+$$;
