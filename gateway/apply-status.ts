@@ -4,6 +4,7 @@ import { nextMessageStatus } from '../conversations/message-status.ts';
 import { messageEvents } from '../conversations/conversation-events.ts';
 import type { UnitOfWork } from '../server/unit-of-work.ts';
 import type { StatusReport } from './channel.ts';
+import { applySpoolReport } from '../dialer/spool-delivery.ts';
 
 const STAMP = { sent: 'sentAt', delivered: 'deliveredAt', read: 'readAt', failed: 'failedAt' } as const;
 
@@ -25,7 +26,8 @@ export async function applyStatusReports(
       .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, report.providerMessageId)))
       .for('update');
     if (!message || message.direction !== 'outbound') {
-      unmatched.push(report.providerMessageId);
+      // Not a conversation message: perhaps a broadcast's (the dialer sends from the spool).
+      if (!(await applySpoolReport(uow.tx, channelId, report))) unmatched.push(report.providerMessageId);
       continue;
     }
     const next = nextMessageStatus(message.status, report.status);

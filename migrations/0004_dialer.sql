@@ -108,11 +108,13 @@ CREATE TRIGGER "spool_dialer_guard" BEFORE DELETE ON "dialers" FOR EACH ROW EXEC
 CREATE TRIGGER "spool_campaign_guard" BEFORE DELETE ON "campaigns" FOR EACH ROW EXECUTE FUNCTION "spool_parent_guard"('campaign');--> statement-breakpoint
 -- A batch's outcomes in one statement. The batch must drive the join (a primary-key probe per row):
 -- the claimed_by test is estimated at ~0 rows (the column is mostly null), so left alone the planner
--- walks the spool first and rescans the batch for each row, quadratic in the batch size.
+-- walks the spool first and rescans the batch for each row, quadratic in the batch size. A row's
+-- earlier note (handed out again after a crash, a retry) stays when it is sent.
 CREATE FUNCTION "spool_record"(ids bigint[], states smallint[], provider_ids text[], errors text[], worker text) RETURNS integer
   LANGUAGE sql SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
   WITH done AS (
-    UPDATE spool s SET state = v.state, provider_message_id = v.provider_id, error = v.error, processed_at = clock_timestamp()
+    UPDATE spool s SET state = v.state, provider_message_id = v.provider_id, error = coalesce(v.error, s.error),
+           processed_at = clock_timestamp()
       FROM unnest(ids, states, provider_ids, errors) AS v(id, state, provider_id, error)
      WHERE s.id = v.id AND s.state = 1 AND s.claimed_by = worker
     RETURNING 1)
