@@ -11,6 +11,7 @@ import {
   campaigns,
   cannedResponses,
   channels,
+  dialers,
   scheduleIntervals,
   schedules,
   securityGroups,
@@ -107,6 +108,16 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       { campaignId: support!.id, shortcut: 'hello', body: 'Hello! My name is {{agent}}, how can I help you?' },
       { campaignId: support!.id, shortcut: 'bye', body: 'Thanks for contacting us. Have a great day!' },
     ]);
+    // Broadcasts to try from the Dialer monitor: upload a CSV (`Support;099123456;Hello!;0`) and watch
+    // the simulator phone of that number receive it, one message a second.
+    await tx.insert(dialers).values({
+      name: 'Demo broadcasts',
+      channelId: supportLine!.id,
+      scheduleId: open!.id,
+      timeBetweenMessagesMs: 1000,
+      enabled: true,
+      securityGroupId: group!.id,
+    });
     return credentials;
   });
 }
