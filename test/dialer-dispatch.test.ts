@@ -7,7 +7,7 @@ import { signalDialer } from '../dialer/dialer-signal.ts';
 import { spoolMessage, SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
 import { createLogger } from '../server/logger.ts';
 import { buildCampaign, buildDialer, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
-import { api, eventually, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
+import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
 let platform: TestPlatform;
 const runners: DialerRunner[] = [];
@@ -128,6 +128,24 @@ describe('the dialer', () => {
     expect(mine.totals).toMatchObject({ sent: 2, blocked: 2, other: 2, processed: 6, notProcessed: 0 });
     expect(mine.campaigns[0]).toMatchObject({ campaign: { id: campaign.id }, processed: 6, notProcessed: 0 });
     expect(mine.status).toBe('active');
+  });
+
+  it('pushes the dialers monitor live to supervisors while it sends', async () => {
+    const { db } = platform.services;
+    const { campaign, dialer } = await setup();
+    const supervisor = await buildUser(db, { role: 'supervisor' });
+    const socket = await connectClient(platform.url, { cookie: await login(platform.url, supervisor.username, TEST_PASSWORD) });
+    try {
+      const { channel } = capturingChannel();
+      await runner(channel);
+      const pushed = nextEvent(socket, 'dialer.monitor', (monitor: { dialer: { id: number }; totals: { sent: number } }) => monitor.dialer.id === dialer.id && monitor.totals.sent === 3);
+      await addRows(dialer.id, campaign.id, [{ destination: uyNumber(201) }, { destination: uyNumber(202) }, { destination: uyNumber(203) }]);
+      const monitor = await pushed;
+      expect(monitor).toMatchObject({ status: 'active', onSchedule: true, running: true, totals: { sent: 3, notProcessed: 0, processed: 3 } });
+      expect(monitor.sentByMinute.reduce((sum: number, minute: { sent: number }) => sum + minute.sent, 0)).toBe(3);
+    } finally {
+      socket.close();
+    }
   });
 
   it('sends nothing outside its schedule, and starts when the schedule opens', async () => {
