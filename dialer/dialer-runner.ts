@@ -10,9 +10,9 @@ import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
 import type { SessionManager } from '../gateway/session/session-manager.ts';
 import { reserveSendSlot } from '../gateway/send-pacing.ts';
 import type { Logger } from '../server/logger.ts';
-import { dispatchBatch, type BatchReport, type DispatchTarget } from './dispatch-batch.ts';
+import { BatchError, dispatchBatch, type BatchReport, type DispatchTarget } from './dispatch-batch.ts';
 import { DIALER_SIGNAL } from './dialer-signal.ts';
-import { recoverDeadClaims } from './spool-claims.ts';
+import { recordOutcomes, recoverDeadClaims, type Outcome } from './spool-claims.ts';
 
 export type DialerRunnerDeps = {
   sql: postgres.Sql;
@@ -166,16 +166,25 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
         run.waiters.add(done);
       });
     const loop = async () => {
+      /** Outcomes of sends a failed batch could not store: stored before anything more is claimed. */
+      let unstored: Outcome[] = [];
       while (!run.stopping && !stopped) {
         try {
+          if (unstored.length) {
+            await recordOutcomes(sql, workerId, unstored);
+            unstored = [];
+          }
           const report = await dispatchBatch(sql, workerId, run.target, () => run.stopping || stopped);
           if (report.claimed > 0) deps.onBatch?.(run.target.dialerId, report);
           if (report.claimed === 0 || report.released === report.claimed) await pause(deps.tickMs ?? 1_000);
         } catch (error) {
+          if (error instanceof BatchError) unstored = [...unstored, ...error.unstored];
           logger.error({ err: error, dialerId: run.target.dialerId }, 'dialer batch failed');
           await pause(1_000);
         }
       }
+      // Stopping: a last try, so a stopped dialer does not leave sent rows looking unsent.
+      if (unstored.length) await recordOutcomes(sql, workerId, unstored).catch((error) => logger.error({ err: error, rows: unstored.length }, 'dialer outcomes not stored'));
     };
     run.loops = Array.from({ length: deps.concurrency }, loop);
     active.set(target.dialerId, run);

@@ -43,6 +43,39 @@ export async function dispatchBatch(sql: postgres.Sql, workerId: string, target:
   const report: BatchReport = { claimed: rows.length, sent: 0, blocked: 0, other: 0, failed: 0, released: 0 };
   if (rows.length === 0) return report;
   const outcomes: Outcome[] = [];
+  const handed = new Set<number>();
+  try {
+    await processBatch(sql, workerId, target, stopping, rows, outcomes, handed, report);
+  } catch (error) {
+    // Rows never handed to the provider go back to the queue now; the outcomes of those that were
+    // must still be stored (the runner keeps trying), or they would be sent again.
+    const unsettled = new Set(outcomes.map((outcome) => outcome.id));
+    await releaseRows(sql, workerId, rows.filter((row) => !handed.has(row.id) && !unsettled.has(row.id)).map((row) => row.id)).catch(() => {});
+    throw new BatchError(error, outcomes.filter((outcome) => !outcome.stored));
+  }
+  return report;
+}
+
+/** A batch that failed midway, with the outcomes it could not store yet. */
+export class BatchError extends Error {
+  override name = 'BatchError';
+  readonly unstored: Outcome[];
+  constructor(cause: unknown, unstored: Outcome[]) {
+    super(`dialer batch failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.unstored = unstored;
+  }
+}
+
+async function processBatch(
+  sql: postgres.Sql,
+  workerId: string,
+  target: DispatchTarget,
+  stopping: () => boolean,
+  rows: ClaimedRow[],
+  outcomes: Outcome[],
+  handed: Set<number>,
+  report: BatchReport,
+): Promise<void> {
   const toSend: { row: ClaimedRow; to: string }[] = [];
   const held = new Map<number, { ids: number[]; until: Date }>();
   const now = new Date();
@@ -65,7 +98,7 @@ export async function dispatchBatch(sql: postgres.Sql, workerId: string, target:
     await releaseRows(sql, workerId, group.ids, group.until, `held by quiet hours until ${group.until.toISOString()}`);
     report.released += group.ids.length;
   }
-  const unsent = await send(sql, workerId, target, toSend, outcomes, stopping);
+  const unsent = await send(sql, workerId, target, toSend, outcomes, handed, stopping);
   if (unsent.length) await releaseRows(sql, workerId, unsent.map((row) => row.id));
   report.released += unsent.length;
   await recordUntilStored(sql, workerId, outcomes);
@@ -75,7 +108,6 @@ export async function dispatchBatch(sql: postgres.Sql, workerId: string, target:
     else if (outcome.state === SPOOL_STATES.OTHER) report.other++;
     else if (outcome.state === SPOOL_STATES.FAILED) report.failed++;
   }
-  return report;
 }
 
 /** E.164 and country of a valid number; null for a number no network would take. */
@@ -113,6 +145,7 @@ async function send(
   target: DispatchTarget,
   queue: readonly { row: ClaimedRow; to: string }[],
   outcomes: Outcome[],
+  handed: Set<number>,
   stopping: () => boolean,
 ): Promise<ClaimedRow[]> {
   const paced = target.intervalMs > 0;
@@ -129,6 +162,7 @@ async function send(
           return;
         }
       }
+      handed.add(row.id);
       const outcome = outcomeOf(row, await sendOne(target, row, to));
       if (outcome.state === SPOOL_STATES.TO_PROCESS) retry.push(outcome);
       else if (paced) await recordUntilStored(sql, workerId, [outcome]);

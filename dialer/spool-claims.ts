@@ -62,7 +62,7 @@ export async function releaseRows(sql: postgres.Sql, workerId: string, ids: read
   if (ids.length === 0) return;
   await sql`
     update spool set claimed_at = null, claimed_by = null, attempts = greatest(attempts - 1, 0),
-           not_before = ${notBefore}, error = coalesce(${error}, error)
+           not_before = ${notBefore ? notBefore.toISOString() : null}::timestamptz, error = coalesce(${error}, error)
      where id = any(${sql.array([...ids])}::bigint[]) and state = ${SPOOL_STATES.TO_PROCESS} and claimed_by = ${workerId}`;
 }
 

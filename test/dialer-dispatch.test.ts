@@ -6,6 +6,7 @@ import { startDialerRunner, type DialerRunner } from '../dialer/dialer-runner.ts
 import { signalDialer } from '../dialer/dialer-signal.ts';
 import { spoolMessage, SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
 import { createLogger } from '../server/logger.ts';
+import type { DialerMonitor } from '../console/wire.ts';
 import { buildCampaign, buildDialer, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
@@ -138,11 +139,11 @@ describe('the dialer', () => {
     try {
       const { channel } = capturingChannel();
       await runner(channel);
-      const pushed = nextEvent(socket, 'dialer.monitor', (monitor: { dialer: { id: number }; totals: { sent: number } }) => monitor.dialer.id === dialer.id && monitor.totals.sent === 3);
+      const pushed = nextEvent(socket, 'dialer.monitor', (monitor: DialerMonitor) => monitor.dialer.id === dialer.id && monitor.totals.sent === 3);
       await addRows(dialer.id, campaign.id, [{ destination: uyNumber(201) }, { destination: uyNumber(202) }, { destination: uyNumber(203) }]);
       const monitor = await pushed;
       expect(monitor).toMatchObject({ status: 'active', onSchedule: true, running: true, totals: { sent: 3, notProcessed: 0, processed: 3 } });
-      expect(monitor.sentByMinute.reduce((sum: number, minute: { sent: number }) => sum + minute.sent, 0)).toBe(3);
+      expect(monitor.sentByMinute.reduce((sum, minute) => sum + minute.sent, 0)).toBe(3);
     } finally {
       socket.close();
     }
