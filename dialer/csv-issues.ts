@@ -1,0 +1,25 @@
+import type { FileIssue } from '../console/wire.ts';
+
+/** How many issues an answer lists; past it they are only counted, so a garbage file can't fill memory. */
+export const MAX_FILE_ISSUES = 1000;
+
+/** The problems found in an uploaded file, in file order, capped at MAX_FILE_ISSUES. */
+export class FileIssues {
+  readonly #issues: FileIssue[] = [];
+  #more = 0;
+
+  get count(): number {
+    return this.#issues.length + this.#more;
+  }
+
+  add(line: number | null, column: number | null, message: string): void {
+    if (this.#issues.length < MAX_FILE_ISSUES) this.#issues.push({ line, column, message });
+    else this.#more++;
+  }
+
+  /** The issues, ending with one that counts those left out. */
+  list(): FileIssue[] {
+    if (!this.#more) return [...this.#issues];
+    return [...this.#issues, { line: null, column: null, message: `…and ${this.#more} more ${this.#more === 1 ? 'issue' : 'issues'} not listed` }];
+  }
+}
