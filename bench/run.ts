@@ -3,6 +3,7 @@ import { CAMPAIGN_STRATEGIES, type CampaignStrategy } from '../db/schema/index.t
 import * as inboundPipeline from './inbound-pipeline.bench.ts';
 import * as routing from './routing.bench.ts';
 import * as dispatch from './dialer-dispatch.bench.ts';
+import * as spoolImport from './spool-import.bench.ts';
 
 /**
  * `npm run bench [-- --customers 500 --routing-conversations 10000]`: runs each benchmark and prints
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'routing-strategy': { type: 'string', default: 'fewest_active' },
     'routing-closes': { type: 'string', default: '500' },
     'routing-close-interval-ms': { type: 'string', default: '40' },
+    'import-rows': { type: 'string', default: '1000000' },
     'dispatch-rows': { type: 'string', default: '1000000' },
     'dispatch-dncr': { type: 'string', default: '100000' },
     'dispatch-batch': { type: 'string', default: '500' },
@@ -48,6 +50,10 @@ if (!values.only || values.only === 'routing') {
     closeIntervalMs: Number(values['routing-close-interval-ms']),
     databaseUrl,
   });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+if (!values.only || values.only === 'import') {
+  const result = await spoolImport.run({ rows: Number(values['import-rows']), databaseUrl });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 if (!values.only || values.only === 'dispatch') {

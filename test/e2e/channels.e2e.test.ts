@@ -5,7 +5,6 @@ import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/con
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
 import { rooms } from '../../server/realtime.ts';
-import { buildUser, TEST_PASSWORD } from '../harness/factories.ts';
 import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';

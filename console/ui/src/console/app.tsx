@@ -1,6 +1,8 @@
 import { useEffect } from 'preact/hooks';
 import { AgentChatDrawer } from './agent-chat.tsx';
 import { resetAgentChat } from './agent-chat-state.ts';
+import { ApiKeysPage } from './api-keys-page.tsx';
+import { resetApiKeys } from './api-keys-state.ts';
 import { resetCannedResponses } from './canned-responses-state.ts';
 import { BotFlowsPage } from './bot-flows-page.tsx';
 import { CampaignsPage } from './campaigns-page.tsx';
@@ -8,9 +10,16 @@ import { resetCampaigns } from './campaigns-state.ts';
 import { resetBotFlows } from './bot-flows-state.ts';
 import { ChannelsPage } from './channels-page.tsx';
 import { resetChannels } from './channels-state.ts';
-import { followRoute, route, shownPage } from './console-route.ts';
+import { followRoute, isDialerPage, route, shownPage } from './console-route.ts';
 import { ConversationPanel } from './conversation-panel.tsx';
 import { closeView, followUrl, selectedId } from './conversation-state.ts';
+import { DialerMonitorPage } from './dialer-monitor-page.tsx';
+import { resetDialerMonitor } from './dialer-monitor-state.ts';
+import { DialerTabs } from './dialer-tabs.tsx';
+import { DialersPage } from './dialers-page.tsx';
+import { resetDialers } from './dialers-state.ts';
+import { DncrPage } from './dncr-page.tsx';
+import { resetDncr } from './dncr-state.ts';
 import { InboxPanel } from './inbox-panel.tsx';
 import { resetInbox, startInbox } from './inbox-state.ts';
 import { connectLive, disconnectLive } from './live-updates.ts';
@@ -62,6 +71,10 @@ function Workspace({ userId }: { userId: number }) {
       resetOffers();
       resetAgentChat();
       resetCannedResponses();
+      resetDialers();
+      resetDialerMonitor();
+      resetDncr();
+      resetApiKeys();
     };
   }, [userId]);
 
@@ -78,6 +91,11 @@ function Workspace({ userId }: { userId: number }) {
       {page === 'campaigns' && <CampaignsPage />}
       {page === 'members' && <MembersPage />}
       {page === 'monitor' && <MonitorPage />}
+      {isDialerPage(page) && <DialerTabs page={page} role={me.value?.role ?? 'agent'} />}
+      {page === 'dialers' && <DialersPage />}
+      {page === 'dialer-monitor' && <DialerMonitorPage />}
+      {page === 'dncr' && <DncrPage />}
+      {page === 'api-keys' && <ApiKeysPage />}
       {page === 'inbox' && (
         <main class={paneClass}>
           <InboxPanel />

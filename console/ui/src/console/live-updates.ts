@@ -6,6 +6,8 @@ import type {
   CampaignMonitor,
   ChannelSessionEvent,
   ConversationSummary,
+  DialerMonitor,
+  ImportProgress,
   MessageView,
   Offer,
   Presence,
@@ -13,6 +15,8 @@ import type {
 import { applyChatMessage } from './agent-chat-state.ts';
 import { applySessionEvent, reloadChannelsIfShown } from './channels-state.ts';
 import { applySummary, refreshOpenConversation, upsertMessage } from './conversation-state.ts';
+import { applyDialerMonitor, reloadDialerMonitorIfShown } from './dialer-monitor-state.ts';
+import { applyImportProgress } from './file-upload.ts';
 import { loadInbox, upsertConversation } from './inbox-state.ts';
 import { applyAgentMonitors, applyCampaignMonitor, applyMonitorConversation, applySpyMessage, reloadMonitorIfShown } from './monitor-state.ts';
 import { applyFlag, applyOfferCreated, applyOfferWithdrawn, loadOffers } from './offers-state.ts';
@@ -33,6 +37,9 @@ type ConsoleEvents = {
   'offer.withdrawn': (event: { conversationId: number }) => void;
   'conversation.flagged': (event: { conversationId: number; flag: 'chat_time' }) => void;
   'agent-chat.message': (message: AgentChatMessage) => void;
+  /** Supervisors: a dialer's figures; the uploader: rows read so far of the file being imported. */
+  'dialer.monitor': (monitor: DialerMonitor) => void;
+  'dialer.import.progress': (progress: ImportProgress) => void;
 };
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -71,6 +78,7 @@ export function connectLive(): void {
     refreshOpenConversation();
     reloadChannelsIfShown();
     reloadMonitorIfShown();
+    reloadDialerMonitorIfShown();
     void loadOffers();
   });
   live.on('disconnect', () => {
@@ -103,6 +111,8 @@ export function connectLive(): void {
   live.on('offer.withdrawn', applyOfferWithdrawn);
   live.on('conversation.flagged', applyFlag);
   live.on('agent-chat.message', applyChatMessage);
+  live.on('dialer.monitor', applyDialerMonitor);
+  live.on('dialer.import.progress', applyImportProgress);
 }
 
 /** Closes the live connection (on logout). */

@@ -1,6 +1,6 @@
 import type { Me } from '../../../wire.ts';
 import { ChatButton } from './agent-chat.tsx';
-import { route, shownPage } from './console-route.ts';
+import { isDialerPage, route, shownPage } from './console-route.ts';
 import { connection, type ConnectionState } from './live-updates.ts';
 import { changePresence, logout, me, presenceError, presenceOption } from './session-state.ts';
 
@@ -65,6 +65,10 @@ function PageLinks({ user }: { user: Me }) {
       )}
       <a href="#/bot-flows" data-testid="nav-bot-flows" aria-current={current('bot-flows')}>
         Bot flows
+      </a>
+      {/* One link for the bulk pages (the top bar has no room for four): their own tabs move between them. */}
+      <a href="#/dialer-monitor" data-testid="nav-broadcasts" aria-current={isDialerPage(page) ? 'page' : undefined}>
+        Dialers
       </a>
     </nav>
   );

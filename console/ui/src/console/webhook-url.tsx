@@ -3,7 +3,7 @@ import { useRef } from 'preact/hooks';
 import type { ChannelView } from '../../../wire.ts';
 
 /** Copies text: the Clipboard API where the page may use it, else the selected input and execCommand. */
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+export async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
