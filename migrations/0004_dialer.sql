@@ -48,7 +48,7 @@ CREATE INDEX "spool_pending_idx" ON "spool" USING btree ("dialer_id","priority" 
 ALTER TABLE "spool" DROP COLUMN "entry_position";--> statement-breakpoint
 ALTER TABLE "spool" DROP COLUMN "message_id";--> statement-breakpoint
 -- Ids of spool rows and messages come from one sequence (a provider id derived from either never names both).
-ALTER SEQUENCE "messages_id_seq" CACHE 100;--> statement-breakpoint
+-- No CACHE on it: cached ranges per connection would give ids out of insert order, and both tables are read in id order.
 INSERT INTO "spool_counts" ("dialer_id", "campaign_id", "state", "count")
   SELECT "dialer_id", "campaign_id", "state", count(*) FROM "spool" GROUP BY 1, 2, 3;--> statement-breakpoint
 -- spool_counts and spool_sent_minutes follow every statement on spool, from its transition tables.
