@@ -6,6 +6,7 @@ import { errorMessage } from '../api-client.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
 import { apiKeyList, apiKeysError, apiKeysLoaded, createApiKey, loadApiKeys, revokeApiKey } from './api-keys-state.ts';
 import { fieldIssues } from './channels-state.ts';
+import { ConfirmButton } from './confirm-button.tsx';
 import { dialerList, dialerOptions, loadDialerOptions, loadDialers } from './dialers-state.ts';
 import { copyText } from './webhook-url.tsx';
 
@@ -141,7 +142,6 @@ function CreateKey({ onCreated }: { onCreated: (created: { apiKey: ApiKeyView; k
 }
 
 function KeyRow({ apiKey, campaignName, dialerName }: { apiKey: ApiKeyView; campaignName: (id: number) => string; dialerName: (id: number) => string }) {
-  const asking = useSignal(false);
   const error = useSignal<string | null>(null);
   async function revoke() {
     try {
@@ -149,7 +149,6 @@ function KeyRow({ apiKey, campaignName, dialerName }: { apiKey: ApiKeyView; camp
     } catch (failure) {
       error.value = errorMessage(failure);
     }
-    asking.value = false;
   }
   const revoked = apiKey.revokedAt !== null;
   return (
@@ -168,19 +167,8 @@ function KeyRow({ apiKey, campaignName, dialerName }: { apiKey: ApiKeyView; camp
           <span class="badge badge-disabled" title={formatFullTime(apiKey.revokedAt!)}>
             Revoked
           </span>
-        ) : asking.value ? (
-          <span class="row confirm-delete">
-            <button type="button" class="danger" data-testid="api-key-revoke-confirm" onClick={() => void revoke()}>
-              Revoke
-            </button>
-            <button type="button" onClick={() => (asking.value = false)}>
-              Keep
-            </button>
-          </span>
         ) : (
-          <button type="button" class="ghost danger" data-testid="api-key-revoke" onClick={() => (asking.value = true)}>
-            Revoke
-          </button>
+          <ConfirmButton action="Revoke" keep="Keep" ghost testId="api-key-revoke" onConfirm={revoke} />
         )}
         {error.value && <div class="inline-error">{error.value}</div>}
       </td>

@@ -174,13 +174,5 @@ export function changedFields(input: CampaignInput, campaign: CampaignView): Par
   return patch as Partial<CampaignInput>;
 }
 
-/** The issues at a path or under it (`cannedResponses` covers `cannedResponses.2.shortcut`). */
-export function issuesUnder(issues: readonly FieldIssue[], path: string): FieldIssue[] {
-  return issues.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`));
-}
-
-/** The issues the form cannot show beside a field (no path, or one it does not know): they go in the banner. */
-export function unplacedIssues(issues: readonly FieldIssue[]): FieldIssue[] {
-  const fields = new Set(['name', ...Object.keys(NEW_CAMPAIGN_DEFAULTS)]);
-  return issues.filter((issue) => !fields.has(issue.path.split('.')[0] ?? ''));
-}
+/** The form's top-level fields: the server's issues on other paths (or on none) go in the banner. */
+export const CAMPAIGN_FIELDS: readonly string[] = ['name', ...Object.keys(NEW_CAMPAIGN_DEFAULTS)];

@@ -1,45 +1,22 @@
 import { useSignal } from '@preact/signals';
-import type { TargetedSubmitEvent } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
 import type { CampaignView, FieldIssue } from '../../../wire.ts';
-import { errorMessage } from '../api-client.ts';
 import {
+  CAMPAIGN_FIELDS,
   changedFields,
   draftForNewCampaign,
   draftFromCampaign,
   draftToInput,
-  issuesUnder,
   splitKeywords,
   STRATEGIES,
-  unplacedIssues,
   type CampaignDraft,
 } from './campaign-draft.ts';
 import { campaignOptions, createCampaign, updateCampaign } from './campaigns-state.ts';
-import { fieldIssues } from './channels-state.ts';
 import { showCampaigns } from './console-route.ts';
+import { DraftFormActions, SecurityGroupField, selectedId, useDraftForm } from './draft-form.tsx';
+import { FieldIssues, fieldIssuesId, issuesUnder } from './field-issues.tsx';
 
 type Change = (part: Partial<CampaignDraft>) => void;
 type Issues = readonly FieldIssue[];
-
-const domId = (prefix: string, path: string) => `${prefix}-${path.replace(/\./g, '-')}-issues`;
-
-/** The server's (or the browser's) complaints about one field, right under it; `label` names the list item a path points at. */
-function FieldIssues({ id, issues, label }: { id: string; issues: Issues; label?: (path: string) => string | null }) {
-  if (issues.length === 0) return null;
-  return (
-    <ul class="field-issues" id={id}>
-      {issues.map((issue) => {
-        const item = label?.(issue.path);
-        return (
-          <li key={`${issue.path}:${issue.message}`} data-testid="field-error" data-path={issue.path}>
-            {item && !issue.message.includes(item) && <strong>{item}: </strong>}
-            {issue.message}
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
 
 /** DID-Ports as removable tags; Enter, a comma or leaving the box adds what was typed. */
 function TagList(props: { id: string; values: string[]; issues: Issues; onChange: (values: string[]) => void; errorsId: string }) {
@@ -106,33 +83,22 @@ function ChannelPicker({ campaign, draft, onChange }: { campaign: CampaignView |
 
 /** The form of one campaign (or a new one), grouped as the seed groups it; field errors show beside their field. */
 export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
-  const draft = useSignal<CampaignDraft>(campaign ? draftFromCampaign(campaign) : draftForNewCampaign());
-  const issues = useSignal<FieldIssue[]>([]);
-  const banner = useSignal<string | null>(null);
-  const busy = useSignal(false);
-  const dirty = useSignal(false);
-  const saved = useSignal(false);
-  const form = useRef<HTMLFormElement>(null);
   const p = `campaign-${campaign?.id ?? 'new'}`;
-
-  /** After a refusal, brings the first marked field into view (the form is longer than the window). */
-  const showFirstIssue = () =>
-    requestAnimationFrame(() => form.current?.querySelector('[aria-invalid="true"]')?.scrollIntoView({ block: 'center', behavior: 'smooth' }));
-
-  // Changed elsewhere (another admin, a delete refusal's "disable"): follow it unless this form holds edits.
-  useEffect(() => {
-    if (campaign && !dirty.value) draft.value = draftFromCampaign(campaign);
-  }, [campaign?.updatedAt]);
+  const form = useDraftForm({
+    record: campaign,
+    version: campaign?.updatedAt,
+    idPrefix: p,
+    toDraft: draftFromCampaign,
+    newDraft: draftForNewCampaign,
+    fields: CAMPAIGN_FIELDS,
+    parse: draftToInput,
+    changed: changedFields,
+    create: async (input) => showCampaigns((await createCampaign(input)).id),
+    update: updateCampaign,
+  });
+  const { draft, issues, change, at, invalid, issuesOf } = form;
 
   const d = draft.value;
-  const change: Change = (part) => {
-    draft.value = { ...draft.value, ...part };
-    dirty.value = true;
-    saved.value = false;
-  };
-  const at = (path: string) => issuesUnder(issues.value, path);
-  const invalid = (path: string) => (at(path).length ? { 'aria-invalid': true as const, 'aria-describedby': domId(p, path) } : {});
-  const issuesOf = (path: string, label?: (path: string) => string | null) => <FieldIssues id={domId(p, path)} issues={at(path)} label={label} />;
   /** Names the keyword a path like `optOutKeywords.2` points at. */
   const keywordAt = (field: 'optOutKeywords' | 'optInKeywords' | 'helpKeywords') => (path: string) => {
     const index = Number(path.split('.')[1]);
@@ -140,57 +106,13 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
     return word === undefined ? null : `"${word}"`;
   };
 
-  async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy.value) return;
-    const parsed = draftToInput(draft.value);
-    saved.value = false;
-    if (!parsed.input) {
-      issues.value = parsed.issues;
-      banner.value = 'Fix the marked fields.';
-      showFirstIssue();
-      return;
-    }
-    busy.value = true;
-    issues.value = [];
-    banner.value = null;
-    try {
-      if (campaign) {
-        const patch = changedFields(parsed.input, campaign);
-        const updated = Object.keys(patch).length ? await updateCampaign(campaign.id, patch) : campaign;
-        draft.value = draftFromCampaign(updated);
-        dirty.value = false;
-        saved.value = true;
-      } else {
-        const created = await createCampaign(parsed.input);
-        showCampaigns(created.id);
-      }
-    } catch (error) {
-      issues.value = fieldIssues(error);
-      const unplaced = unplacedIssues(issues.value).map((issue) => `${issue.path || 'request'}: ${issue.message}`);
-      banner.value = issues.value.length ? ['The server refused the marked fields.', ...unplaced].join(' ') : errorMessage(error);
-      showFirstIssue();
-    } finally {
-      busy.value = false;
-    }
-  }
-
-  function discard() {
-    draft.value = campaign ? draftFromCampaign(campaign) : draftForNewCampaign();
-    dirty.value = false;
-    issues.value = [];
-    banner.value = null;
-  }
-
   const strategy = STRATEGIES.find((s) => s.value === d.strategy);
   const { schedules, securityGroups, botFlows } = campaignOptions.value;
-  const groupChoices = [...securityGroups, ...(campaign?.securityGroup && !securityGroups.some((g) => g.id === campaign.securityGroupId) ? [campaign.securityGroup] : [])];
   const flowChoices = [
     ...botFlows.map((flow) => ({ id: flow.id, label: `${flow.name} · v${flow.version}` })),
     ...(campaign?.botFlow && !botFlows.some((f) => f.id === campaign.botFlowId) ? [{ id: campaign.botFlow.id, label: `${campaign.botFlow.name} · v${campaign.botFlow.version} (older version)` }] : []),
   ];
   const scheduleChoices = [...schedules, ...(campaign?.schedule && !schedules.some((s) => s.id === campaign.scheduleId) ? [campaign.schedule] : [])];
-  const selectId = (value: string) => (value === '' ? null : Number(value));
   const text = (field: keyof CampaignDraft, label: string, options: { rows?: number; placeholder?: string; testId?: string } = {}) => (
     <label class="field" for={`${p}-${field}`}>
       {label}
@@ -236,7 +158,7 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
   );
 
   return (
-    <form class="campaign-form" data-testid="campaign-form" ref={form} onSubmit={submit} noValidate>
+    <form class="campaign-form" data-testid="campaign-form" ref={form.form} onSubmit={form.submit} noValidate>
       <fieldset class="card">
         <legend>Basic settings</legend>
         <div class="field-grid">
@@ -247,7 +169,7 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
           </label>
           <label class="field" for={`${p}-schedule`}>
             Schedule
-            <select id={`${p}-schedule`} data-testid="campaign-schedule" value={d.scheduleId ?? ''} onChange={(e) => change({ scheduleId: selectId(e.currentTarget.value) })} {...invalid('scheduleId')}>
+            <select id={`${p}-schedule`} data-testid="campaign-schedule" value={d.scheduleId ?? ''} onChange={(e) => change({ scheduleId: selectedId(e.currentTarget.value) })} {...invalid('scheduleId')}>
               <option value="">No schedule: always open</option>
               {scheduleChoices.map((schedule) => (
                 <option key={schedule.id} value={schedule.id}>
@@ -262,7 +184,7 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
           <label for={`${p}-didPorts`}>
             DID-Ports <span class="muted small">(the codes, numbers or ids the provider uses for this campaign)</span>
           </label>
-          <TagList id={`${p}-didPorts`} values={d.didPorts} issues={at('didPorts')} onChange={(didPorts) => change({ didPorts })} errorsId={domId(p, 'didPorts')} />
+          <TagList id={`${p}-didPorts`} values={d.didPorts} issues={at('didPorts')} onChange={(didPorts) => change({ didPorts })} errorsId={fieldIssuesId(p, 'didPorts')} />
           {issuesOf('didPorts', (path) => {
             const value = d.didPorts[Number(path.split('.')[1])];
             return value === undefined ? null : `"${value}"`;
@@ -346,7 +268,7 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
             </div>
           );
         })}
-        <FieldIssues id={domId(p, 'cannedResponses')} issues={issues.value.filter((issue) => issue.path === 'cannedResponses')} />
+        <FieldIssues id={fieldIssuesId(p, 'cannedResponses')} issues={issues.value.filter((issue) => issue.path === 'cannedResponses')} />
         <div>
           <button type="button" data-testid="canned-add" onClick={() => change({ cannedResponses: [...d.cannedResponses, { shortcut: '', body: '' }] })}>
             Add response
@@ -373,21 +295,10 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
       <fieldset class="card">
         <legend>Security and bot</legend>
         <div class="field-grid">
-          <label class="field" for={`${p}-securityGroup`}>
-            Security group
-            <select id={`${p}-securityGroup`} data-testid="campaign-securityGroup" value={d.securityGroupId ?? ''} onChange={(e) => change({ securityGroupId: selectId(e.currentTarget.value) })} {...invalid('securityGroupId')}>
-              <option value="">None: every supervisor sees it</option>
-              {groupChoices.map((group) => (
-                <option key={group.id} value={group.id}>
-                  {group.name}
-                </option>
-              ))}
-            </select>
-            {issuesOf('securityGroupId')}
-          </label>
+          <SecurityGroupField form={form} idPrefix={p} testId="campaign-securityGroup" groups={securityGroups} own={campaign?.securityGroup ?? null} />
           <label class="field" for={`${p}-botFlow`}>
             Bot flow
-            <select id={`${p}-botFlow`} data-testid="campaign-botFlow" value={d.botFlowId ?? ''} onChange={(e) => change({ botFlowId: selectId(e.currentTarget.value) })} {...invalid('botFlowId')}>
+            <select id={`${p}-botFlow`} data-testid="campaign-botFlow" value={d.botFlowId ?? ''} onChange={(e) => change({ botFlowId: selectedId(e.currentTarget.value) })} {...invalid('botFlowId')}>
               <option value="">None: greet and hand over to an agent</option>
               {flowChoices.map((flow) => (
                 <option key={flow.id} value={flow.id}>
@@ -400,24 +311,7 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
         </div>
       </fieldset>
 
-      <div class="form-actions campaign-actions">
-        {banner.value && (
-          <p class="form-error banner" role="alert" data-testid="campaign-banner">
-            {banner.value}
-          </p>
-        )}
-        {saved.value && (
-          <span class="saved-note" role="status" data-testid="campaign-saved">
-            Saved.
-          </span>
-        )}
-        <button type="button" disabled={!dirty.value || busy.value} onClick={discard}>
-          Discard changes
-        </button>
-        <button type="submit" class="primary" data-testid="campaign-save" disabled={busy.value}>
-          {busy.value ? 'Saving…' : campaign ? 'Save' : 'Create campaign'}
-        </button>
-      </div>
+      <DraftFormActions form={form} testId="campaign" submitLabel={campaign ? 'Save' : 'Create campaign'} />
     </form>
   );
 }

@@ -15,7 +15,9 @@ import {
   optionsError,
   updateCampaign,
 } from './campaigns-state.ts';
+import { ConfirmButton } from './confirm-button.tsx';
 import { campaignsLink, route, showCampaigns } from './console-route.ts';
+import { RecordPanel } from './record-panel.tsx';
 import { me } from './session-state.ts';
 
 const isAdmin = () => me.value?.role === 'admin';
@@ -93,55 +95,36 @@ function CampaignTable({ selected }: { selected: number | 'new' | null }) {
 
 /** Admins delete a campaign in two clicks; one with conversations on record is refused (409), and can be disabled instead. */
 function DeleteCampaign({ campaign }: { campaign: CampaignView }) {
-  const asking = useSignal(false);
-  const busy = useSignal(false);
   const refusal = useSignal<string | null>(null);
+  const disabling = useSignal(false);
   async function remove() {
-    busy.value = true;
     refusal.value = null;
     try {
       await deleteCampaign(campaign.id);
       showCampaigns();
     } catch (error) {
       refusal.value = error instanceof ApiRequestError && error.status === 409 ? error.message : errorMessage(error);
-      asking.value = false;
-    } finally {
-      busy.value = false;
     }
   }
   async function disable() {
-    busy.value = true;
+    disabling.value = true;
     try {
       await updateCampaign(campaign.id, { enabled: false });
       refusal.value = null;
     } catch (error) {
       refusal.value = errorMessage(error);
     } finally {
-      busy.value = false;
+      disabling.value = false;
     }
   }
   return (
     <>
-      {asking.value ? (
-        <span class="row confirm-delete" role="group" aria-label="Confirm deletion">
-          <span class="small">Delete “{campaign.name}”?</span>
-          <button type="button" class="danger" data-testid="campaign-delete-confirm" disabled={busy.value} onClick={() => void remove()}>
-            Delete
-          </button>
-          <button type="button" onClick={() => (asking.value = false)}>
-            Cancel
-          </button>
-        </span>
-      ) : (
-        <button type="button" class="danger" data-testid="campaign-delete" onClick={() => (asking.value = true)}>
-          Delete
-        </button>
-      )}
+      <ConfirmButton action="Delete" question={`Delete “${campaign.name}”?`} testId="campaign-delete" onConfirm={remove} />
       {refusal.value && (
         <div class="form-error banner panel-banner" role="alert" data-testid="campaign-delete-refused">
           <span>{refusal.value}</span>
           {campaign.enabled && (
-            <button type="button" data-testid="campaign-disable-instead" disabled={busy.value} onClick={() => void disable()}>
+            <button type="button" data-testid="campaign-disable-instead" disabled={disabling.value} onClick={() => void disable()}>
               Disable it
             </button>
           )}
@@ -182,25 +165,8 @@ function CampaignHeader({ campaign }: { campaign: CampaignView | null }) {
   );
 }
 
-function SidePanel({ selected }: { selected: number | 'new' | null }) {
-  if (selected === null) {
-    return (
-      <div class="channel-panel empty-state">
-        <p class="muted">Pick a campaign to see and change its settings{isAdmin() ? ', or create a new one' : ''}.</p>
-      </div>
-    );
-  }
-  if (selected === 'new' && !isAdmin()) {
-    return (
-      <div class="channel-panel empty-state">
-        <p class="muted">Only admins create campaigns.</p>
-      </div>
-    );
-  }
-  const campaign = selected === 'new' ? null : campaignList.value.find((c) => c.id === selected);
-  if (campaign === undefined) {
-    return <div class="channel-panel empty-state">{campaignsLoaded.value ? <p>This campaign does not exist (any more).</p> : <p>Loading…</p>}</div>;
-  }
+/** One campaign's pane (a new one's when null): its header and settings. */
+function CampaignPanel({ campaign }: { campaign: CampaignView | null }) {
   return (
     <div class="channel-panel campaign-panel" data-testid="campaign-detail" data-campaign-id={campaign?.id ?? 'new'}>
       <CampaignHeader campaign={campaign} />
@@ -221,7 +187,16 @@ export function CampaignsPage() {
   return (
     <main class={selected === null ? 'channels-page campaigns-page showing-list' : 'channels-page campaigns-page showing-panel'} data-testid="campaigns-page">
       <CampaignTable selected={selected} />
-      <SidePanel selected={selected} />
+      <RecordPanel
+        selected={selected}
+        list={campaignList.value}
+        loaded={campaignsLoaded.value}
+        noun="campaign"
+        prompt={`Pick a campaign to see and change its settings${isAdmin() ? ', or create a new one' : ''}.`}
+        isAdmin={isAdmin()}
+      >
+        {(campaign) => <CampaignPanel campaign={campaign} />}
+      </RecordPanel>
     </main>
   );
 }

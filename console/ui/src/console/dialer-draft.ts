@@ -133,13 +133,5 @@ export function changedDialerFields(input: DialerInput, dialer: DialerView): Par
   return patch as Partial<DialerInput>;
 }
 
-/** The issues at a path or under it (`template` covers `template.name`). */
-export function dialerIssuesUnder(issues: readonly FieldIssue[], path: string): FieldIssue[] {
-  return issues.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`));
-}
-
-/** The issues the form cannot show beside a field: they go in the banner. */
-export function unplacedDialerIssues(issues: readonly FieldIssue[]): FieldIssue[] {
-  const fields = new Set(['name', 'channelId', ...Object.keys(NEW_DIALER_DEFAULTS)]);
-  return issues.filter((issue) => !fields.has(issue.path.split('.')[0] ?? ''));
-}
+/** The form's top-level fields: the server's issues on other paths go in the banner. */
+export const DIALER_FIELDS: readonly string[] = ['name', 'channelId', ...Object.keys(NEW_DIALER_DEFAULTS)];

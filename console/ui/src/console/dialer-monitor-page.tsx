@@ -31,6 +31,20 @@ function Figure(props: { label: string; value: string; name: string; tone?: 'goo
 
 const activeText = (on: boolean) => (on ? 'Active' : 'Inactive');
 const count = (n: number) => n.toLocaleString();
+/** Right-aligned heads of columns of counts. */
+const countHeads = (labels: string[]) =>
+  labels.map((label) => (
+    <th key={label} scope="col" class="number">
+      {label}
+    </th>
+  ));
+/** One row's counts, in the columns `countHeads` named. */
+const countCells = (values: number[]) =>
+  values.map((value, index) => (
+    <td key={index} class="number">
+      {count(value)}
+    </td>
+  ));
 
 const MINUTE_MS = 60_000;
 const CHART_MINUTES = 15;
@@ -93,22 +107,14 @@ function CampaignTable({ monitor }: { monitor: DialerMonitor }) {
           <thead>
             <tr>
               <th scope="col">Campaign</th>
-              {['Processed', 'Not processed', 'Sent', 'Other', 'Blocked', 'Failed', 'Cancelled'].map((label) => (
-                <th key={label} scope="col" class="number">
-                  {label}
-                </th>
-              ))}
+              {countHeads(['Processed', 'Not processed', 'Sent', 'Other', 'Blocked', 'Failed', 'Cancelled'])}
             </tr>
           </thead>
           <tbody>
             {monitor.campaigns.map((c) => (
               <tr key={c.campaign.id} data-testid="dialer-campaign-row" data-campaign-id={c.campaign.id}>
                 <th scope="row">{c.campaign.name}</th>
-                {[c.processed, c.notProcessed, c.counts.sent, c.counts.other, c.counts.blocked, c.counts.failed, c.counts.cancelled].map((value, index) => (
-                  <td key={index} class="number">
-                    {count(value)}
-                  </td>
-                ))}
+                {countCells([c.processed, c.notProcessed, c.counts.sent, c.counts.other, c.counts.blocked, c.counts.failed, c.counts.cancelled])}
               </tr>
             ))}
           </tbody>
@@ -135,11 +141,7 @@ function Overview() {
               <th scope="col">Dialer</th>
               <th scope="col">Status</th>
               <th scope="col">On schedule</th>
-              {['Processed', 'Not processed', 'Other', 'Blocked', 'Failed', 'Sent per minute'].map((label) => (
-                <th key={label} scope="col" class="number">
-                  {label}
-                </th>
-              ))}
+              {countHeads(['Processed', 'Not processed', 'Other', 'Blocked', 'Failed', 'Sent per minute'])}
             </tr>
           </thead>
           <tbody>
@@ -152,11 +154,7 @@ function Overview() {
                   <span class={m.status === 'active' ? 'badge badge-enabled' : 'badge badge-disabled'}>{activeText(m.status === 'active')}</span>
                 </td>
                 <td>{activeText(m.onSchedule)}</td>
-                {[m.totals.processed, m.totals.notProcessed, m.totals.other, m.totals.blocked, m.totals.failed, m.sentPerMinute].map((value, index) => (
-                  <td key={index} class="number">
-                    {count(value)}
-                  </td>
-                ))}
+                {countCells([m.totals.processed, m.totals.notProcessed, m.totals.other, m.totals.blocked, m.totals.failed, m.sentPerMinute])}
               </tr>
             ))}
           </tbody>

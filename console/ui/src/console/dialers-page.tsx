@@ -1,11 +1,13 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { DialerView } from '../../../wire.ts';
-import { ApiRequestError, errorMessage } from '../api-client.ts';
+import { errorMessage } from '../api-client.ts';
 import { channelTypeLabel } from './channel-types.ts';
+import { ConfirmButton } from './confirm-button.tsx';
 import { dialerMonitorLink, dialersLink, route, showDialers } from './console-route.ts';
 import { DialerForm } from './dialer-form.tsx';
 import { deleteDialer, dialerList, dialerOptionsError, dialersError, dialersLoaded, loadDialerOptions, loadDialers } from './dialers-state.ts';
+import { RecordPanel } from './record-panel.tsx';
 import { me } from './session-state.ts';
 
 const isAdmin = () => me.value?.role === 'admin';
@@ -102,39 +104,19 @@ function DialerTable({ selected }: { selected: number | 'new' | null }) {
 
 /** Admins delete a dialer in two clicks; one with spool rows is refused (409): its history stays. */
 function DeleteDialer({ dialer }: { dialer: DialerView }) {
-  const asking = useSignal(false);
-  const busy = useSignal(false);
   const refusal = useSignal<string | null>(null);
   async function remove() {
-    busy.value = true;
     refusal.value = null;
     try {
       await deleteDialer(dialer.id);
       showDialers();
     } catch (error) {
-      refusal.value = error instanceof ApiRequestError && error.status === 409 ? `${error.message} Disable it instead.` : errorMessage(error);
-      asking.value = false;
-    } finally {
-      busy.value = false;
+      refusal.value = errorMessage(error);
     }
   }
   return (
     <>
-      {asking.value ? (
-        <span class="row confirm-delete" role="group" aria-label="Confirm deletion">
-          <span class="small">Delete “{dialer.name}”?</span>
-          <button type="button" class="danger" data-testid="dialer-delete-confirm" disabled={busy.value} onClick={() => void remove()}>
-            Delete
-          </button>
-          <button type="button" onClick={() => (asking.value = false)}>
-            Cancel
-          </button>
-        </span>
-      ) : (
-        <button type="button" class="danger" data-testid="dialer-delete" onClick={() => (asking.value = true)}>
-          Delete
-        </button>
-      )}
+      <ConfirmButton action="Delete" question={`Delete “${dialer.name}”?`} testId="dialer-delete" onConfirm={remove} />
       {refusal.value && (
         <p class="form-error banner panel-banner" role="alert" data-testid="dialer-delete-refused">
           {refusal.value}
@@ -144,25 +126,8 @@ function DeleteDialer({ dialer }: { dialer: DialerView }) {
   );
 }
 
-function SidePanel({ selected }: { selected: number | 'new' | null }) {
-  if (selected === null) {
-    return (
-      <div class="channel-panel empty-state">
-        <p class="muted">Pick a dialer to see {isAdmin() ? 'and change ' : ''}its settings{isAdmin() ? ', or create a new one' : ''}.</p>
-      </div>
-    );
-  }
-  if (selected === 'new' && !isAdmin()) {
-    return (
-      <div class="channel-panel empty-state">
-        <p class="muted">Only admins create dialers.</p>
-      </div>
-    );
-  }
-  const dialer = selected === 'new' ? null : dialerList.value.find((d) => d.id === selected);
-  if (dialer === undefined) {
-    return <div class="channel-panel empty-state">{dialersLoaded.value ? <p>This dialer does not exist (any more).</p> : <p>Loading…</p>}</div>;
-  }
+/** One dialer's pane (a new one's when null): its state, warnings and settings. */
+function DialerPanel({ dialer }: { dialer: DialerView | null }) {
   return (
     <div class="channel-panel campaign-panel" data-testid="dialer-detail" data-dialer-id={dialer?.id ?? 'new'}>
       <header class="panel-header">
@@ -207,7 +172,16 @@ export function DialersPage() {
   return (
     <main class={selected === null ? 'channels-page campaigns-page showing-list' : 'channels-page campaigns-page showing-panel'} data-testid="dialers-page">
       <DialerTable selected={selected} />
-      <SidePanel selected={selected} />
+      <RecordPanel
+        selected={selected}
+        list={dialerList.value}
+        loaded={dialersLoaded.value}
+        noun="dialer"
+        prompt={`Pick a dialer to see ${isAdmin() ? 'and change ' : ''}its settings${isAdmin() ? ', or create a new one' : ''}.`}
+        isAdmin={isAdmin()}
+      >
+        {(dialer) => <DialerPanel dialer={dialer} />}
+      </RecordPanel>
     </main>
   );
 }

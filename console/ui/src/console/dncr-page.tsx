@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { DncrEntry } from '../../../wire.ts';
 import { errorMessage } from '../api-client.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
+import { ConfirmButton } from './confirm-button.tsx';
 import { dialerOptions, loadDialerOptions } from './dialers-state.ts';
 import { addDncrNumber, dncrEntries, dncrError, dncrFilter, dncrHasMore, dncrLoaded, loadDncr, removeDncrEntry, type DncrFilter } from './dncr-state.ts';
 import { me } from './session-state.ts';
@@ -79,13 +80,11 @@ function AddNumber() {
 }
 
 function EntryRow({ entry, onError }: { entry: DncrEntry; onError: (message: string) => void }) {
-  const asking = useSignal(false);
   async function remove() {
     try {
       await removeDncrEntry(entry.id);
     } catch (error) {
       onError(errorMessage(error));
-      asking.value = false;
     }
   }
   return (
@@ -97,20 +96,7 @@ function EntryRow({ entry, onError }: { entry: DncrEntry; onError: (message: str
         {formatMessageTime(entry.createdAt)}
       </td>
       <td class="row-actions">
-        {asking.value ? (
-          <span class="row confirm-delete">
-            <button type="button" class="danger" data-testid="dncr-remove-confirm" onClick={() => void remove()}>
-              Remove
-            </button>
-            <button type="button" onClick={() => (asking.value = false)}>
-              Keep
-            </button>
-          </span>
-        ) : (
-          <button type="button" class="ghost danger" data-testid="dncr-remove" onClick={() => (asking.value = true)}>
-            Remove
-          </button>
-        )}
+        <ConfirmButton action="Remove" keep="Keep" ghost testId="dncr-remove" onConfirm={remove} />
       </td>
     </tr>
   );
