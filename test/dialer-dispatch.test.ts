@@ -200,6 +200,20 @@ describe('the dialer', () => {
     expect(refused.body.error).toMatchObject({ code: 'not_enabled' });
   });
 
+  it('sends a single message ahead of the file, with the web service rules for its text', async () => {
+    const { db } = platform.services;
+    const { campaign, dialer } = await setup({ running: false });
+    const supervisor = await buildUser(db, { role: 'supervisor' });
+    const cookie = await login(platform.url, supervisor.username, TEST_PASSWORD);
+    const send = (message: string) => api(platform.url, 'POST', `/api/dialers/${dialer.id}/messages`, { cookie, body: { destination: '099123456', message, campaignId: campaign.id } });
+    const refused = await send('write to ana@example.com');
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.error.details)).toContain('@');
+    const accepted = await send('Your order shipped');
+    expect(accepted.status).toBe(201);
+    expect(accepted.body).toMatchObject({ destination: '099123456', state: 'to_process', priority: SINGLE_SEND_PRIORITY, campaign: { id: campaign.id } });
+  });
+
   it('deletes unprocessed rows: they become CANCELLED and stay on record', async () => {
     const { db } = platform.services;
     const { campaign, dialer } = await setup({ running: false });

@@ -6,6 +6,7 @@ import { cancelUnprocessed, createDialer, deleteDialer, lockVisibleDialer, setRu
 import { dialerMonitors, presentMonitor } from '../../dialer/dialer-monitor.ts';
 import { createDialerSchema, dialerWarnings, updateDialerSchema } from '../../dialer/dialer-settings.ts';
 import { spoolMessage } from '../../dialer/spool-message.ts';
+import { messageField } from '../../dialer/web-service/send-api-message.ts';
 import { spoolStateName, spoolStateOf } from '../../dialer/spool-state.ts';
 import { isScheduleOpen } from '../../bots/campaign-schedule.ts';
 import type { AppServices } from '../../server/app-services.ts';
@@ -19,7 +20,8 @@ const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const cancelSchema = z.object({ campaignId: z.number().int().positive().nullable().optional() });
 const singleSendSchema = z.object({
   destination: z.string().trim().min(3, 'Write the telephone number').max(32),
-  message: z.string().trim().min(1, 'Write the text').max(1600, 'at most 1600 characters'),
+  // The web service's rule: the same dialers and gateways send both.
+  message: messageField,
   campaignId: z.number().int().positive(),
 });
 const spoolQuerySchema = z.object({

@@ -85,7 +85,7 @@ function Dashboard({ monitor }: { monitor: DialerMonitor }) {
         <Figure name="other" label="Other" value={count(totals.other)} title="Wrong number format" />
         <Figure name="blocked" label="Blocked" value={count(totals.blocked)} title="On the DNCR list" />
         <Figure name="failed" label="Failed" value={count(totals.failed)} tone={totals.failed > 0 ? 'bad' : undefined} title="The provider refused them" />
-        <Figure name="sent-per-minute" label="Sent per minute" value={count(monitor.sentPerMinute)} />
+        <Figure name="sent-per-minute" label="Sent last full minute" value={count(monitor.sentPerMinute)} />
       </div>
       <div class="dashboard-foot">
         <span class="muted small" data-testid="dialer-reason">
