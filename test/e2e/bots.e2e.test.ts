@@ -1,52 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type Browser, type Page } from 'playwright-core';
-import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { BotFlowView, SimulatorPhone } from '../../console/wire.ts';
 import { conversations } from '../../db/schema/index.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
-import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 import type { UserRole } from '../../db/schema/index.ts';
-import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
+import { api, connectClient, eventually, login, nextEvent } from '../harness/test-platform.ts';
 
-let platform: TestPlatform;
-let browser: Browser;
-const sockets: Socket[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  await platform?.close();
-});
+const suite = consoleSuite();
+const { sockets, pageErrors } = suite;
 
 /** A user signed in to the console in a browser context of their own. */
 const signIn = (role: UserRole, displayName: string, viewport = { width: 1280, height: 860 }): Promise<Page> =>
-  signInAs({ browser, baseUrl: platform.url, db: platform.services.db, pageErrors }, role, displayName, { viewport });
+  suite.signIn(role, displayName, { viewport });
 
 /** The id of the flow version the page shows. */
 const latestId = async (page: Page) => Number(await page.locator('[data-testid=flow-detail]').getAttribute('data-flow-id'));
 
 /** An admin's session cookie, for publishing flows through the API. */
 async function adminCookie(): Promise<string> {
-  const admin = await buildUser(platform.services.db, { role: 'admin' });
-  return login(platform.url, admin.username, TEST_PASSWORD);
+  const admin = await buildUser(suite.platform.services.db, { role: 'admin' });
+  return login(suite.platform.url, admin.username, TEST_PASSWORD);
 }
 
 /** A customer's phone in the simulator: a token for a number, a live socket for what the bot says, and a send. */
 async function openPhone(channelId: number, number: string) {
-  const { body: phone } = await api<SimulatorPhone>(platform.url, 'POST', '/simulator/api/phones', { body: { channelId, number } });
-  const socket = await connectClient(platform.url, { namespace: '/simulator', auth: { token: phone.token } });
+  const { body: phone } = await api<SimulatorPhone>(suite.platform.url, 'POST', '/simulator/api/phones', { body: { channelId, number } });
+  const socket = await connectClient(suite.platform.url, { namespace: '/simulator', auth: { token: phone.token } });
   sockets.push(socket);
   /** Sends a message and resolves with the next thing the phone receives that matches `expected`. */
   const say = async (text: string, expected: string) => {
     const reply = nextEvent<{ text: string }>(socket, 'message', (m) => m.text.includes(expected));
-    const sent = await api(platform.url, 'POST', `/webhooks/${channelId}`, { headers: { 'x-simulator-token': phone.token }, body: { type: 'message', id: randomUUID(), text } });
+    const sent = await api(suite.platform.url, 'POST', `/webhooks/${channelId}`, { headers: { 'x-simulator-token': phone.token }, body: { type: 'message', id: randomUUID(), text } });
     expect(sent.status).toBe(200);
     return reply;
   };
@@ -66,21 +53,21 @@ const ORDER_FLOW = {
 
 describe('the bot in the console, in a real browser', () => {
   it('an agent gets a conversation handed off by a flow, sees what it collected, and hands it back; a supervisor takes it, and a refused take says why', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Orders line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
     const campaign = await buildCampaign(db, { name: 'Orders', channelIds: [channel.id], memberIds: [agent.id], maxInteractionsPerAgent: 1 });
 
     // An admin publishes the flow and attaches it to the campaign, through the API.
     const cookie = await adminCookie();
-    const published = await api<BotFlowView>(platform.url, 'POST', '/api/bot-flows', { cookie, body: { name: 'Order desk', definition: ORDER_FLOW } });
+    const published = await api<BotFlowView>(suite.platform.url, 'POST', '/api/bot-flows', { cookie, body: { name: 'Order desk', definition: ORDER_FLOW } });
     expect(published.status).toBe(201);
-    expect((await api(platform.url, 'PUT', `/api/campaigns/${campaign.id}/bot-flow`, { cookie, body: { flowId: published.body.id } })).status).toBe(204);
+    expect((await api(suite.platform.url, 'PUT', `/api/campaigns/${campaign.id}/bot-flow`, { cookie, body: { flowId: published.body.id } })).status).toBe(204);
 
     // The agent signs in (as the harness user above) and becomes available.
-    const page = await browser.newContext({ viewport: { width: 1280, height: 860 } }).then((context) => context.newPage());
+    const page = await suite.browser.newContext({ viewport: { width: 1280, height: 860 } }).then((context) => context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(platform.url);
+    await page.goto(suite.platform.url);
     await page.fill('input[name=username]', agent.username);
     await page.fill('input[name=password]', TEST_PASSWORD);
     await page.click('button[type=submit]');
@@ -245,7 +232,7 @@ describe('the bot in the console, in a real browser', () => {
 
     // A supervisor (following a link to the flow) reads and tries it but cannot publish.
     const supervisor = await signIn('supervisor', 'Sam Supervisor');
-    await supervisor.goto(`${platform.url}/#/bot-flows/${await latestId(page)}`);
+    await supervisor.goto(`${suite.platform.url}/#/bot-flows/${await latestId(page)}`);
     await supervisor.locator('[data-testid=flow-title]').getByText('Front desk · v2').waitFor();
     expect(await supervisor.locator('[data-testid=flow-definition]').getAttribute('readonly')).not.toBeNull();
     expect(await supervisor.locator('[data-testid=flow-publish]').count()).toBe(0);
@@ -258,10 +245,10 @@ describe('the bot in the console, in a real browser', () => {
   });
 
   it('lists the flows that exist, with the campaigns using them, when the page opens', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const campaign = await buildCampaign(db, { name: 'Listed campaign' });
     const cookie = await adminCookie();
-    const published = await api<BotFlowView>(platform.url, 'POST', '/api/bot-flows', { cookie, body: { name: 'Listed flow', definition: ORDER_FLOW, campaignIds: [campaign.id] } });
+    const published = await api<BotFlowView>(suite.platform.url, 'POST', '/api/bot-flows', { cookie, body: { name: 'Listed flow', definition: ORDER_FLOW, campaignIds: [campaign.id] } });
     expect(published.status).toBe(201);
 
     const supervisor = await signIn('supervisor', 'Lee Supervisor');

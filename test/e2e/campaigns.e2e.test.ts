@@ -1,31 +1,15 @@
 import { asc, eq } from 'drizzle-orm';
-import { type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { NEW_CAMPAIGN_DEFAULTS } from '../../console/ui/src/console/campaign-draft.ts';
 import { agentPresence, campaignChannels, campaignMembers, campaigns, cannedResponses, contactAddresses, contacts, conversations } from '../../db/schema/index.ts';
-import type { UserRole } from '../../db/schema/index.ts';
-import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 import { buildCampaign, buildSchedule, buildSimulatorChannel, buildUser } from '../harness/factories.ts';
-import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
-let platform: TestPlatform;
-let browser: Browser;
-const pageErrors: string[] = [];
+const suite = consoleSuite({ ROLES: 'http,workers' });
+const { pageErrors, signIn } = suite;
 
-beforeAll(async () => {
-  platform = await startTestPlatform({ ROLES: 'http,workers' });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-});
-
-/** A user signed in to the console in a browser context of their own; page errors land in `pageErrors`. */
-const signIn = (role: UserRole, displayName: string): Promise<Page> =>
-  signInAs({ browser, baseUrl: platform.url, db: platform.services.db, pageErrors }, role, displayName);
-
-const db = () => platform.services.db;
+const db = () => suite.platform.services.db;
 const row = (page: Page, name: string) => page.locator('[data-testid=campaign-row]').filter({ hasText: name });
 
 /** Adds a closed conversation on the campaign, so the campaign has history and can no longer be deleted. */

@@ -1,27 +1,14 @@
-import { type Browser, type Page } from 'playwright-core';
-import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { AgentChatThread } from '../../console/wire.ts';
 import { cannedResponses } from '../../db/schema/index.ts';
-import { launchBrowser, screenshot } from '../harness/browser.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
 import { openPhone } from '../harness/simulator-phone.ts';
-import { eventually, startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
+import { eventually } from '../harness/test-platform.ts';
 
-let platform: TestPlatform;
-let browser: Browser;
-const sockets: Socket[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  await platform?.close();
-});
+const suite = consoleSuite();
+const { sockets, pageErrors } = suite;
 
 const viewport = { width: 1280, height: 900 };
 /** Polls wait as long as locators do (vitest's default is one second, short for a busy machine). */
@@ -29,11 +16,11 @@ const WAIT = { timeout: 10_000 };
 
 /** An existing user signed in to the console in a browser context of their own. */
 async function openConsole(user: { username: string; displayName: string }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+  const context = await suite.browser.newContext({ viewport });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(platform.url);
+  await page.goto(suite.platform.url);
   await signInOn(page, user);
   return page;
 }
@@ -48,7 +35,7 @@ async function signInOn(page: Page, user: { username: string; displayName: strin
 
 describe('pre-set responses and the internal chat, in a real browser', () => {
   it('an agent inserts pre-set responses from the picker and by /shortcut + Tab, and the customer gets them', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Support line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
     const campaign = await buildCampaign(db, { name: 'Support', channelIds: [channel.id], memberIds: [agent.id], greetingMessage: 'Hi! An agent will be with you shortly.' });
@@ -61,7 +48,7 @@ describe('pre-set responses and the internal chat, in a real browser', () => {
     const page = await openConsole(agent);
     await page.selectOption('select[data-testid=presence]', 'available');
     await expect.poll(() => page.locator('select[data-testid=presence]').inputValue(), WAIT).toBe('available');
-    const customer = await openPhone(platform.url, channel.id, '099 555 321', sockets);
+    const customer = await openPhone(suite.platform.url, channel.id, '099 555 321', sockets);
     expect((await customer.send('Hello, I need help')).status).toBe(200);
     await page.locator('[data-testid=conversation-item]').filter({ hasText: '+59899555321' }).click();
     await page.locator('[data-testid=conversation-header] [data-testid=customer-number]').getByText('+59899555321').waitFor();
@@ -120,13 +107,13 @@ describe('pre-set responses and the internal chat, in a real browser', () => {
   });
 
   it('without responses the button is disabled and says why', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Sales line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Bea Agent' });
     await buildCampaign(db, { name: 'Sales', channelIds: [channel.id], memberIds: [agent.id], greetingMessage: 'Hi! One moment.' });
     const page = await openConsole(agent);
     await page.selectOption('select[data-testid=presence]', 'available');
-    const customer = await openPhone(platform.url, channel.id, '099 555 654', sockets);
+    const customer = await openPhone(suite.platform.url, channel.id, '099 555 654', sockets);
     await customer.send('Hi there');
     await page.locator('[data-testid=conversation-item]').filter({ hasText: '+59899555654' }).click();
     const button = page.locator('[data-testid=canned-button]');
@@ -139,7 +126,7 @@ describe('pre-set responses and the internal chat, in a real browser', () => {
   });
 
   it('a chat message sent while the agent was signed out shows as unread when they sign in, and after a reload', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const agent = await buildUser(db, { role: 'agent', displayName: 'Carl Agent' });
     await buildCampaign(db, { name: 'Chat team', memberIds: [agent.id] });
     const supervisor = await buildUser(db, { role: 'supervisor', displayName: 'Sara Supervisor' });
@@ -179,7 +166,7 @@ describe('pre-set responses and the internal chat, in a real browser', () => {
     await supervisorPage.click('[data-testid=chat-send]');
     await agentPage.locator('[data-testid=chat-message][data-mine=false]').getByText('Thanks!').waitFor();
     await eventually(async () => {
-      const { threads } = (await (await agentPage.request.get(`${platform.url}/api/agent-chat`)).json()) as { threads: AgentChatThread[] };
+      const { threads } = (await (await agentPage.request.get(`${suite.platform.url}/api/agent-chat`)).json()) as { threads: AgentChatThread[] };
       expect(threads.map((thread) => [thread.userId, thread.lastMessage, thread.unread])).toEqual([[supervisor.id, 'Thanks!', 0]]);
     });
     expect(await agentPage.locator('[data-testid=chat-unread]').count()).toBe(0);

@@ -1,35 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/console/channel-types.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
 import { rooms } from '../../server/realtime.ts';
-import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
-import type { UserRole } from '../../db/schema/index.ts';
-import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 
 const PUBLIC_URL = 'http://omnichat.example.test';
 
-let platform: TestPlatform;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  // No session-channels role: a WhatsApp Web channel made here must not try to reach WhatsApp; its
-  // session state comes from the lease rows the tests write, as another node would.
-  platform = await startTestPlatform({ ROLES: 'http,workers', PUBLIC_URL });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-});
-
-
-/** A user signed in to the console in a browser context of their own. */
-const signIn = (role: UserRole, displayName: string, options: BrowserContextOptions = {}): Promise<Page> =>
-  signInAs({ browser, baseUrl: platform.url, db: platform.services.db, pageErrors }, role, displayName, options);
+// No session-channels role: a WhatsApp Web channel made here must not try to reach WhatsApp; its
+// session state comes from the lease rows the tests write, as another node would.
+const suite = consoleSuite({ ROLES: 'http,workers', PUBLIC_URL });
+const { pageErrors, signIn } = suite;
 
 const row = (page: Page, name: string) => page.locator('[data-testid=channel-row]').filter({ hasText: name });
 
@@ -69,7 +52,7 @@ describe('Channels page in a real browser', () => {
     await expect.poll(() => page.locator('[data-testid=channel-detail-name]').innerText()).toBe('Front desk');
     await row(page, 'Front desk').waitFor();
     expect(await row(page, 'Front desk phone').count()).toBe(0);
-    const stored = await platform.services.db.query.channels.findFirst({ where: eq(channels.id, id) });
+    const stored = await suite.platform.services.db.query.channels.findFirst({ where: eq(channels.id, id) });
     expect(stored).toMatchObject({ name: 'Front desk', address: '+59829001234', defaultCountry: 'UY' });
 
     // A test send goes through the outbox and comes back sent, with the provider's id.
@@ -91,7 +74,7 @@ describe('Channels page in a real browser', () => {
 
   it("shows the server's field errors for bad Twilio settings, naming each path, then saves good ones", async () => {
     const page = await signIn('admin', 'Tess Admin');
-    await page.goto(`${platform.url}/#/channels/new`);
+    await page.goto(`${suite.platform.url}/#/channels/new`);
     // A generic HTTP provider names its own secrets: one more can be added beside the example's.
     await page.selectOption('[data-testid=channel-type-select]', 'http_generic');
     await page.fill('[data-testid=new-secret-name]', 'signingSecret');
@@ -136,18 +119,18 @@ describe('Channels page in a real browser', () => {
     await detail.locator('[data-testid=field-error][data-path="settings.fromNumber"]').getByText('E.164').waitFor();
     await screenshot(page, 'channels-4-twilio-edit-error');
     const id = Number(await detail.getAttribute('data-channel-id'));
-    const stored = await platform.services.db.query.channels.findFirst({ where: eq(channels.id, id) });
+    const stored = await suite.platform.services.db.query.channels.findFirst({ where: eq(channels.id, id) });
     expect(stored!.settings).toEqual(SETTINGS_EXAMPLES.twilio_sms);
     expect(pageErrors).toEqual([]);
   });
 
   it("shows a session channel's pairing QR and follows its state live", async () => {
     const page = await signIn('admin', 'Quinn Admin');
-    await page.goto(`${platform.url}/#/channels`);
+    await page.goto(`${suite.platform.url}/#/channels`);
     await page.locator('[data-testid=channel-list][data-loaded=true]').waitFor();
 
     // Another node holds this WhatsApp Web channel and waits for its QR to be scanned.
-    const { db, realtime } = platform.services;
+    const { db, realtime } = suite.platform.services;
     const [channel] = await db.insert(channels).values({ type: 'baileys', name: 'WhatsApp sales', address: '+59899123456' }).returning();
     const node = 'node-b:4242:abcdef';
     const [lease] = await db
@@ -196,7 +179,7 @@ describe('Channels page in a real browser', () => {
   it('agents have no Channels link, and its address shows them their inbox', async () => {
     const page = await signIn('agent', 'Andy Agent');
     expect(await page.locator('[data-testid=nav-channels]').count()).toBe(0);
-    await page.goto(`${platform.url}/#/channels`);
+    await page.goto(`${suite.platform.url}/#/channels`);
     await page.locator('[data-testid=inbox]').waitFor();
     expect(await page.locator('[data-testid=channels-page]').count()).toBe(0);
     await screenshot(page, 'channels-8-agent-top-bar');

@@ -1,26 +1,12 @@
-import { type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
-import { launchBrowser, screenshot } from '../harness/browser.ts';
-import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 
-
-let platform: TestPlatform;
-let browser: Browser;
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.close();
-});
-
+const suite = consoleSuite();
 
 describe('console and simulator in a real browser', () => {
   it('customer writes, bot greets and hands off, the agent sees it live, replies, and closes', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Support line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
     await buildCampaign(db, {
@@ -31,10 +17,10 @@ describe('console and simulator in a real browser', () => {
     });
 
     // The agent logs in and becomes available, in a browser context of its own.
-    const agentPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const agentPage = await (await suite.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     const pageErrors: string[] = [];
     agentPage.on('pageerror', (error) => pageErrors.push(error.message));
-    await agentPage.goto(platform.url);
+    await agentPage.goto(suite.platform.url);
     await agentPage.fill('input[name=username]', agent.username);
     await agentPage.fill('input[name=password]', TEST_PASSWORD);
     await agentPage.click('button[type=submit]');
@@ -44,9 +30,9 @@ describe('console and simulator in a real browser', () => {
     await screenshot(agentPage, '1-agent-available');
 
     // The customer writes from the phone simulator, in another context.
-    const phone = await (await browser.newContext({ viewport: { width: 420, height: 800 } })).newPage();
+    const phone = await (await suite.browser.newContext({ viewport: { width: 420, height: 800 } })).newPage();
     phone.on('pageerror', (error) => pageErrors.push(error.message));
-    await phone.goto(`${platform.url}/simulator`);
+    await phone.goto(`${suite.platform.url}/simulator`);
     await phone.fill('[data-testid=sim-number]', '099 555 123');
     await phone.click('[data-testid=sim-start]');
     await phone.fill('[data-testid=sim-input]', 'Hello, my order did not arrive');

@@ -1,35 +1,21 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { type Browser, type Page } from 'playwright-core';
-import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { NEW_DIALER_DEFAULTS } from '../../console/ui/src/console/dialer-draft.ts';
 import { apiKeys, dialers, dncr, spool } from '../../db/schema/index.ts';
 import type { UserRole } from '../../db/schema/index.ts';
-import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 import { buildCampaign, buildChannel, buildDialer, buildSimulatorChannel } from '../harness/factories.ts';
 import { openPhone } from '../harness/simulator-phone.ts';
-import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
-let platform: TestPlatform;
-let browser: Browser;
-const sockets: Socket[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  await platform?.close();
-});
+const suite = consoleSuite();
+const { sockets, pageErrors } = suite;
 
 /** Polls wait as long as locators do (vitest's default is one second, short for a busy machine). */
 const WAIT = { timeout: 10_000 };
-const db = () => platform.services.db;
+const db = () => suite.platform.services.db;
 const signIn = (role: UserRole, displayName: string): Promise<Page> =>
-  signInAs({ browser, baseUrl: platform.url, db: db(), pageErrors }, role, displayName, { viewport: { width: 1280, height: 900 } });
+  suite.signIn(role, displayName, { viewport: { width: 1280, height: 900 } });
 
 /** A CSV the browser uploads as if picked from disk. */
 const csv = (name: string, lines: string[]) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
@@ -102,7 +88,7 @@ describe('dialers in the console, in a real browser', () => {
     const channel = await buildSimulatorChannel(db(), { name: 'Campaign SMS line' });
     const campaign = await buildCampaign(db(), { name: 'campsms' });
     const dialer = await buildDialer(db(), channel.id, { name: 'Night promo', enabled: false, timeBetweenMessagesMs: 50 });
-    const customer = await openPhone(platform.url, channel.id, '098344384', sockets);
+    const customer = await openPhone(suite.platform.url, channel.id, '098344384', sockets);
 
     const page = await signIn('supervisor', 'Sam Supervisor');
     // The top bar's Dialers link opens the monitor, the page supervisors use most.

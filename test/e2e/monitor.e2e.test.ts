@@ -1,27 +1,13 @@
-import { type Browser, type Page } from 'playwright-core';
-import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { breaks } from '../../db/schema/index.ts';
-import { launchBrowser, screenshot, signIn as signInAs } from '../harness/browser.ts';
+import { screenshot, consoleSuite } from '../harness/browser.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
 import { openPhone } from '../harness/simulator-phone.ts';
-import { startTestPlatform, type TestPlatform } from '../harness/test-platform.ts';
 
-let platform: TestPlatform;
-let browser: Browser;
-const sockets: Socket[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  browser = await launchBrowser();
-  await platform.services.db.insert(breaks).values([{ name: 'Lunch' }, { name: 'Training' }]);
-});
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  await platform?.close();
-});
+const suite = consoleSuite();
+const { sockets, pageErrors } = suite;
+beforeAll(() => suite.platform.services.db.insert(breaks).values([{ name: 'Lunch' }, { name: 'Training' }]));
 
 const viewport = { width: 1280, height: 900 };
 /** Polls wait as long as locators do (vitest's default is one second, short for a busy machine). */
@@ -29,15 +15,15 @@ const WAIT = { timeout: 10_000 };
 
 /** A supervisor (a new user) signed in, after the campaigns exist: their socket joins the campaigns' rooms on connect. */
 const signInSupervisor = (displayName: string): Promise<Page> =>
-  signInAs({ browser, baseUrl: platform.url, db: platform.services.db, pageErrors }, 'supervisor', displayName, { viewport });
+  suite.signIn('supervisor', displayName, { viewport });
 
 /** An existing user (a campaign member built beforehand) signed in to the console in a context of their own. */
 async function openConsole(user: { username: string; displayName: string }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+  const context = await suite.browser.newContext({ viewport });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(platform.url);
+  await page.goto(suite.platform.url);
   await page.fill('input[name=username]', user.username);
   await page.fill('input[name=password]', TEST_PASSWORD);
   await page.click('button[type=submit]');
@@ -53,7 +39,7 @@ async function becomeAvailable(page: Page): Promise<void> {
 
 describe('routing in the console, in a real browser', () => {
   it('the Monitor follows a handoff live; the supervisor spies, pauses and resumes the agent, and they chat', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Support line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
     const campaign = await buildCampaign(db, { name: 'Support', channelIds: [channel.id], memberIds: [agent.id], greetingMessage: 'Hi! An agent will be with you shortly.' });
@@ -69,7 +55,7 @@ describe('routing in the console, in a real browser', () => {
 
     // The agent is signed in but offline: a customer handed off by the greeting waits, and the Monitor shows it without a reload.
     const agentPage = await openConsole(agent);
-    const customer = await openPhone(platform.url, channel.id, '099 444 101', sockets);
+    const customer = await openPhone(suite.platform.url, channel.id, '099 444 101', sockets);
     expect((await customer.send('Hello, is anybody there?')).status).toBe(200);
     await expect.poll(() => waiting.innerText(), WAIT).toBe('1');
     const onHold = supervisor.locator('[data-testid=on-hold-row]').filter({ hasText: '+59899444101' });
@@ -128,7 +114,7 @@ describe('routing in the console, in a real browser', () => {
   });
 
   it('offer to all: two agents see the offer, one accepts, it leaves the other; the chat-time flag and a transfer', async () => {
-    const { db } = platform.services;
+    const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Sales line' });
     const ana = await buildUser(db, { role: 'agent', displayName: 'Ana Offers' });
     const ben = await buildUser(db, { role: 'agent', displayName: 'Ben Offers' });
@@ -141,7 +127,7 @@ describe('routing in the console, in a real browser', () => {
     await becomeAvailable(anaPage);
     await becomeAvailable(benPage);
 
-    const customer = await openPhone(platform.url, channel.id, '099 444 202', sockets);
+    const customer = await openPhone(suite.platform.url, channel.id, '099 444 202', sockets);
     await customer.send('I want to buy the premium plan');
     const offerOf = (page: Page) => page.locator('[data-testid=offer]').filter({ hasText: '+59899444202' });
     await offerOf(anaPage).waitFor();

@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '../../db/connection.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { buildUser, TEST_PASSWORD } from './factories.ts';
 import { UI_DIST } from '../../server/http-app.ts';
+import { startTestPlatform, type TestPlatform } from './test-platform.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results', 'e2e');
@@ -47,4 +50,37 @@ export async function signIn(
   await page.locator('[data-testid=me]').getByText(displayName).waitFor();
   await page.locator('[data-testid=connection][data-state=connected]').waitFor();
   return page;
+}
+
+/**
+ * What an end-to-end suite shares: its platform and browser (started before its tests, stopped after
+ * them), the simulator phones' sockets it opened (closed at the end), and its pages' uncaught errors.
+ */
+export type ConsoleSuite = {
+  platform: TestPlatform;
+  browser: Browser;
+  sockets: Socket[];
+  pageErrors: string[];
+  /** `signIn` into this suite's platform and browser. */
+  signIn(role: UserRole, displayName: string, options?: BrowserContextOptions): Promise<Page>;
+};
+
+/** Sets up an end-to-end suite (call it at the top of the file): platform env overrides in `env`. */
+export function consoleSuite(env: Record<string, string> = {}): ConsoleSuite {
+  const suite = {
+    sockets: [] as Socket[],
+    pageErrors: [] as string[],
+    signIn: (role: UserRole, displayName: string, options?: BrowserContextOptions) =>
+      signIn({ browser: suite.browser, baseUrl: suite.platform.url, db: suite.platform.services.db, pageErrors: suite.pageErrors }, role, displayName, options),
+  } as ConsoleSuite;
+  beforeAll(async () => {
+    suite.platform = await startTestPlatform(env);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const socket of suite.sockets) socket.close();
+    await suite.browser?.close();
+    await suite.platform?.close();
+  });
+  return suite;
 }
