@@ -3,7 +3,8 @@ import type { Tx } from '../db/connection.ts';
 import { auditLog, dialers, SPOOL_STATES } from '../db/schema/index.ts';
 import type { Actor } from '../console/api/sessions.ts';
 import { HttpError, httpErrors } from '../server/http-errors.ts';
-import { visibleDialers } from '../console/api/visibility.ts';
+import { visibleCampaigns, visibleDialers } from '../console/api/visibility.ts';
+import { assertReferences, single } from '../console/api/assert-visible.ts';
 import { signalDialer } from './dialer-signal.ts';
 import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
 import type { createDialerSchema } from './dialer-settings.ts';
@@ -31,7 +32,7 @@ async function assertNameFree(tx: Tx, name: string, exceptId: number | null) {
 }
 
 export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof createDialerSchema>): Promise<number> {
-  const issues = await dialerIssues(tx, input, {
+  const issues = await dialerIssues(tx, actor, input, {
     channelId: input.channelId,
     dialString: input.dialString ?? null,
     timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? 1000,
@@ -46,15 +47,17 @@ export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof c
 
 export async function updateDialer(tx: Tx, actor: Actor, id: number, input: DialerChanges): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
-  if (actor.role !== 'admin' && input.securityGroupId != null && !actor.securityGroupIds.includes(input.securityGroupId)) {
+  // As for campaigns: a supervisor may not hand a dialer to another group, or to none (every supervisor's).
+  const regrouped = input.securityGroupId !== undefined && input.securityGroupId !== current.securityGroupId;
+  if (actor.role !== 'admin' && regrouped && (input.securityGroupId === null || !actor.securityGroupIds.includes(input.securityGroupId!))) {
     throw httpErrors.forbidden('You can only give a dialer one of your own security groups');
   }
-  const issues = await dialerIssues(tx, input, {
+  const issues = await dialerIssues(tx, actor, input, {
     channelId: input.channelId ?? current.channelId,
     dialString: input.dialString !== undefined ? input.dialString : current.dialString,
     timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? current.timeBetweenMessagesMs,
     template: input.template !== undefined ? input.template : current.template,
-  });
+  }, current);
   if (issues.length) throw httpErrors.validation(issues);
   if (input.name !== undefined) await assertNameFree(tx, input.name, id);
   // A disabled dialer cannot stay started (the table's check says so too).
@@ -89,15 +92,20 @@ export async function setRunning(tx: Tx, actor: Actor, id: number, running: bool
 }
 
 /**
- * The monitor's Delete: every unprocessed row (TO PROCESS or NONE, of one campaign or all) becomes
- * CANCELLED and stays on record. Rows a worker holds right now are skipped: they are being sent.
+ * The monitor's Delete: every unprocessed row (TO PROCESS or NONE, of one campaign or all those the
+ * actor sees) becomes CANCELLED and stays on record. Rows a worker holds right now are skipped: they are being sent.
  */
 export async function cancelUnprocessed(tx: Tx, actor: Actor, id: number, campaignId: number | null): Promise<number> {
   await lockVisibleDialer(tx, actor, id);
+  await assertReferences(tx, actor, { campaignIds: single('campaignId', campaignId) });
+  // A shared dialer carries other groups' campaigns too: a supervisor's Delete cancels only the rows of campaigns they see.
+  const ofCampaigns =
+    campaignId !== null
+      ? sql`and campaign_id = ${campaignId}`
+      : sql`and exists (select 1 from campaigns k where k.id = spool.campaign_id and ${visibleCampaigns(actor)})`;
   const result = await tx.execute(sql`
     update spool set state = ${SPOOL_STATES.CANCELLED}, processed_at = clock_timestamp(), error = 'cancelled from the monitor'
-     where dialer_id = ${id} and state in (${SPOOL_STATES.NONE}, ${SPOOL_STATES.TO_PROCESS}) and claimed_at is null
-       ${campaignId === null ? sql`` : sql`and campaign_id = ${campaignId}`}`);
+     where dialer_id = ${id} and state in (${SPOOL_STATES.NONE}, ${SPOOL_STATES.TO_PROCESS}) and claimed_at is null ${ofCampaigns}`);
   const cancelled = (result as unknown as { count: number }).count;
   await audit(tx, actor, 'dialer.cancelled', id, { campaignId, cancelled });
   return cancelled;

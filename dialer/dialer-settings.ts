@@ -1,15 +1,17 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../db/connection.ts';
-import { channels, schedules, securityGroups, type ChannelType } from '../db/schema/index.ts';
+import { channels, securityGroups, type ChannelType } from '../db/schema/index.ts';
 import type { FieldIssue } from '../console/wire.ts';
+import { referenceIssues, single } from '../console/api/assert-visible.ts';
+import type { Actor } from '../console/api/sessions.ts';
 import { parseDialString } from '../gateway/dinstar/dial-string.ts';
+import { id } from '../server/ids.ts';
 
 /** WhatsApp Web accounts that send in bulk get banned; a broadcast over one waits at least this long between messages. */
 export const WHATSAPP_WEB_MIN_GAP_MS = 3_000;
 const WHATSAPP_WEB: readonly ChannelType[] = ['baileys', 'wwebjs'];
 
-const id = z.number().int().positive();
 
 /** Every field of DialerInput: POST requires name and channel, PATCH changes what it names. */
 export const dialerFields = {
@@ -43,20 +45,28 @@ export type DialerChanges = z.infer<typeof updateDialerSchema>;
 type Settings = { channelId: number; dialString: string | null; timeBetweenMessagesMs: number; template: { name: string; language: string } | null };
 
 /**
- * The checks that need the database or span fields, on the dialer as it will be: the channel,
- * schedule and group exist; a Dinstar dial string is a port list; a Cloud API dialer has its
+ * The checks that need the database or span fields, on the dialer as it will be: the channel and
+ * schedule it is given exist and are in the actor's sight (what it already has may stay), the group
+ * exists; a Dinstar dial string is a port list; a Cloud API dialer has its
  * approved template (WhatsApp refuses free text to customers outside the 24-hour window); a WhatsApp
  * Web dialer keeps its pace. Every issue at once.
  */
-export async function dialerIssues(db: Executor, input: DialerChanges, settings: Settings): Promise<FieldIssue[]> {
-  const issues: FieldIssue[] = [];
-  const channel = await db.query.channels.findFirst({ where: eq(channels.id, settings.channelId), columns: { type: true } });
-  if (!channel) issues.push({ path: 'channelId', message: 'No such channel' });
-  if (input.scheduleId && !(await db.query.schedules.findFirst({ where: eq(schedules.id, input.scheduleId), columns: { id: true } }))) {
-    issues.push({ path: 'scheduleId', message: 'No such schedule' });
-  }
+export async function dialerIssues(
+  db: Executor,
+  actor: Actor,
+  input: DialerChanges,
+  settings: Settings,
+  current?: { channelId: number; scheduleId: number | null },
+): Promise<FieldIssue[]> {
+  const issues = await referenceIssues(db, actor, {
+    channelIds: input.channelId === current?.channelId ? [] : single('channelId', input.channelId),
+    scheduleIds: input.scheduleId === current?.scheduleId ? [] : single('scheduleId', input.scheduleId),
+  });
+  const channel = issues.some((issue) => issue.path === 'channelId')
+    ? undefined
+    : await db.query.channels.findFirst({ where: eq(channels.id, settings.channelId), columns: { type: true } });
   if (input.securityGroupId && !(await db.query.securityGroups.findFirst({ where: eq(securityGroups.id, input.securityGroupId), columns: { id: true } }))) {
-    issues.push({ path: 'securityGroupId', message: 'No such security group' });
+    issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
   }
   if (!channel) return issues;
   if (channel.type === 'dinstar' && settings.dialString && !parseDialString(settings.dialString)) {

@@ -3,20 +3,10 @@ import type { Executor, Tx } from '../db/connection.ts';
 import { auditLog, dncr } from '../db/schema/index.ts';
 import type { DncrEntry } from '../console/wire.ts';
 import type { Actor } from '../console/api/sessions.ts';
-import { visibleCampaigns } from '../console/api/visibility.ts';
+import { visibleDncr } from '../console/api/visibility.ts';
+import { assertReferences, single } from '../console/api/assert-visible.ts';
 import { httpErrors } from '../server/http-errors.ts';
 import { dncrNumber } from './dncr.ts';
-
-/**
- * Who may work which DNCR rows, as a condition on alias `d`: admins all; supervisors the global list
- * and the lists of campaigns they can see. The global list is open to both roles on purpose: the
- * seed's dialers monitor lets its users upload numbers without a campaign, and adding a number only
- * ever sends less; every change is audited.
- */
-export function visibleDncr(actor: Actor): SQL {
-  if (actor.role === 'admin') return sql`true`;
-  return sql`(d.campaign_id is null or exists (select 1 from campaigns k where k.id = d.campaign_id and ${visibleCampaigns(actor)}))`;
-}
 
 type DncrRow = { id: number | string; number: string; campaign_id: number | null; campaign_name: string | null; source: DncrEntry['source']; created_at: Date | string };
 
@@ -34,6 +24,7 @@ export type DncrQuery = { q?: string; campaignId?: number | 'global'; limit: num
 
 /** DNCR entries the actor may see, newest first; `q` matches the digits of a number or its stored form. */
 export async function listDncr(db: Executor, actor: Actor, query: DncrQuery, country: string): Promise<DncrEntry[]> {
+  if (typeof query.campaignId === 'number') await assertReferences(db, actor, { campaignIds: single('campaignId', query.campaignId) });
   const filters: SQL[] = [visibleDncr(actor)];
   if (query.campaignId === 'global') filters.push(sql`d.campaign_id is null`);
   else if (query.campaignId !== undefined) filters.push(sql`d.campaign_id = ${query.campaignId}`);
@@ -72,10 +63,7 @@ export async function addDncrNumber(
 ): Promise<{ entry: DncrEntry; created: boolean }> {
   const number = dncrNumber(input.number, country);
   if (!number) throw httpErrors.validation([{ path: 'number', message: `"${input.number}" is not a phone number` }]);
-  if (input.campaignId !== null) {
-    const [visible] = await tx.execute(sql`select k.id from campaigns k where k.id = ${input.campaignId} and ${visibleCampaigns(actor)}`);
-    if (!visible) throw httpErrors.validation([{ path: 'campaignId', message: `There is no campaign ${input.campaignId}` }]);
-  }
+  await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
   const [inserted] = await tx
     .insert(dncr)
     .values({ number, campaignId: input.campaignId, source: 'manual', createdByUserId: actor.userId })

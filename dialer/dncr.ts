@@ -16,14 +16,22 @@ export async function blockedNumbers(db: Executor, campaignId: number, numbers: 
   return new Set(rows.map((row) => row.number));
 }
 
+/** A number as people write one: digits with an optional leading `+` and the usual separators. */
+const WRITTEN_NUMBER = /^\+?\(?[0-9][0-9 ().\-\/]*$/;
+/** Fewer digits than this is no number anyone can be called at (short codes have at least 3). */
+const MIN_DIGITS = 3;
+
 /**
  * How a number is stored on the DNCR: E.164 when it parses (read with `country` when it has no
- * country code), else `+digits`; null when it holds no digits at all. The dialer looks numbers up in
- * the same form, so `098344484` on the list blocks `+59898344484` in a broadcast.
+ * country code), else `+digits`; null when it is not written as a phone number (letters, a leading
+ * `-`, SQL, fewer than three digits). The dialer looks numbers up in the same form, so `098344484`
+ * on the list blocks `+59898344484` in a broadcast.
  */
 export function dncrNumber(input: string, country: string): string | null {
+  const written = input.trim();
+  if (!WRITTEN_NUMBER.test(written) || written.replace(/[^0-9]/g, '').length < MIN_DIGITS) return null;
   try {
-    return normalizeProviderAddress(input, country);
+    return normalizeProviderAddress(written, country);
   } catch {
     return null;
   }

@@ -117,6 +117,20 @@ export function runChannelContract(fixture: ChannelContractFixture): void {
       });
     });
 
+    // PostgreSQL cannot store U+0000: a provider's NUL once failed the webhook with a 500 on every retry.
+    if ('inbound' in fixture) it('stores a message whose text and id carry NUL characters, once, without them', async () => {
+      const id = randomUUID();
+      const message = { id: `${id.slice(0, 8)}\u0000${id.slice(8)}`, text: 'hello\u0000world \u0000' };
+      await deliverInbound(message);
+      await deliverInbound(message);
+      await eventually(async () => {
+        const rows = (await inboundRows()).filter((row) => row.body.startsWith('helloworld'));
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ body: 'helloworld ', status: 'received' });
+        expect(rows[0]!.providerMessageId).not.toContain('\u0000');
+      });
+    });
+
     // Left out only for a session channel whose fixture states why nothing can forge its input.
     if ('forged' in fixture) it('refuses a forged request and stores nothing', async () => {
       const before = (await inboundRows()).length;

@@ -1,15 +1,18 @@
 import { storeInbound } from '../conversations/store-inbound.ts';
 import { QUEUES } from '../server/queues.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import { storable } from '../server/storable-text.ts';
 import type { WebhookContent } from './channel.ts';
 import type { StatusJob } from './status-job.ts';
 
 /**
  * Stores what a provider delivered, in one transaction: inbound messages once each (a duplicate is
  * counted, not stored) with their jobs, and delivery reports as a status job. Webhooks and sessions
- * both come through here, so a message is accepted the same way whatever carried it.
+ * both come through here, so a message is accepted the same way whatever carried it, and this is the
+ * one place inbound content is made storable (no provider text is ever refused for its characters).
  */
-export async function receiveContent(services: Services, channelId: number, content: WebhookContent) {
+export async function receiveContent(services: Services, channelId: number, delivered: WebhookContent) {
+  const content = storable(delivered);
   return inTransaction(services, async (uow) => {
     const stored = await storeInbound(uow, content.messages);
     if (content.statuses.length > 0) {

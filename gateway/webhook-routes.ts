@@ -7,8 +7,9 @@ import type { AppServices } from '../server/app-services.ts';
 import { httpErrors, parseInput } from '../server/http-errors.ts';
 import { receiveContent } from './receive-content.ts';
 import type { Channel, WebhookRequest } from './channel.ts';
+import { id } from '../server/ids.ts';
 
-const paramsSchema = z.object({ channelId: z.coerce.number().int().positive() });
+const paramsSchema = z.object({ channelId: id });
 
 export const WEBHOOK_PATH = '/webhooks/:channelId';
 

@@ -45,6 +45,14 @@ const schema = z.object({
   DIALER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Where "today" starts for monitor figures of agents, and of campaigns without a schedule. */
   TIME_ZONE: z.string().min(1).default('UTC').refine(isTimeZone, 'must be an IANA time zone such as America/Montevideo'),
+  /** Wrong passwords in a row for one username from one address before that pair is locked out. */
+  LOGIN_MAX_CONSECUTIVE_FAILS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a username is locked out from the address that failed too often. */
+  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86400).default(3600),
+  /** Wrong passwords from one address (any usernames) in a day before the address is locked out. */
+  LOGIN_MAX_FAILS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** How long an address that failed too often is locked out. */
+  LOGIN_ADDRESS_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86400).default(86400),
 });
 
 function isTimeZone(value: string): boolean {
@@ -78,6 +86,11 @@ export type Config = {
   dialerWorkerTimeoutMs: number;
   dialerConcurrency: number;
   timeZone: string;
+  /** Login throttling (console/api/login-throttle.ts). */
+  loginMaxConsecutiveFails: number;
+  loginLockoutSeconds: number;
+  loginMaxFailsPerAddress: number;
+  loginAddressLockoutSeconds: number;
 };
 
 /** Thrown with one line per bad variable, each naming it, so a start fails with an actionable message. */
@@ -115,5 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dialerWorkerTimeoutMs: value.DIALER_WORKER_TIMEOUT_MS,
     dialerConcurrency: value.DIALER_CONCURRENCY,
     timeZone: value.TIME_ZONE,
+    loginMaxConsecutiveFails: value.LOGIN_MAX_CONSECUTIVE_FAILS,
+    loginLockoutSeconds: value.LOGIN_LOCKOUT_SECONDS,
+    loginMaxFailsPerAddress: value.LOGIN_MAX_FAILS_PER_ADDRESS,
+    loginAddressLockoutSeconds: value.LOGIN_ADDRESS_LOCKOUT_SECONDS,
   });
 }

@@ -22,6 +22,8 @@ import { simulatorRoutes } from '../gateway/simulator/simulator-routes.ts';
 import { webhookRoutes } from '../gateway/webhook-routes.ts';
 import type { AppServices } from './app-services.ts';
 import { healthRoutes } from './health-routes.ts';
+import { securityHeaders } from './security-headers.ts';
+import { refuseCrossSite } from '../console/api/cross-site.ts';
 import { errorHandler, httpErrors } from './http-errors.ts';
 import type { RouteSpec } from '../console/api/route-table.ts';
 
@@ -33,10 +35,9 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
   const routeTable: RouteTable = [];
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use((_request, response, next) => {
-    response.set({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
-    next();
-  });
+  app.use(securityHeaders(services.config.publicUrl));
+  // Before any route or body parser: a cross-site post on the session cookie is refused unread.
+  app.use(refuseCrossSite(services.config.publicUrl));
   app.use(['/api', '/simulator/api'], express.json({ limit: '1mb' }));
 
   registerRoutes(app, services.db, routeTable, [

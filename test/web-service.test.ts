@@ -234,7 +234,7 @@ describe('REST web service /api/v1/messages', () => {
       return answer.body.error;
     };
     expect((await refused({ message: 'x', campaignId: campaigns.sales.id })).details).toEqual([{ path: 'destination', message: 'destination is required' }]);
-    expect((await refused({ destination, message: 'x', campaignId: 'one' })).details).toEqual([{ path: 'campaignId', message: 'campaignId must be a number' }]);
+    expect((await refused({ destination, message: 'x', campaignId: 'one' })).details).toEqual([{ path: 'campaignId', message: 'campaignId must be a positive whole number' }]);
     expect((await refused({ destination, message: 'x', campaignId: campaigns.sales.id, destiny: destination })).details).toEqual([
       { path: '', message: 'Unknown field destiny: send destination, message, campaign or campaignId, dialerId' },
     ]);

@@ -3,8 +3,8 @@ import type { AppServices } from '../../server/app-services.ts';
 import { parseInput } from '../../server/http-errors.ts';
 import { apiKeyInputSchema, createApiKey, listApiKeys, presentApiKey, revokeApiKey } from '../../dialer/web-service/api-keys.ts';
 import type { RouteSpec } from './route-table.ts';
+import { idParams } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 
 /** Routes of API keys of the web service (admins). */
 export function apiKeyRoutes(services: AppServices): RouteSpec[] {
@@ -34,7 +34,7 @@ export function apiKeyRoutes(services: AppServices): RouteSpec[] {
       path: '/api/api-keys/:id/revoke',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         response.json(presentApiKey(await db.transaction((tx) => revokeApiKey(tx, actor!, id))));
       },
     },

@@ -6,6 +6,7 @@ import { HttpError, httpErrors, parseInput } from '../../server/http-errors.ts';
 import type { Me } from '../wire.ts';
 import { rooms } from '../../server/realtime.ts';
 import { DECOY_HASH, verifyPassword } from './password-hash.ts';
+import { createLoginThrottle } from './login-throttle.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 import { createSession, hasLiveSession, revokeSession, SESSION_COOKIE, type Actor } from './sessions.ts';
 import { goOffline } from '../../routing/agent-presence.ts';
@@ -31,7 +32,15 @@ export async function presentMe(services: AppServices, actor: Pick<Actor, 'userI
   };
 }
 
+/** "12 minutes", "2 hours": how long a locked-out sign-in waits, for people. */
+function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} seconds`;
+  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} minutes`;
+  return `${Math.ceil(seconds / 3600)} hours`;
+}
+
 export function authRoutes(services: AppServices): RouteSpec[] {
+  const throttle = createLoginThrottle({ db: services.db, limits: services.config });
   const cookieOptions = {
     httpOnly: true,
     sameSite: 'lax' as const,
@@ -46,9 +55,20 @@ export function authRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response) {
         const input = parseInput(loginSchema, request.body);
         const user = await services.db.query.users.findFirst({ where: eq(users.username, input.username) });
-        // Hash even for an unknown user so the answer's timing does not tell which usernames exist.
-        const valid = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
-        if (!user || !valid || !user.enabled) {
+        const ip = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+        const verdict = await throttle.attempt({ username: input.username, ip, userId: user?.id ?? null }, async () => {
+          // Hash even for an unknown user so the answer's timing does not tell which usernames exist.
+          const valid = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
+          return Boolean(user && valid && user.enabled);
+        });
+        if (verdict.outcome === 'locked') {
+          // The password was not checked: a locked-out user cannot learn whether it was right.
+          response.set('Retry-After', String(verdict.retryAfterSeconds));
+          throw new HttpError(429, 'too_many_attempts', `Too many failed sign-ins. Try again in ${waitText(verdict.retryAfterSeconds)}.`, {
+            retryAfterSeconds: verdict.retryAfterSeconds,
+          });
+        }
+        if (verdict.outcome === 'failed' || !user) {
           await services.db.insert(auditLog).values({
             actorUserId: user?.id ?? null,
             action: 'auth.login_failed',

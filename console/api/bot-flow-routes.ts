@@ -9,20 +9,22 @@ import { HttpError, httpErrors, parseInput } from '../../server/http-errors.ts';
 import type { Executor } from '../../db/connection.ts';
 import type { BotFlowSummary, BotFlowView } from '../wire.ts';
 import { SUPERVISORS, type RouteSpec } from './route-table.ts';
+import { assertReferences, assertVisible, listed, single } from './assert-visible.ts';
+import { visibleBotFlows } from './visibility.ts';
+import { id, idParams } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const publishSchema = z.object({
   name: z.string().trim().min(1, 'Name the flow').max(200),
   definition: z.unknown(),
   /** Campaigns that start using this version (besides those on an older version of the same name). */
-  campaignIds: z.array(z.number().int().positive()).max(500).default([]),
+  campaignIds: z.array(id).max(500).default([]),
 });
 const dryRunSchema = dryRunInputSchema.and(
-  z.union([z.object({ flowId: z.number().int().positive() }), z.object({ definition: z.unknown() })], {
+  z.union([z.object({ flowId: id }), z.object({ definition: z.unknown() })], {
     error: 'Give the flowId of a saved flow or a definition to try',
   }),
 );
-const campaignFlowSchema = z.object({ flowId: z.number().int().positive().nullable() });
+const campaignFlowSchema = z.object({ flowId: id.nullable() });
 
 /** A flow refused with every problem at its exact path (`nodes.menu.options.2.next`). */
 function checkedFlow(definition: unknown): Flow {
@@ -52,9 +54,10 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
       method: 'get',
       path: '/api/bot-flows',
       access: { roles: SUPERVISORS },
-      async handler(_request, response) {
-        // The latest version of each name.
-        const rows = await db.selectDistinctOn([botFlows.name], { id: botFlows.id }).from(botFlows).orderBy(botFlows.name, desc(botFlows.version));
+      async handler(_request, response, actor) {
+        // The latest version of each name the actor may see.
+        const rows = (await db.execute(sql`
+          select distinct on (f.name) f.id from bot_flows f where ${visibleBotFlows(actor!)} order by f.name, f.version desc`)) as unknown as { id: number }[];
         const flows = await presentFlows(db, rows.map((row) => row.id));
         response.json({ flows: flows.map(({ definition: _definition, ...summary }): BotFlowSummary => summary) });
       },
@@ -63,8 +66,9 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
       method: 'get',
       path: '/api/bot-flows/:id',
       access: { roles: SUPERVISORS },
-      async handler(request, response) {
-        const { id } = parseInput(idSchema, request.params);
+      async handler(request, response, actor) {
+        const { id } = parseInput(idParams, request.params);
+        await assertVisible(db, actor!, { botFlowIds: [id] });
         const [flow] = await presentFlows(db, [id]);
         if (!flow) throw httpErrors.notFound('Bot flow');
         response.json(flow);
@@ -77,6 +81,7 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const input = parseInput(publishSchema, request.body);
         checkedFlow(input.definition);
+        await assertReferences(db, actor!, { campaignIds: listed('campaignIds', input.campaignIds) });
         const id = await db.transaction(async (tx) => {
           // One version number per name even when two admins publish at once: the lock orders them.
           await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bot-flow:${input.name}`}))`);
@@ -113,6 +118,7 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
         const input = parseInput(dryRunSchema, request.body);
         // An unsaved flow's HTTP nodes call any URL from this server: only those who may publish flows try them.
         if ('definition' in input && actor!.role !== 'admin') throw httpErrors.forbidden('Only admins can try a flow that is not saved');
+        if ('flowId' in input) await assertReferences(db, actor!, { botFlowIds: single('flowId', input.flowId) });
         const flow = 'flowId' in input ? await loadFlow(db, input.flowId) : checkedFlow(input.definition);
         if (!flow) throw httpErrors.notFound('Bot flow');
         response.json(await dryRun(flow, input, services.selfUrl()));
@@ -123,8 +129,10 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
       path: '/api/campaigns/:id/bot-flow',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const { flowId } = parseInput(campaignFlowSchema, request.body);
+        await assertVisible(db, actor!, { campaignIds: [id] });
+        await assertReferences(db, actor!, { botFlowIds: single('flowId', flowId) });
         if (flowId !== null && !(await loadFlow(db, flowId))) throw httpErrors.notFound('Bot flow');
         const [updated] = await db.update(campaigns).set({ botFlowId: flowId, updatedAt: new Date() }).where(eq(campaigns.id, id)).returning({ id: campaigns.id });
         if (!updated) throw httpErrors.notFound('Campaign');

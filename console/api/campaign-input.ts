@@ -1,19 +1,13 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/connection.ts';
-import {
-  ACD_FULL_ACTIONS,
-  botFlows,
-  CAMPAIGN_STRATEGIES,
-  channels,
-  OPT_OUT_DEFAULTS,
-  OPT_OUT_SCOPES,
-  schedules,
-  securityGroups,
-  users,
-} from '../../db/schema/index.ts';
+import { ACD_FULL_ACTIONS, CAMPAIGN_STRATEGIES, OPT_OUT_DEFAULTS, OPT_OUT_SCOPES, securityGroups, users } from '../../db/schema/index.ts';
 import { normalizeText } from '../../bots/understand.ts';
 import type { FieldIssue } from '../wire.ts';
+import { listed, referenceIssues, single } from './assert-visible.ts';
+import { visibleCampaigns } from './visibility.ts';
+import type { Actor } from './sessions.ts';
+import { id } from '../../server/ids.ts';
 
 /** Refuses an item whose key repeats an earlier one, at the repeat's path (`didPorts.2`, `cannedResponses.3.shortcut`). */
 function distinct<T>(what: string, key: (item: T) => string, field?: string) {
@@ -27,7 +21,6 @@ function distinct<T>(what: string, key: (item: T) => string, field?: string) {
   };
 }
 
-const id = z.number().int().positive();
 const seconds = z.number().int().min(1, 'at least 1 second').max(86_400, 'at most 86400 seconds (a day)');
 /** An optional text: blank means none. */
 const optionalMessage = z
@@ -130,25 +123,23 @@ export function keywordClashes(given: Partial<KeywordLists>, current: KeywordLis
   return issues;
 }
 
-/** Issues for ids a request names that do not exist (`channelIds.1`, `scheduleId`…): a 400, never a foreign-key 409. */
-export async function missingReferences(db: Executor, input: CampaignChanges): Promise<FieldIssue[]> {
-  const issues: FieldIssue[] = [];
-  if (input.channelIds?.length) {
-    const found = new Set((await db.select({ id: channels.id }).from(channels).where(inArray(channels.id, input.channelIds))).map((row) => row.id));
-    input.channelIds.forEach((channelId, index) => {
-      if (!found.has(channelId)) issues.push({ path: `channelIds.${index}`, message: `There is no channel ${channelId}` });
-    });
-  }
-  const single = [
-    ['scheduleId', 'schedule', schedules],
-    ['botFlowId', 'bot flow', botFlows],
-    ['securityGroupId', 'security group', securityGroups],
-  ] as const;
-  for (const [field, what, table] of single) {
-    const value = input[field];
-    if (value === undefined || value === null) continue;
-    const [row] = await db.select({ id: table.id }).from(table).where(eq(table.id, value));
-    if (!row) issues.push({ path: field, message: `There is no ${what} ${value}` });
+/** What a campaign refers to now, to tell what a request attaches from what it keeps. */
+export type CurrentReferences = { channelIds: number[]; scheduleId: number | null; botFlowId: number | null };
+
+/**
+ * Issues for ids a request names that do not exist or are out of the actor's sight (`channelIds.1`,
+ * `scheduleId`…), alike: a 400, never a foreign-key 409. Only what the request attaches is checked:
+ * what the campaign already has (a channel an admin shares with another group's campaign) may stay.
+ */
+export async function referenceIssuesOf(db: Executor, actor: Actor, input: CampaignChanges, current: CurrentReferences | null): Promise<FieldIssue[]> {
+  const issues = await referenceIssues(db, actor, {
+    channelIds: listed('channelIds', input.channelIds).filter((reference) => !current?.channelIds.includes(reference.id)),
+    scheduleIds: input.scheduleId === current?.scheduleId ? [] : single('scheduleId', input.scheduleId),
+    botFlowIds: input.botFlowId === current?.botFlowId ? [] : single('botFlowId', input.botFlowId),
+  });
+  if (input.securityGroupId != null) {
+    const [group] = await db.select({ id: securityGroups.id }).from(securityGroups).where(eq(securityGroups.id, input.securityGroupId));
+    if (!group) issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
   }
   return issues;
 }
@@ -157,32 +148,38 @@ export async function missingReferences(db: Executor, input: CampaignChanges): P
  * Issues for DID-Ports another campaign already lists on a channel this one shares: routing picks a
  * conversation's campaign by DID among the campaigns of its channel (routing/resolve-campaign.ts), so
  * two of them with one DID would make the choice arbitrary. Disabled campaigns count too, since
- * enabling one must not create the clash.
+ * enabling one must not create the clash. A campaign out of the actor's sight is not named.
  */
-export async function didPortClashes(db: Executor, campaignId: number | null, didPorts: string[], channelIds: number[]): Promise<FieldIssue[]> {
+export async function didPortClashes(db: Executor, actor: Actor, campaignId: number | null, didPorts: string[], channelIds: number[]): Promise<FieldIssue[]> {
   if (!didPorts.length || !channelIds.length) return [];
   const rows = (await db.execute(sql`
-    select distinct on (p.port) p.port, k.name as campaign_name, ch.name as channel_name
+    select distinct on (p.port) p.port, case when ${visibleCampaigns(actor)} then k.name end as campaign_name, ch.name as channel_name
       from campaigns k
       join campaign_channels cc on cc.campaign_id = k.id
       join channels ch on ch.id = cc.channel_id
       cross join lateral unnest(k.did_ports) as p(port)
      where cc.channel_id in ${channelIds} and k.id <> ${campaignId ?? -1} and p.port in ${didPorts}
-     order by p.port, k.id, ch.id`)) as unknown as { port: string; campaign_name: string; channel_name: string }[];
+     order by p.port, k.id, ch.id`)) as unknown as { port: string; campaign_name: string | null; channel_name: string }[];
   const taken = new Map(rows.map((row) => [row.port, row]));
   return didPorts.flatMap((port, index) => {
     const owner = taken.get(port);
-    return owner ? [{ path: `didPorts.${index}`, message: `"${port}" is already a DID-Port of campaign "${owner.campaign_name}" on channel "${owner.channel_name}"` }] : [];
+    if (!owner) return [];
+    const campaign = owner.campaign_name === null ? 'another campaign' : `campaign "${owner.campaign_name}"`;
+    return [{ path: `didPorts.${index}`, message: `"${port}" is already a DID-Port of ${campaign} on channel "${owner.channel_name}"` }];
   });
 }
 
-/** Issues for user ids that cannot be members: unknown users and admins. */
-export async function memberIssues(tx: Executor, userIds: number[]): Promise<FieldIssue[]> {
+/**
+ * Issues for user ids that cannot be members: unknown users, users out of the actor's sight, and
+ * admins. Users in `current` (members already) are not checked for sight: they may stay or go.
+ */
+export async function memberIssues(tx: Executor, actor: Actor, userIds: number[], current: readonly number[] = []): Promise<FieldIssue[]> {
   if (!userIds.length) return [];
+  const unseen = new Set((await referenceIssues(tx, actor, { userIds: listed('userIds', userIds).filter((reference) => !current.includes(reference.id)) })).map((issue) => issue.path));
   const found = new Map((await tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds))).map((row) => [row.id, row.role]));
   return userIds.flatMap((userId, index) => {
     const role = found.get(userId);
-    if (!role) return [{ path: `userIds.${index}`, message: `There is no user ${userId}` }];
+    if (!role || unseen.has(`userIds.${index}`)) return [{ path: `userIds.${index}`, message: `There is no user ${userId}` }];
     if (role === 'admin') return [{ path: `userIds.${index}`, message: `User ${userId} is an admin; only agents and supervisors can be members` }];
     return [];
   });

@@ -14,18 +14,20 @@ import {
   memberChangeSchema,
   memberIssues,
   membersSchema,
-  missingReferences,
+  referenceIssuesOf,
   updateCampaignSchema,
   type CampaignChanges,
+  type CurrentReferences,
 } from './campaign-input.ts';
 import { presentCampaigns, presentMembers } from './campaign-presenter.ts';
 import { visibleCampaigns } from './visibility.ts';
+import { assertVisible, referenceIssues, listed } from './assert-visible.ts';
 import { rooms } from '../../server/realtime.ts';
 import { campaignWatchers } from './socket-server.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from './route-table.ts';
 import type { Actor } from './sessions.ts';
+import { idParams } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 type CampaignRow = typeof campaigns.$inferSelect;
 
 /**
@@ -42,17 +44,29 @@ const audit = (tx: Tx, actor: Actor, action: string, campaignId: number, details
 
 /** The campaign row if the actor may see it, else a 404 (a campaign out of sight does not exist for them). */
 async function loadVisible(tx: Executor, actor: Actor, id: number): Promise<CampaignRow> {
-  const [visible] = (await tx.execute(sql`select k.id from campaigns k where k.id = ${id} and ${visibleCampaigns(actor)}`)) as unknown as { id: number }[];
-  const row = visible && (await tx.query.campaigns.findFirst({ where: eq(campaigns.id, id) }));
+  await assertVisible(tx, actor, { campaignIds: [id] });
+  const row = await tx.query.campaigns.findFirst({ where: eq(campaigns.id, id) });
   if (!row) throw httpErrors.notFound('Campaign');
   return row;
 }
 
+/**
+ * A supervisor may give a campaign only one of their own security groups: handing it to another group,
+ * or to none (every supervisor's), would give away what is theirs. A 403 whether the group exists or not.
+ */
+function assertOwnGroup(actor: Actor, securityGroupId: number | null | undefined, currentGroupId: number | null) {
+  if (actor.role === 'admin' || securityGroupId === undefined || securityGroupId === currentGroupId) return;
+  if (securityGroupId === null || !actor.securityGroupIds.includes(securityGroupId)) {
+    throw httpErrors.forbidden('You can only give a campaign one of your own security groups');
+  }
+}
+
 /** Every check that needs the database, on the campaign as it will be after the change; all issues at once. */
-async function checkSettings(tx: Tx, input: CampaignChanges, current: CampaignRow | null, currentChannelIds: number[]) {
-  const issues: FieldIssue[] = [...(await missingReferences(tx, input))];
+async function checkSettings(tx: Tx, actor: Actor, input: CampaignChanges, current: CampaignRow | null, currentChannelIds: number[]) {
+  const references: CurrentReferences | null = current && { channelIds: currentChannelIds, scheduleId: current.scheduleId, botFlowId: current.botFlowId };
+  const issues: FieldIssue[] = [...(await referenceIssuesOf(tx, actor, input, references))];
   if (input.didPorts || input.channelIds) {
-    issues.push(...(await didPortClashes(tx, current?.id ?? null, input.didPorts ?? current?.didPorts ?? [], input.channelIds ?? currentChannelIds)));
+    issues.push(...(await didPortClashes(tx, actor, current?.id ?? null, input.didPorts ?? current?.didPorts ?? [], input.channelIds ?? currentChannelIds)));
   }
   if (input.optOutKeywords || input.optInKeywords || input.helpKeywords) issues.push(...keywordClashes(input, current ?? undefined));
   if (issues.length) throw httpErrors.validation(issues);
@@ -80,7 +94,7 @@ async function replaceLists(tx: Tx, campaignId: number, input: CampaignChanges) 
 async function createCampaign(uow: UnitOfWork, actor: Actor, input: z.infer<typeof createCampaignSchema>): Promise<number> {
   const { tx } = uow;
   await lockSettings(tx);
-  await checkSettings(tx, input, null, []);
+  await checkSettings(tx, actor, input, null, []);
   const { channelIds: _channels, cannedResponses: _responses, ...columns } = input;
   // Fields left out are undefined, which drizzle writes as DEFAULT: the database's defaults apply.
   const [row] = await tx.insert(campaigns).values(columns).returning({ id: campaigns.id });
@@ -111,11 +125,9 @@ async function updateCampaign(uow: UnitOfWork, actor: Actor, id: number, input: 
   const { tx } = uow;
   await lockSettings(tx);
   const current = await loadVisible(tx, actor, id);
-  if (actor.role !== 'admin' && input.securityGroupId != null && !actor.securityGroupIds.includes(input.securityGroupId)) {
-    throw httpErrors.forbidden('You can only give a campaign one of your own security groups');
-  }
+  assertOwnGroup(actor, input.securityGroupId, current.securityGroupId);
   const channels = await tx.select({ id: campaignChannels.channelId }).from(campaignChannels).where(eq(campaignChannels.campaignId, id));
-  await checkSettings(tx, input, current, channels.map((row) => row.id));
+  await checkSettings(tx, actor, input, current, channels.map((row) => row.id));
   const fields = await changedFields(tx, current, input);
   if (!fields.length) return;
   const { channelIds: _channels, cannedResponses: _responses, ...columns } = input;
@@ -144,8 +156,6 @@ async function deleteCampaign(uow: UnitOfWork, actor: Actor, id: number): Promis
 async function replaceMembers(uow: UnitOfWork, actor: Actor, id: number, userIds: number[]): Promise<void> {
   const { tx } = uow;
   await loadVisible(tx, actor, id);
-  const issues = await memberIssues(tx, userIds);
-  if (issues.length) throw httpErrors.validation(issues);
   await lockMembers(tx, id);
   const before = await tx
     .select({ userId: campaignMembers.userId })
@@ -153,6 +163,9 @@ async function replaceMembers(uow: UnitOfWork, actor: Actor, id: number, userIds
     .where(eq(campaignMembers.campaignId, id))
     .orderBy(asc(campaignMembers.position), asc(campaignMembers.addedAt), asc(campaignMembers.userId));
   const beforeIds = before.map((row) => row.userId);
+  // Members already there may stay (or be reordered) whoever they are; those added must be in sight.
+  const issues = await memberIssues(tx, actor, userIds, beforeIds);
+  if (issues.length) throw httpErrors.validation(issues);
   if (JSON.stringify(beforeIds) === JSON.stringify(userIds)) return;
   const added = userIds.filter((userId) => !beforeIds.includes(userId));
   const removed = beforeIds.filter((userId) => !userIds.includes(userId));
@@ -171,14 +184,9 @@ async function replaceMembers(uow: UnitOfWork, actor: Actor, id: number, userIds
 /** Adds or removes several users to or from several campaigns; returns the rows really added or removed. */
 async function changeMembers(uow: UnitOfWork, actor: Actor, input: z.infer<typeof memberChangeSchema>): Promise<number> {
   const { tx } = uow;
-  const visible = (await tx.execute(
-    sql`select k.id from campaigns k where k.id in ${input.campaignIds} and ${visibleCampaigns(actor)}`,
-  )) as unknown as { id: number }[];
-  const visibleIds = new Set(visible.map((row) => row.id));
-  const issues: FieldIssue[] = input.campaignIds.flatMap((campaignId, index) =>
-    visibleIds.has(campaignId) ? [] : [{ path: `campaignIds.${index}`, message: `There is no campaign ${campaignId}` }],
-  );
-  issues.push(...(await memberIssues(tx, input.userIds)));
+  const issues = await referenceIssues(tx, actor, { campaignIds: listed('campaignIds', input.campaignIds) });
+  // Adding needs the users in sight; removing does not: a member of a campaign of theirs may go.
+  issues.push(...(await memberIssues(tx, actor, input.userIds, input.action === 'remove' ? input.userIds : [])));
   if (issues.length) throw httpErrors.validation(issues);
   let changed = 0;
   for (const campaignId of [...input.campaignIds].sort((a, b) => a - b)) {
@@ -237,7 +245,7 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
       path: '/api/campaigns/:id',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         response.json(await presentOne(id, actor!));
       },
     },
@@ -258,7 +266,7 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
       path: '/api/campaigns/:id',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const input = parseInput(updateCampaignSchema, request.body);
         const before = await services.db.query.campaigns.findFirst({ where: eq(campaigns.id, id), columns: { securityGroupId: true } });
         await inTransaction(services, (uow) => updateCampaign(uow, actor!, id, input));
@@ -275,7 +283,7 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
       path: '/api/campaigns/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         try {
           await inTransaction(services, (uow) => deleteCampaign(uow, actor!, id));
         } catch (error) {
@@ -289,7 +297,7 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
       path: '/api/campaigns/:id/members',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         await loadVisible(db, actor!, id);
         response.json({ members: await presentMembers(db, id) });
       },
@@ -299,7 +307,7 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
       path: '/api/campaigns/:id/members',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const { userIds } = parseInput(membersSchema, request.body);
         await inTransaction(services, (uow) => replaceMembers(uow, actor!, id, userIds));
         response.json({ members: await presentMembers(db, id) });

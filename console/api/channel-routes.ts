@@ -13,9 +13,9 @@ import { toE164 } from '../../gateway/phone-number.ts';
 import type { AppServices } from '../../server/app-services.ts';
 import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import type { RouteSpec } from './route-table.ts';
+import { idParams } from '../../server/ids.ts';
 
 const ADMINS = ['admin'] as const;
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const createSchema = z.object({
   type: z.enum(CHANNEL_TYPES),
   name: z.string().trim().min(1).max(100),
@@ -130,7 +130,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
       path: '/api/channels/:id',
       access: { roles: ADMINS },
       async handler(request, response) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const row = await load(id);
         const lease = await services.db.query.channelLeases.findFirst({ where: eq(channelLeases.channelId, id) });
         response.json(await presentChannel(row, services, lease));
@@ -160,7 +160,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
       path: '/api/channels/:id',
       access: { roles: ADMINS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const input = parseInput(updateSchema, request.body);
         const row = await load(id);
         // Secrets are write-only: a PATCH replaces the ones it names and keeps the others.
@@ -180,7 +180,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
       path: '/api/channels/:id',
       access: { roles: ADMINS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const row = await load(id);
         const [used] = await services.db.select({ id: messages.id }).from(messages).where(eq(messages.channelId, id)).limit(1);
         if (used) throw httpErrors.conflict('This channel has messages on record; disable it instead of deleting it');
@@ -195,7 +195,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
       path: '/api/channels/:id/test-send',
       access: { roles: ADMINS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const input = parseInput(testSendSchema, request.body);
         const row = await load(id);
         const to = toE164(input.to, row.defaultCountry);

@@ -9,16 +9,17 @@ import { inTransaction } from '../../server/unit-of-work.ts';
 import { presentConversations, presentDetail, presentMessages, presentSummary } from './presenters.ts';
 import { ALL_ROLES, type RouteSpec } from './route-table.ts';
 import { outboundContentSchema } from '../../conversations/outbound-content.ts';
-import { assertVisibleConversation, visibleConversations } from './visibility.ts';
+import { visibleConversations } from './visibility.ts';
+import { assertVisible } from './assert-visible.ts';
 import { returnToBot } from '../../bots/return-to-bot.ts';
 import { takeConversation } from '../../routing/take-conversation.ts';
+import { bigIdParams } from '../../server/ids.ts';
 
 const listSchema = z.object({
   scope: z.enum(['mine', 'all']).default('mine'),
   status: z.enum(['open', 'closed']).default('open'),
   q: z.string().trim().max(100).optional(),
 });
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const returnSchema = z.object({ node: z.string().trim().min(1).max(64).optional() });
 /** A reply: text, optionally with reply buttons or a list, or an approved template (body = its preview). */
 const replySchema = z
@@ -54,7 +55,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         const detail = await presentDetail(services.db, id, visibleConversations(actor!));
         if (!detail) throw httpErrors.notFound('Conversation');
         response.json(detail);
@@ -65,9 +66,9 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id/messages',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         const { body, content } = parseInput(replySchema, request.body);
-        await assertVisibleConversation(services.db, actor!, id);
+        await assertVisible(services.db, actor!, { conversationIds: [id] });
         const message = await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, id)).for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');
@@ -85,9 +86,9 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id/take',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         // Agents see only their own conversations, so for them membership of the campaign is the check (in the command).
-        if (actor!.role !== 'agent') await assertVisibleConversation(services.db, actor!, id);
+        if (actor!.role !== 'agent') await assertVisible(services.db, actor!, { conversationIds: [id] });
         await inTransaction(services, (uow) => takeConversation(uow, id, actor!));
         response.json(await presentSummary(services.db, id));
       },
@@ -97,9 +98,9 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id/return-to-bot',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         const { node } = parseInput(returnSchema, request.body ?? {});
-        await assertVisibleConversation(services.db, actor!, id);
+        await assertVisible(services.db, actor!, { conversationIds: [id] });
         await returnToBot(services, id, actor!, node);
         response.json(await presentSummary(services.db, id));
       },
@@ -109,8 +110,8 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id/close',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
-        await assertVisibleConversation(services.db, actor!, id);
+        const { id } = parseInput(bigIdParams, request.params);
+        await assertVisible(services.db, actor!, { conversationIds: [id] });
         await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx.select().from(conversations).where(and(eq(conversations.id, id))).for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');

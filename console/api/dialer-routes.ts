@@ -15,20 +15,21 @@ import { SPOOL_STATE_NAMES, type DialerView, type SpoolRowView } from '../wire.t
 import { SUPERVISORS, type RouteSpec } from './route-table.ts';
 import type { Actor } from './sessions.ts';
 import { visibleCampaigns, visibleDialers } from './visibility.ts';
+import { assertReferences, single } from './assert-visible.ts';
+import { bigId, id, idParams } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
-const cancelSchema = z.object({ campaignId: z.number().int().positive().nullable().optional() });
+const cancelSchema = z.object({ campaignId: id.nullable().optional() });
 const singleSendSchema = z.object({
   destination: z.string().trim().min(3, 'Write the telephone number').max(32),
   // The web service's rule: the same dialers and gateways send both.
   message: messageField,
-  campaignId: z.number().int().positive(),
+  campaignId: id,
 });
 const spoolQuerySchema = z.object({
   state: z.enum(SPOOL_STATE_NAMES).optional(),
-  campaignId: z.coerce.number().int().positive().optional(),
+  campaignId: id.optional(),
   destination: z.string().trim().max(32).optional(),
-  beforeId: z.coerce.number().int().positive().optional(),
+  beforeId: bigId.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
@@ -129,7 +130,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        response.json(await presentOne(parseInput(idSchema, request.params).id, actor!));
+        response.json(await presentOne(parseInput(idParams, request.params).id, actor!));
       },
     },
     {
@@ -147,7 +148,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const input = parseInput(updateDialerSchema, request.body);
         await command((tx) => updateDialer(tx, actor!, id, input));
         response.json(await presentOne(id, actor!));
@@ -158,7 +159,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         try {
           await command((tx) => deleteDialer(tx, actor!, id));
         } catch (error) {
@@ -175,7 +176,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
         path: `/api/dialers/:id/${action}`,
         access: { roles: SUPERVISORS },
         async handler(request, response, actor) {
-          const { id } = parseInput(idSchema, request.params);
+          const { id } = parseInput(idParams, request.params);
           await command((tx) => setRunning(tx, actor!, id, action === 'start'));
           response.json(await presentOne(id, actor!));
         },
@@ -186,7 +187,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id/cancel',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const { campaignId = null } = parseInput(cancelSchema, request.body ?? {});
         response.json({ cancelled: await command((tx) => cancelUnprocessed(tx, actor!, id, campaignId)) });
       },
@@ -196,12 +197,11 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id/messages',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const input = parseInput(singleSendSchema, request.body);
         const row = await command(async (tx) => {
           await lockVisibleDialer(tx, actor!, id);
-          const [campaign] = await tx.execute(sql`select k.id from campaigns k where k.id = ${input.campaignId} and ${visibleCampaigns(actor!)}`);
-          if (!campaign) throw httpErrors.validation([{ path: 'campaignId', message: 'No such campaign' }]);
+          await assertReferences(tx, actor!, { campaignIds: single('campaignId', input.campaignId) });
           return spoolMessage(tx, { dialerId: id, campaignId: input.campaignId, destination: input.destination, message: input.message, idm: `user:${actor!.username}` });
         });
         const [view] = await presentSpoolRows(db, sql`sp.id = ${row.id}`, 1);
@@ -213,10 +213,12 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id/spool',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const query = parseInput(spoolQuerySchema, request.query);
         await presentOne(id, actor!);
-        const conditions = [sql`sp.dialer_id = ${id}`];
+        await assertReferences(db, actor!, { campaignIds: single('campaignId', query.campaignId) });
+        // A shared dialer carries other groups' campaigns too: their rows stay out of sight.
+        const conditions = [sql`sp.dialer_id = ${id}`, visibleCampaigns(actor!)];
         if (query.state) conditions.push(sql`sp.state = ${spoolStateOf(query.state)}`);
         if (query.campaignId) conditions.push(sql`sp.campaign_id = ${query.campaignId}`);
         if (query.destination) conditions.push(sql`sp.destination = ${query.destination}`);

@@ -7,23 +7,23 @@ import { parseInput } from '../../server/http-errors.ts';
 import { SUPERVISORS, type RouteSpec } from './route-table.ts';
 import { invalidFile, uploadedFile } from './spool-import-routes.ts';
 import { visibleCampaigns } from './visibility.ts';
+import { bigId, bigIdParams, id } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const listSchema = z.object({
   q: z.string().trim().max(64).optional(),
-  campaignId: z.union([z.literal('global'), z.coerce.number().int().positive()]).optional(),
+  campaignId: z.union([z.literal('global'), id]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  beforeId: z.coerce.number().int().positive().optional(),
+  beforeId: bigId.optional(),
 });
 const addSchema = z.object({
   number: z.string().trim().min(1, 'Write the telephone number').max(32),
-  campaignId: z.number().int().positive().nullable(),
+  campaignId: id.nullable(),
 });
 const importSchema = z.object({ fileName: z.string().max(1000).default('') });
 
 /**
  * Routes of the DNCR list: rows, single numbers, uploads. Supervisors and admins; supervisors work the
- * global list and the lists of campaigns they can see (see visibleDncr in dialer/dncr-entries.ts).
+ * global list and the lists of campaigns they can see (see visibleDncr in visibility.ts).
  */
 export function dncrRoutes(services: AppServices): RouteSpec[] {
   const { db } = services;
@@ -53,7 +53,7 @@ export function dncrRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dncr/:id',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         await db.transaction((tx) => removeDncrEntry(tx, actor!, id));
         response.status(204).end();
       },

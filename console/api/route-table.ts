@@ -3,6 +3,7 @@ import { parse as parseCookie } from 'cookie';
 import type { Db } from '../../db/connection.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { httpErrors } from '../../server/http-errors.ts';
+import { storable } from '../../server/storable-text.ts';
 import { authenticateApiKey, type ApiCaller } from '../../dialer/web-service/api-key-auth.ts';
 import { resolveSession, SESSION_COOKIE, type Actor } from './sessions.ts';
 
@@ -35,12 +36,25 @@ export function readSessionCookie(header: string | undefined): string | undefine
   return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
 }
 
+/**
+ * Every text a route accepts (body fields, query and path parameters) without the characters
+ * PostgreSQL cannot store, so no input is refused or fails for them; webhooks' raw bytes (a Buffer,
+ * for signatures) are left as they are, their content is cleaned where it is stored.
+ */
+function storableInput(request: Request): void {
+  if (request.body !== undefined && !Buffer.isBuffer(request.body)) request.body = storable(request.body);
+  request.params = storable(request.params);
+  // express 5 computes `query` from the URL on every read: the handler must read the cleaned copy.
+  Object.defineProperty(request, 'query', { value: storable(request.query), configurable: true, enumerable: true, writable: true });
+}
+
 /** Registers routes with their authentication and role check in front; nothing reaches a handler unchecked. */
 export function registerRoutes(app: Express, db: Db, table: RouteTable, specs: readonly RouteSpec[]): void {
   for (const spec of specs) {
     table.push({ method: spec.method, path: spec.path, access: spec.access });
     const guard = async (request: Request, response: Response, next: NextFunction) => {
       try {
+        storableInput(request);
         if ('public' in spec.access) return await spec.handler(request, response, null, null);
         if ('apiKey' in spec.access) return await spec.handler(request, response, null, await authenticateApiKey(db, request));
         const actor = await resolveSession(db, readSessionCookie(request.headers.cookie));

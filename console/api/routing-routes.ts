@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { breaks, users } from '../../db/schema/index.ts';
+import { breaks } from '../../db/schema/index.ts';
 import { agentMonitors, campaignMonitors } from '../../routing/campaign-metrics.ts';
 import { agentChatThread, agentChatThreads, sendAgentChat } from '../../routing/agent-chat.ts';
 import { acceptOffer, offersFor } from '../../routing/offers.ts';
@@ -13,31 +13,22 @@ import { inTransaction } from '../../server/unit-of-work.ts';
 import type { MonitorSnapshot } from '../wire.ts';
 import { presentDetail, presentSummary } from './presenters.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from './route-table.ts';
-import type { Actor } from './sessions.ts';
-import { assertVisibleConversation, visibleCampaignIds, visibleConversations, visibleUsers } from './visibility.ts';
+import { visibleCampaignIds, visibleConversations } from './visibility.ts';
+import { assertReferences, assertVisible, single } from './assert-visible.ts';
+import { bigId, bigIdParams, id } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
-const offerSchema = z.object({ conversationId: z.coerce.number().int().positive() });
-const userParamSchema = z.object({ userId: z.coerce.number().int().positive() });
+const offerSchema = z.object({ conversationId: bigId });
+const userParamSchema = z.object({ userId: id });
 const note = z.string().trim().min(1).max(1000).optional();
 const transferSchema = z.union([
-  z.object({ toUserId: z.number().int().positive(), note }).strict(),
-  z.object({ toCampaignId: z.number().int().positive(), note }).strict(),
+  z.object({ toUserId: id, note }).strict(),
+  z.object({ toCampaignId: id, note }).strict(),
 ], { error: 'Give either toUserId or toCampaignId' });
 const agentPresenceSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('available') }),
   z.object({ state: z.literal('break'), breakName: z.string().trim().min(1).max(60) }),
 ]);
-const chatSchema = z.object({ body: z.string().trim().min(1, 'Write a message first').max(2000), conversationId: z.number().int().positive().optional() });
-
-async function managedAgent(services: AppServices, actor: Actor, userId: number) {
-  const [user] = (await services.db.execute(sql`select u.id, u.role from users u where u.id = ${userId} and ${visibleUsers(actor)}`)) as unknown as {
-    id: number;
-    role: string;
-  }[];
-  if (!user) throw httpErrors.notFound('Agent');
-  return user;
-}
+const chatSchema = z.object({ body: z.string().trim().min(1, 'Write a message first').max(2000), conversationId: bigId.optional() });
 
 /** Live monitor, offers, transfers, spying and the supervisor's actions on agents. */
 export function routingRoutes(services: AppServices): RouteSpec[] {
@@ -76,13 +67,15 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id/transfer',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         const target = parseInput(transferSchema, request.body);
-        await assertVisibleConversation(services.db, actor!, id);
-        // Agents may send a customer to any campaign; supervisors only to campaigns of their groups.
-        if ('toCampaignId' in target && actor!.role === 'supervisor' && !(await visibleCampaignIds(services.db, actor!)).includes(target.toCampaignId)) {
-          throw httpErrors.notFound('Campaign');
-        }
+        await assertVisible(services.db, actor!, { conversationIds: [id] });
+        // A campaign the actor may hand customers to (an agent: any of their groups'); for supervisors an agent
+        // they see. The agent an agent names must be a member of the conversation's campaign (the command checks).
+        await assertReferences(services.db, actor!, {
+          transferCampaignIds: 'toCampaignId' in target ? single('toCampaignId', target.toCampaignId) : [],
+          userIds: 'toUserId' in target && actor!.role !== 'agent' ? single('toUserId', target.toUserId) : [],
+        });
         await inTransaction(services, (uow) => transferConversation(uow, id, actor!, target));
         response.json(await presentSummary(services.db, id));
       },
@@ -92,7 +85,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       path: '/api/conversations/:id/spy',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         const detail = await presentDetail(services.db, id, visibleConversations(actor!));
         if (!detail) throw httpErrors.notFound('Conversation');
         await recordSpy(services.db, actor!, id);
@@ -106,7 +99,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { userId } = parseInput(userParamSchema, request.params);
         const change = parseInput(agentPresenceSchema, request.body);
-        await managedAgent(services, actor!, userId);
+        await assertVisible(services.db, actor!, { userIds: [userId] });
         if (change.state === 'break' && !(await services.db.query.breaks.findFirst({ where: eq(breaks.name, change.breakName) }))) {
           throw httpErrors.validation([{ path: 'breakName', message: `"${change.breakName}" is not one of the configured breaks` }]);
         }
@@ -120,7 +113,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { userId } = parseInput(userParamSchema, request.params);
         if (userId === actor!.userId) throw httpErrors.badRequest('Use the logout button to log yourself out');
-        await managedAgent(services, actor!, userId);
+        await assertVisible(services.db, actor!, { userIds: [userId] });
         await inTransaction(services, (uow) => logOutAgent(uow, actor!, userId));
         services.realtime.disconnect(rooms.user(userId));
         response.status(204).end();
@@ -140,6 +133,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { userId } = parseInput(userParamSchema, request.params);
+        await assertVisible(services.db, actor!, { userIds: [userId] });
         response.json({ messages: await agentChatThread(services.db, actor!.userId, userId) });
       },
     },
@@ -150,9 +144,11 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { userId } = parseInput(userParamSchema, request.params);
         const input = parseInput(chatSchema, request.body);
-        // Agents write to supervisors and admins (answering them); supervisors to the users they manage.
-        const other = actor!.role === 'agent' ? await services.db.query.users.findFirst({ where: eq(users.id, userId) }) : await managedAgent(services, actor!, userId).catch(() => null);
-        if (!other || userId === actor!.userId || (actor!.role === 'agent' && other.role === 'agent')) throw httpErrors.notFound('User');
+        // Supervisors write to the users they manage; agents to admins and the supervisors who manage them
+        // (visibleUsers); a conversation the message points at must be one the writer sees.
+        if (userId === actor!.userId) throw httpErrors.notFound('User');
+        await assertVisible(services.db, actor!, { userIds: [userId] });
+        await assertReferences(services.db, actor!, { conversationIds: single('conversationId', input.conversationId) });
         const message = await inTransaction(services, (uow) => sendAgentChat(uow, { fromUserId: actor!.userId, toUserId: userId, ...input }));
         response.status(201).json(message);
       },

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/connection.ts';
 import { auditLog, scheduleExceptions, scheduleIntervals, schedules } from '../../db/schema/index.ts';
@@ -6,8 +6,9 @@ import type { AppServices } from '../../server/app-services.ts';
 import { httpErrors, parseInput } from '../../server/http-errors.ts';
 import type { ScheduleInput, ScheduleView } from '../wire.ts';
 import { SUPERVISORS, type RouteSpec } from './route-table.ts';
+import { visibleSchedules } from './visibility.ts';
+import { idParams } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
@@ -162,8 +163,9 @@ export function scheduleRoutes(services: AppServices): RouteSpec[] {
       method: 'get',
       path: '/api/schedules',
       access: { roles: SUPERVISORS },
-      async handler(_request, response) {
-        response.json({ schedules: await presentSchedules(db) });
+      async handler(_request, response, actor) {
+        const visible = actor!.role === 'admin' ? undefined : ((await db.execute(sql`select s.id from schedules s where ${visibleSchedules(actor!)}`)) as unknown as { id: number }[]).map((row) => row.id);
+        response.json({ schedules: await presentSchedules(db, visible) });
       },
     },
     {
@@ -181,7 +183,7 @@ export function scheduleRoutes(services: AppServices): RouteSpec[] {
       path: '/api/schedules/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const input = parseInput(scheduleSchema, request.body);
         await save(actor!.userId, id, input);
         response.json((await presentSchedules(db, [id]))[0]);

@@ -9,6 +9,7 @@ import { readPhoneToken, tokenChannelId } from '../../gateway/simulator/phone-to
 import { simulatorSigningKey } from '../../gateway/simulator/simulator-channel.ts';
 import type { AppServices } from '../../server/app-services.ts';
 import { rooms } from '../../server/realtime.ts';
+import { handshakeOrigins, isSameOriginRequest } from './cross-site.ts';
 import { readSessionCookie } from './route-table.ts';
 import { visibleCampaignIds } from './visibility.ts';
 import { resolveSession, type Actor } from './sessions.ts';
@@ -24,7 +25,11 @@ export function campaignWatchers(securityGroupId: number | null): string[] {
  * its phone token authenticates it and it joins only its own number's room.
  */
 export function createSocketServer(httpServer: HttpServer, services: AppServices): Server {
-  const io = new Server(httpServer, { serveClient: false });
+  const io = new Server(httpServer, {
+    serveClient: false,
+    // A page of another site must not open a socket on the user's cookie (WebSockets know no CORS).
+    allowRequest: (request, callback) => callback(null, isSameOriginRequest(request.headers, handshakeOrigins(request, services.config.publicUrl))),
+  });
 
   io.use(async (socket, next) => {
     try {

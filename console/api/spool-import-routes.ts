@@ -8,16 +8,17 @@ import { HttpError, httpErrors, parseInput } from '../../server/http-errors.ts';
 import { rooms } from '../../server/realtime.ts';
 import type { FileIssue, ImportProgress } from '../wire.ts';
 import { SUPERVISORS, type RouteSpec } from './route-table.ts';
-import { assertVisibleDialer, visibleCampaigns } from './visibility.ts';
+import { visibleCampaigns } from './visibility.ts';
+import { assertVisible } from './assert-visible.ts';
+import { id, idParams } from '../../server/ids.ts';
 
-const idSchema = z.object({ id: z.coerce.number().int().positive() });
 // The file name's own rules (file-name.ts) are reported with the file's issues, so any string passes here.
 const uploadSchema = z.object({
   fileName: z.string().max(1000).default(''),
   progressKey: z.string().trim().min(1).max(100).optional(),
 });
 const listSchema = z.object({
-  beforeId: z.coerce.number().int().positive().optional(),
+  beforeId: id.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
@@ -51,9 +52,9 @@ export function spoolImportRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id/imports',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const { fileName, progressKey } = parseInput(uploadSchema, request.query);
-        await assertVisibleDialer(db, actor!, id);
+        await assertVisible(db, actor!, { dialerIds: [id] });
         const source = uploadedFile(request);
         const length = Number(request.headers['content-length']);
         const totalBytes = Number.isSafeInteger(length) && length >= 0 ? length : null;
@@ -81,9 +82,9 @@ export function spoolImportRoutes(services: AppServices): RouteSpec[] {
       path: '/api/dialers/:id/imports',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        const { id } = parseInput(idSchema, request.params);
+        const { id } = parseInput(idParams, request.params);
         const { beforeId, limit } = parseInput(listSchema, request.query);
-        await assertVisibleDialer(db, actor!, id);
+        await assertVisible(db, actor!, { dialerIds: [id] });
         response.json({ imports: await spoolImportViews(db, { dialerId: id, beforeId, limit }) });
       },
     },

@@ -7,3 +7,4 @@ export * from './dialer.ts';
 export * from './presence.ts';
 export * from './audit.ts';
 export * from './routing.ts';
+export * from './rate-limits.ts';

@@ -7,13 +7,14 @@ import type { Actor } from '../../console/api/sessions.ts';
 import { httpErrors } from '../../server/http-errors.ts';
 import type { ApiKeyView, FieldIssue } from '../../console/wire.ts';
 import { hashApiKey } from './api-key-auth.ts';
+import { listed, referenceIssues, single } from '../../console/api/assert-visible.ts';
+import { id } from '../../server/ids.ts';
 
 /** Every key starts with this, so a leaked one is recognizable (secret scanners, logs). */
 export const API_KEY_PREFIX = 'omk_';
 /** How many leading characters the console shows to tell keys apart. */
 const DISPLAY_PREFIX_LENGTH = 8;
 
-const id = z.number().int().positive();
 
 /** ApiKeyInput; left out: no campaigns listed (all of its group), no dialer (it cannot send yet), no group. */
 export const apiKeyInputSchema = z.object({
@@ -45,37 +46,42 @@ export function presentApiKey(row: ApiKeyRow): ApiKeyView {
   };
 }
 
-/** Ids the input names that do not exist, and campaigns outside the key's security group: all at once. */
-async function inputIssues(db: Executor, input: ApiKeyChanges): Promise<FieldIssue[]> {
+/**
+ * Ids the input names that do not exist or are out of the admin's sight, and a campaign or dialer
+ * outside the key's security group (a key of one group sending through another group's dialer would
+ * put its rows in that group's monitor): all at once.
+ */
+async function inputIssues(db: Executor, actor: Actor, input: ApiKeyChanges): Promise<FieldIssue[]> {
+  const unseen = await referenceIssues(db, actor, { campaignIds: listed('campaignIds', input.campaignIds), dialerIds: single('dialerId', input.dialerId) });
+  const unseenAt = new Map(unseen.map((issue) => [issue.path, issue]));
+  const [group] = input.securityGroupId === null ? [] : await db.select({ id: securityGroups.id }).from(securityGroups).where(eq(securityGroups.id, input.securityGroupId));
+  const outsideGroup = (groupId: number | null) => group !== undefined && groupId !== input.securityGroupId;
   const issues: FieldIssue[] = [];
-  let groupExists = false;
-  if (input.securityGroupId !== null) {
-    const [group] = await db.select({ id: securityGroups.id }).from(securityGroups).where(eq(securityGroups.id, input.securityGroupId));
-    groupExists = group !== undefined;
+  const found = new Map(
+    input.campaignIds.length
+      ? (await db.select({ id: campaigns.id, name: campaigns.name, groupId: campaigns.securityGroupId }).from(campaigns).where(inArray(campaigns.id, input.campaignIds))).map((row) => [row.id, row])
+      : [],
+  );
+  input.campaignIds.forEach((campaignId, index) => {
+    const path = `campaignIds.${index}`;
+    const campaign = found.get(campaignId);
+    const hidden = unseenAt.get(path);
+    if (hidden) issues.push(hidden);
+    else if (campaign && outsideGroup(campaign.groupId)) issues.push({ path, message: `Campaign "${campaign.name}" is not in the key's security group` });
+  });
+  if (unseenAt.has('dialerId')) issues.push(unseenAt.get('dialerId')!);
+  else if (input.dialerId !== null) {
+    const [dialer] = await db.select({ name: dialers.name, groupId: dialers.securityGroupId }).from(dialers).where(eq(dialers.id, input.dialerId));
+    // A shared dialer (no group) serves every group's keys.
+    if (dialer && dialer.groupId !== null && outsideGroup(dialer.groupId)) issues.push({ path: 'dialerId', message: `Dialer "${dialer.name}" is not in the key's security group` });
   }
-  if (input.campaignIds.length) {
-    const found = new Map(
-      (await db.select({ id: campaigns.id, name: campaigns.name, groupId: campaigns.securityGroupId }).from(campaigns).where(inArray(campaigns.id, input.campaignIds))).map((row) => [row.id, row]),
-    );
-    input.campaignIds.forEach((campaignId, index) => {
-      const campaign = found.get(campaignId);
-      if (!campaign) issues.push({ path: `campaignIds.${index}`, message: `There is no campaign ${campaignId}` });
-      else if (groupExists && campaign.groupId !== input.securityGroupId) {
-        issues.push({ path: `campaignIds.${index}`, message: `Campaign "${campaign.name}" is not in the key's security group` });
-      }
-    });
-  }
-  if (input.dialerId !== null) {
-    const [dialer] = await db.select({ id: dialers.id }).from(dialers).where(eq(dialers.id, input.dialerId));
-    if (!dialer) issues.push({ path: 'dialerId', message: `There is no dialer ${input.dialerId}` });
-  }
-  if (input.securityGroupId !== null && !groupExists) issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
+  if (input.securityGroupId !== null && !group) issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
   return issues;
 }
 
 /** Creates a key; returns its row and the plaintext key, which exists only in this answer (the table keeps its hash). */
 export async function createApiKey(tx: Tx, actor: Actor, input: ApiKeyChanges): Promise<{ row: ApiKeyRow; key: string }> {
-  const issues = await inputIssues(tx, input);
+  const issues = await inputIssues(tx, actor, input);
   if (issues.length) throw httpErrors.validation(issues);
   const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
   const [row] = await tx

@@ -9,16 +9,15 @@ import { spoolStateName } from '../spool-state.ts';
 import { keyCampaigns } from './api-key-scope.ts';
 import { idempotent, requestHash } from './idempotency.ts';
 import { destinationField, messageField, optionalText, sendApiMessage, type SpoolRow } from './send-api-message.ts';
-
-const positiveId = (field: string) => z.number({ error: `${field} must be a number` }).int(`${field} must be a whole number`).positive(`${field} must be positive`);
+import { bigIdParams, namedId } from '../../server/ids.ts';
 
 const messageSchema = z.strictObject(
   {
     destination: destinationField,
     message: messageField,
     campaign: optionalText('campaign', 100, false),
-    campaignId: positiveId('campaignId').optional(),
-    dialerId: positiveId('dialerId').optional(),
+    campaignId: namedId('campaignId').optional(),
+    dialerId: namedId('dialerId').optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}: send destination, message, campaign or campaignId, dialerId` : undefined) },
 );
@@ -74,7 +73,7 @@ export function messagesApiRoutes(services: AppServices): RouteSpec[] {
       path: '/api/v1/messages/:id',
       access,
       async handler(request, response, _actor, caller) {
-        const { id } = parseInput(z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }), request.params);
+        const { id } = parseInput(bigIdParams, request.params);
         const [found] = (await db.execute(sql`
           select s.id, k.name as campaign_name from spool s join campaigns k on k.id = s.campaign_id
            where s.id = ${id} and ${keyCampaigns(caller!)}`)) as unknown as { id: number; campaign_name: string }[];

@@ -8,9 +8,10 @@ import type { SimulatorPhone } from '../../console/wire.ts';
 import { InvalidNumberError, toE164 } from '../phone-number.ts';
 import { signPhoneToken } from './phone-token.ts';
 import { simulatorSigningKey } from './simulator-channel.ts';
+import { id } from '../../server/ids.ts';
 
 const phoneSchema = z.object({
-  channelId: z.coerce.number().int().positive().optional(),
+  channelId: id.optional(),
   number: z.string().trim().min(1, 'Type a phone number').max(32),
 });
 

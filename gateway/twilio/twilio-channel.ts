@@ -37,7 +37,9 @@ export const createTwilioChannel: ChannelFactory = (row, deps): Channel => {
     type: row.type,
     verify(request) {
       const signature = request.headers['x-twilio-signature'];
-      if (!signature || !request.body || typeof request.body !== 'object') return false;
+      // Twilio's messaging webhooks are forms, signed over their parameters; a JSON body carrying
+      // the same parameters is not something Twilio sends, whatever its signature says.
+      if (!signature || !isForm(request.headers['content-type']) || !request.body || typeof request.body !== 'object') return false;
       // Twilio signs the URL it called plus every POST parameter, including ones it adds later.
       return twilio.validateRequest(authToken, signature, request.url, request.body as Record<string, string>);
     },
@@ -98,3 +100,5 @@ export const createTwilioChannel: ChannelFactory = (row, deps): Channel => {
     },
   };
 };
+
+const isForm = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Db } from '../../db/connection.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { buildUser, TEST_PASSWORD } from './factories.ts';
@@ -61,6 +61,8 @@ export type ConsoleSuite = {
   browser: Browser;
   sockets: Socket[];
   pageErrors: string[];
+  /** Content-Security-Policy violations any page of the suite's browser reported; each test must leave it empty. */
+  cspViolations: string[];
   /** `signIn` into this suite's platform and browser. */
   signIn(role: UserRole, displayName: string, options?: BrowserContextOptions): Promise<Page>;
 };
@@ -70,12 +72,16 @@ export function consoleSuite(env: Record<string, string> = {}): ConsoleSuite {
   const suite = {
     sockets: [] as Socket[],
     pageErrors: [] as string[],
+    cspViolations: [] as string[],
     signIn: (role: UserRole, displayName: string, options?: BrowserContextOptions) =>
       signIn({ browser: suite.browser, baseUrl: suite.platform.url, db: suite.platform.services.db, pageErrors: suite.pageErrors }, role, displayName, options),
   } as ConsoleSuite;
   beforeAll(async () => {
     suite.platform = await startTestPlatform(env);
-    suite.browser = await launchBrowser();
+    suite.browser = watchContentSecurityPolicy(await launchBrowser(), suite.cspViolations);
+  });
+  afterEach(() => {
+    expect(suite.cspViolations.splice(0), 'Content Security Policy violations').toEqual([]);
   });
   afterAll(async () => {
     for (const socket of suite.sockets) socket.close();
@@ -83,4 +89,20 @@ export function consoleSuite(env: Record<string, string> = {}): ConsoleSuite {
     await suite.platform?.close();
   });
   return suite;
+}
+
+/**
+ * Every page of every context of `browser` reports what the Content-Security-Policy refused (Chromium
+ * says so in a console error) into `violations`: the built console must satisfy the server's policy.
+ */
+function watchContentSecurityPolicy(browser: Browser, violations: string[]): Browser {
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy')) violations.push(`${message.location().url}: ${message.text()}`);
+    });
+    return context;
+  };
+  return browser;
 }

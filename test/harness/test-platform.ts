@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { DestinationStream } from 'pino';
 import { vi } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -11,7 +12,11 @@ import { createTestDatabase } from './test-database.ts';
 export type TestPlatform = Platform & { url: string; databaseUrl: string; close: () => Promise<void> };
 
 /** A whole running process (HTTP, sockets, workers) on its own fresh database and a free port. */
-export async function startTestPlatform(env: Record<string, string> = {}, reuse?: { databaseUrl: string }): Promise<TestPlatform> {
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  reuse?: { databaseUrl: string },
+  options: { logs?: DestinationStream } = {},
+): Promise<TestPlatform> {
   // Reusing a database (a restart): the first platform's `close` drops it, this one's leaves it.
   const database = reuse ? { url: reuse.databaseUrl, drop: async () => {} } : await createTestDatabase();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'omnichat-data-'));
@@ -20,12 +25,13 @@ export async function startTestPlatform(env: Record<string, string> = {}, reuse?
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // A test that reads the log (options.logs) gets every line from info up.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (options.logs ? 'info' : 'silent'),
     SEED_DEMO: 'false',
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...env,
   });
-  const platform = await startPlatform({ config, logger: createLogger(config.logLevel), databaseUrl: database.url });
+  const platform = await startPlatform({ config, logger: createLogger(config.logLevel, options.logs), databaseUrl: database.url });
   return {
     ...platform,
     url: platform.url!,
