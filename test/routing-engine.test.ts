@@ -16,6 +16,7 @@ import {
 } from '../db/schema/index.ts';
 import { requestAssignment, queueConversation } from '../routing/queue-conversation.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
+import { QUEUES, type QueueName } from '../server/queues.ts';
 import { inTransaction } from '../server/unit-of-work.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
@@ -24,7 +25,9 @@ let platform: TestPlatform;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ PRESENCE_GRACE_SECONDS: '3' });
+  // A grace period no test step outlasts by accident, however busy the machine: tests that need it
+  // over pass its deadline by hand (passDeadline).
+  platform = await startTestPlatform({ PRESENCE_GRACE_SECONDS: '600' });
   await platform.services.db.insert(breaks).values([{ name: 'Lunch' }]).onConflictDoNothing();
 });
 afterAll(async () => {
@@ -77,6 +80,26 @@ const history = (id: number) =>
   platform.services.db.select().from(conversationAssignments).where(eq(conversationAssignments.conversationId, id)).orderBy(asc(conversationAssignments.id));
 const audits = (action: string, targetId: number) =>
   platform.services.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.targetId, String(targetId))));
+const presence = (userId: number) => platform.services.db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, userId) });
+
+/**
+ * A timer's deadline passes now: its delayed job (the one whose data has `key` = `id`) becomes due at
+ * once. Deadlines here are long and passed by hand, so a test step never races a timer on a busy
+ * machine (a 1-second answer timer once fired before the agent's reply could reach the server).
+ */
+async function passDeadline(queue: QueueName, key: string, id: number) {
+  const due = await platform.services.db.execute(sql`
+    update pgboss.job set start_after = now() where name = ${queue} and state = 'created' and (data->>${key})::bigint = ${id} returning id`);
+  expect(due, `a pending ${queue} job with ${key} ${id}`).toHaveLength(1);
+}
+
+/** Waits until the workers have run `n` jobs of `queue` whose data has `key` = `id`. */
+const timersRun = (queue: QueueName, key: string, id: number, n: number) =>
+  eventually(async () => {
+    const [row] = (await platform.services.db.execute(sql`
+      select count(*)::int as n from pgboss.job where name = ${queue} and state = 'completed' and (data->>${key})::bigint = ${id}`)) as unknown as { n: number }[];
+    expect(row!.n).toBe(n);
+  }, 20_000);
 
 describe('offer to all', () => {
   it('offers a waiting customer to every available member; the first to accept takes it and it vanishes for the others', async () => {
@@ -116,29 +139,39 @@ describe('offer to all', () => {
 describe('timers', () => {
   it('a conversation the agent does not answer in time goes back to the queue and to another agent', async () => {
     const [ana, bea] = [await person('agent', 'Ana'), await person('agent', 'Bea')];
-    const { channel, campaign } = await campaignFor([ana, bea], { strategy: 'linear', maxInteractionsPerAgent: 1, agentAnswerTimeoutSeconds: 1 });
+    // An hour to answer, each deadline passed by hand: Bea's reply cannot lose a race with her own timer.
+    const { channel, campaign } = await campaignFor([ana, bea], { strategy: 'linear', maxInteractionsPerAgent: 1, agentAnswerTimeoutSeconds: 3600 });
     const waiting = await customer(channel.id, campaign.id);
-    await eventually(async () => expect((await history(waiting.id)).map((row) => [row.userId, row.releaseReason])).toEqual([[ana.id, 'answer_timeout'], [bea.id, null]]), 20_000);
+    const holders = async (expected: [number, string | null][]) => {
+      const rows = await history(waiting.id);
+      expect(rows.map((row) => [row.userId, row.releaseReason])).toEqual(expected);
+      return rows;
+    };
+    const [toAna] = await eventually(() => holders([[ana.id, null]]));
+    // Ana says nothing in her answer time: the conversation goes to Bea.
+    await passDeadline(QUEUES.routingAnswerTimeout, 'assignmentId', toAna!.id);
+    const [, toBea] = await eventually(() => holders([[ana.id, 'answer_timeout'], [bea.id, null]]), 20_000);
     expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: bea.id, requeuedFromUserId: ana.id });
-    // Bea answers in time: nothing moves when her timer fires.
+    // Bea answers in time: nothing moves when her answer time is over.
     expect((await api(platform.url, 'POST', `/api/conversations/${waiting.id}/messages`, { cookie: bea.cookie, body: { body: 'Hello!' } })).status).toBe(201);
-    await eventually(async () => {
-      const [job] = (await platform.services.db.execute(sql`
-        select count(*)::int as n from pgboss.job where name = 'routing.answer-timeout' and state = 'completed' and (data->>'conversationId')::bigint = ${waiting.id}`)) as unknown as { n: number }[];
-      expect(job!.n).toBe(2);
-    }, 20_000);
+    await passDeadline(QUEUES.routingAnswerTimeout, 'assignmentId', toBea!.id);
+    await timersRun(QUEUES.routingAnswerTimeout, 'conversationId', waiting.id, 2);
     expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: bea.id });
+    await holders([[ana.id, 'answer_timeout'], [bea.id, null]]);
   });
 
   it('flags a chat past the campaign chat time to the agent and the supervisors', async () => {
     const ana = await person('agent', 'Ana');
     const supervisor = await person('supervisor', 'Sofía');
-    const { channel, campaign } = await campaignFor([ana], { chatTimeSeconds: 1 });
+    // The default chat time (a quarter of an hour), passed by hand once Ana has the chat.
+    const { channel, campaign } = await campaignFor([ana]);
     const supervisorSocket = await connectClient(platform.url, { cookie: supervisor.cookie });
     sockets.push(supervisorSocket);
     const flaggedForAgent = nextEvent(ana.socket, 'conversation.flagged');
     const flaggedForSupervisor = nextEvent(supervisorSocket, 'conversation.flagged');
     const waiting = await customer(channel.id, campaign.id);
+    await eventually(async () => expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: ana.id }));
+    await passDeadline(QUEUES.routingChatTime, 'conversationId', waiting.id);
     expect(await flaggedForAgent).toEqual({ conversationId: waiting.id, flag: 'chat_time' });
     expect(await flaggedForSupervisor).toEqual({ conversationId: waiting.id, flag: 'chat_time' });
     const detail = await api<ConversationSummary>(platform.url, 'GET', `/api/conversations/${waiting.id}`, { cookie: ana.cookie });
@@ -151,7 +184,10 @@ describe('timers', () => {
     const waiting = await customer(channel.id, campaign.id);
     await eventually(async () => expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: ana.id }));
     ana.socket.close();
-    await eventually(async () => expect(await platform.services.db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, ana.id) })).toMatchObject({ state: 'offline' }));
+    // Once the server has started the grace period, it runs out with Ana still away.
+    await eventually(async () => expect((await presence(ana.id))?.disconnectedAt).toBeTruthy());
+    await passDeadline(QUEUES.routingPresenceGrace, 'userId', ana.id);
+    await eventually(async () => expect(await presence(ana.id)).toMatchObject({ state: 'offline' }));
     const [log] = await platform.services.db.select().from(agentPresenceLog).where(eq(agentPresenceLog.userId, ana.id)).orderBy(sql`id desc`).limit(1);
     expect(log).toMatchObject({ state: 'offline', reason: 'disconnected', changedByUserId: null });
     expect(await conversation(waiting.id)).toMatchObject({ status: 'queued', requeuedFromUserId: ana.id });
@@ -161,16 +197,13 @@ describe('timers', () => {
     const bea = await person('agent', 'Bea');
     bea.socket.close();
     // Once the server has started the grace period (a reconnect before that starts none), come back.
-    await eventually(async () => expect((await platform.services.db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, bea.id) }))?.disconnectedAt).toBeTruthy());
+    await eventually(async () => expect((await presence(bea.id))?.disconnectedAt).toBeTruthy());
     const again = await connectClient(platform.url, { cookie: bea.cookie });
     sockets.push(again);
-    // Wait for the grace job itself to have run, then look: still available.
-    await eventually(async () => {
-      const [row] = (await platform.services.db.execute(sql`
-        select count(*)::int as n from pgboss.job where name = 'routing.presence-grace' and state = 'completed' and (data->>'userId')::int = ${bea.id}`)) as unknown as { n: number }[];
-      expect(row!.n).toBe(1);
-    });
-    expect(await platform.services.db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, bea.id) })).toMatchObject({ state: 'available' });
+    // Then the grace period runs out (the server marked her connected before it said ready): still available.
+    await passDeadline(QUEUES.routingPresenceGrace, 'userId', bea.id);
+    await timersRun(QUEUES.routingPresenceGrace, 'userId', bea.id, 1);
+    expect(await presence(bea.id)).toMatchObject({ state: 'available' });
   });
 });
 

@@ -4,14 +4,16 @@
  * assign, change agents' presence, close, accept offers, transfer and feed the queue at random.
  *
  *   node test/harness/routing-stress-worker.ts --database-url URL --seed N
- *     [--min-ms 20000 --max-ms 50000 --until '{"assignments":2000,"closes":500,"presenceChanges":200}'] [--log-level error]
+ *     --until '{"assignments":2000,"closes":500,"presenceChanges":200}' [--stall-ms 60000 --max-ms 480000] [--log-level error]
  *
  * Prints `{"ready":pid}` once the platform runs, starts the chaos on a line on stdin (so every
- * process is running before any starts), runs it for `min-ms`, then on until the database shows
- * the `until` amounts of work (a busy machine gets through less per second) or `max-ms` has passed,
- * and prints one `{"routingStress":{…}}` line of counts at exit. Refusals the engine is meant to
- * give are counted; any other error stops the process with exit code 1 (its message and stack in
- * the counts line).
+ * process is running before any starts), runs it until the database shows the `until` amounts of
+ * work done by all processes together (so they all stop within a poll of each other), and prints
+ * one `{"routingStress":{…}}` line of counts at exit. The work, not the clock, ends the run: a busy
+ * machine just takes longer. Refusals the engine is meant to give are counted; any other error
+ * stops the process with exit code 1 (its message and stack in the counts line), and so does a run
+ * whose owed work stops moving for `stall-ms` or is not done after `max-ms` (both far beyond any
+ * machine merely being slow).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -40,18 +42,20 @@ const { values: args } = parseArgs({
   options: {
     'database-url': { type: 'string' },
     seed: { type: 'string' },
-    'min-ms': { type: 'string', default: '20000' },
-    'max-ms': { type: 'string', default: '50000' },
-    until: { type: 'string', default: '{}' },
+    until: { type: 'string' },
+    'stall-ms': { type: 'string', default: '60000' },
+    'max-ms': { type: 'string', default: '480000' },
     'log-level': { type: 'string', default: 'error' },
   },
 });
 const databaseUrl = args['database-url'];
-if (!databaseUrl || !args.seed) throw new Error('usage: routing-stress-worker.ts --database-url URL --seed N [--min-ms MS --max-ms MS --until JSON]');
+if (!databaseUrl || !args.seed || !args.until) {
+  throw new Error('usage: routing-stress-worker.ts --database-url URL --seed N --until JSON [--stall-ms MS --max-ms MS]');
+}
 const seed = Number(args.seed);
-const minMs = Number(args['min-ms']);
-const maxMs = Number(args['max-ms']);
 const until = JSON.parse(args.until) as Partial<RoutingWork>;
+const stallMs = Number(args['stall-ms']);
+const maxMs = Number(args['max-ms']);
 /** Lanes of this process: each runs one action at a time. */
 const ASSIGN_LANES = 2;
 const CHAOS_LANES = 3;
@@ -272,12 +276,28 @@ process.stdin.pause();
 
 const started = Date.now();
 let stopped = false;
-/** Stops the lanes after `min-ms` once the work is done, at `max-ms` regardless, or at once on a fatal error. */
+/**
+ * Stops the lanes once the `until` work is done, or at once on a fatal error. Only the work still
+ * owed counts as progress (presence changes going on do not hide assignments that stopped); when
+ * none of it moves for `stall-ms`, or it is not done after `max-ms`, the run fails saying how far it got.
+ */
 async function stopWhenDone() {
-  const enough = (work: RoutingWork) => Object.entries(until).every(([key, target]) => work[key as keyof RoutingWork] >= target!);
-  for (;;) {
-    const elapsed = Date.now() - started;
-    if (counts.fatal || elapsed >= maxMs || (elapsed >= minMs && enough(await countRoutingWork(db)))) break;
+  const kinds = Object.keys(until) as (keyof RoutingWork)[];
+  const progress = (work: RoutingWork) => kinds.map((kind) => `${kind} ${work[kind]} of ${until[kind]}`).join(', ');
+  let last = await countRoutingWork(db);
+  let movedAt = Date.now();
+  while (!counts.fatal) {
+    const work = await countRoutingWork(db);
+    const owed = kinds.filter((kind) => work[kind] < until[kind]!);
+    if (owed.length === 0) break;
+    if (owed.some((kind) => work[kind] > last[kind])) movedAt = Date.now();
+    last = work;
+    const stuck = Date.now() - movedAt >= stallMs;
+    if (stuck || Date.now() - started >= maxMs) {
+      const why = stuck ? `no progress for ${stallMs / 1000} s` : `not done after ${maxMs / 1000} s`;
+      counts.fatal = { action: 'until', message: `the routing work stopped short (${why}): ${progress(work)}` };
+      break;
+    }
     await setTimeout(250);
   }
   stopped = true;
