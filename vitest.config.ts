@@ -8,7 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // Each file gets its own database; two at a time fits a 2-core machine.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Bounds a hung test, not a slow one: generous for a loaded machine (the helpers' waits go up to 30 s).
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

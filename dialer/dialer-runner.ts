@@ -96,7 +96,7 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
   }
 
   async function recover() {
-    for (const { dialerId, ids } of await recoverDeadClaims(sql, deps.workerTimeoutMs)) {
+    for (const { dialerId, ids } of await recoverDeadClaims(sql, workerId, deps.workerTimeoutMs)) {
       logger.warn({ dialerId, rows: ids.length, firstId: ids[0], lastId: ids.at(-1) }, 'rows of a dead dialer worker handed out again; they may be sent twice');
       await db.insert(auditLog).values({
         action: 'dialer.claims_recovered',

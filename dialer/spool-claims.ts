@@ -73,16 +73,20 @@ export type Recovered = { dialerId: number; ids: number[] };
  * Hands the claims of dead workers (heartbeat older than `timeoutMs`) back to the queue, and forgets
  * those workers, in one statement. Such a row may or may not have reached the provider: it is sent
  * again (at most the dead worker's batch in flight), its `attempts` stays counted and its `error`
- * says so, and the caller logs and audits it: never silently.
+ * says so, and the caller logs and audits it: never silently. `workerId`, the caller, is never
+ * among the dead.
  */
-export async function recoverDeadClaims(sql: postgres.Sql, timeoutMs: number): Promise<Recovered[]> {
+export async function recoverDeadClaims(sql: postgres.Sql, workerId: string, timeoutMs: number): Promise<Recovered[]> {
   const stale = sql`clock_timestamp() - make_interval(secs => ${timeoutMs / 1000}::double precision)`;
+  // A worker asking is alive, however late its own heartbeat (a loaded machine, a busy pool): were
+  // it counted, it would hand out the rows its own loops are sending, and claim and send them again.
+  const dead = sql`heartbeat_at < ${stale} and id <> ${workerId}`;
   // The common case (nobody died) must not touch the spool at all.
-  const [anyDead] = await sql`select 1 from dialer_workers where heartbeat_at < ${stale} limit 1`;
+  const [anyDead] = await sql`select 1 from dialer_workers where ${dead} limit 1`;
   if (!anyDead) return [];
   const rows = await sql<{ dialerId: number; id: number }[]>`
     with dead as (
-      delete from dialer_workers where heartbeat_at < ${stale}
+      delete from dialer_workers where ${dead}
       returning id
     )
     update spool s set claimed_at = null, claimed_by = null,

@@ -12,12 +12,32 @@ import { buildBotFlow, buildCampaign, buildSchedule, buildSimulatorChannel, buil
 import { openPhone, type Phone } from './harness/simulator-phone.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
+/**
+ * An order lookup the test holds: `reached` resolves once the request is at the shop, which answers
+ * only when the test calls `answer`.
+ */
+function heldLookup() {
+  let arrive!: () => void;
+  let answer!: () => void;
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  return { reached, answered, arrive, answer };
+}
+/** Order 7777's lookup, held by the test that uses it. */
+let order7777 = heldLookup();
+
 /** The order system the flow's HTTP node calls, faked at the network edge. */
 const shop = setupServer(
   http.get('https://shop.test/orders/:number', async ({ params }) => {
     if (params.number === '1001') return HttpResponse.json({ order: { status: 'shipped', eta: 'tomorrow' } });
     if (params.number === '5555') {
-      await delay('infinite'); // never answers: the node times out after a second
+      await delay('infinite'); // never answers: the node times out
+    }
+    if (params.number === '7777') {
+      const held = order7777;
+      held.arrive();
+      await held.answered;
+      return HttpResponse.json({ order: { status: 'shipped', eta: 'tomorrow' } });
     }
     return HttpResponse.json({ error: 'not found' }, { status: 404 });
   }),
@@ -41,13 +61,18 @@ const SHOP_FLOW: FlowInput = {
     },
     hours: { type: 'message', text: 'We are open 9 to 18.' },
     ask_order: { type: 'ask', text: 'Your order number?', variable: 'order', validate: { type: 'regex', pattern: '^\\d{4}$' }, next: 'lookup' },
-    lookup: { type: 'http', url: 'https://shop.test/orders/{{order}}', timeoutMs: 1000, map: { orderStatus: 'order.status' }, next: 'found', onError: 'missing' },
+    // The longest the flow allows: a lookup is never cut short by a slow machine. The timeout itself
+    // is tested with IMPATIENT_FLOW.
+    lookup: { type: 'http', url: 'https://shop.test/orders/{{order}}', timeoutMs: 30_000, map: { orderStatus: 'order.status' }, next: 'found', onError: 'missing' },
     found: { type: 'message', text: 'Order {{order}} is {{orderStatus}}.' },
     missing: { type: 'message', text: 'Order {{order}} was not found.' },
     ask_name: { type: 'ask', text: 'Your name?', variable: 'name', next: 'handoff' },
     handoff: { type: 'handoff', priority: 5, note: '{{name}} wants an agent{{#order}} about order {{order}}{{/order}}', text: 'Thanks {{name}}, an agent is coming.' },
   },
 };
+
+/** SHOP_FLOW whose order lookup gives up after a second: the test of the HTTP node's timeout. */
+const IMPATIENT_FLOW: FlowInput = { ...SHOP_FLOW, nodes: { ...SHOP_FLOW.nodes, lookup: { ...SHOP_FLOW.nodes.lookup!, timeoutMs: 1000 } as FlowInput['nodes'][string] } };
 
 let platform: TestPlatform;
 const sockets: Socket[] = [];
@@ -86,17 +111,17 @@ async function conversationOf(channelId: number) {
 }
 
 describe('bot conversations through the simulator', () => {
-  it.each<[string, [string, string[]][], string]>([
+  it.each<[string, [string, string[]][], string, FlowInput?]>([
     ['menu navigation by number', [['hi', ['Welcome! Choose an option:']], ['1', ['We are open 9 to 18.']]], 'bot'],
     ['a typo in a keyword', [['hi', ['Welcome! Choose an option:']], ['what are your hurs', ['We are open 9 to 18.']]], 'bot'],
     ['an invalid answer, then a valid one', [['hi', ['Welcome! Choose an option:']], ['pizza', ['Sorry, I did not understand. Please answer with the number of an option.']], ['dos', ['Your order number?']]], 'bot'],
     ['invalid answers until the bot gives up', [['hi', ['Welcome! Choose an option:']], ['pizza', ['Sorry, I did not understand. Please answer with the number of an option.']], ['pasta', ['Your name?']], ['Ana', ['Thanks Ana, an agent is coming.']]], 'queued'],
     ['the HTTP node answering', [['hi', ['Welcome! Choose an option:']], ['order', ['Your order number?']], ['1001', ['Order 1001 is shipped.']]], 'bot'],
     ['the HTTP node refusing (404)', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['4040', ['Order 4040 was not found.']]], 'bot'],
-    ['the HTTP node timing out', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['5555', ['Order 5555 was not found.']]], 'bot'],
+    ['the HTTP node timing out', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['5555', ['Order 5555 was not found.']]], 'bot', IMPATIENT_FLOW],
     ['a global intent inside a question', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['HUMAN', ['Your name?']]], 'bot'],
-  ])('%s', async (_name, turns, finalStatus) => {
-    const { phone, channel } = await customerOf();
+  ])('%s', async (_name, turns, finalStatus, flow = SHOP_FLOW) => {
+    const { phone, channel } = await customerOf(flow);
     for (const [text, replies] of turns) expect(await say(phone, text, replies.length)).toEqual(replies);
     await eventually(async () => expect((await conversationOf(channel.id)).status).toBe(finalStatus));
   });
@@ -206,21 +231,28 @@ describe('bot conversations through the simulator', () => {
     const { phone, channel } = await customerOf();
     await say(phone, 'hi', 1);
     await say(phone, '2', 1);
-    await phone.send('5555'); // the order lookup hangs for its whole second
+    // The order lookup reaches the shop, which answers only after the agent has taken the conversation.
+    const held = (order7777 = heldLookup());
+    await phone.send('7777');
     const conversation = await conversationOf(channel.id);
-    const lookup = await eventually(async () => {
-      const [row] = await db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.body, '5555')));
-      expect(row?.conversationId).toBe(conversation.id);
-      return row!;
-    });
-    const taken = await api<ConversationSummary>(platform.url, 'POST', `/api/conversations/${conversation.id}/take`, { cookie });
-    expect(taken.status).toBe(200);
-    expect(taken.body).toMatchObject({ status: 'assigned', assignedTo: { id: supervisor.id } });
-    // The slow lookup finishes (its job completes) and its reply is dropped, never sent after the agent's turn.
+    try {
+      await held.reached;
+      const taken = await api<ConversationSummary>(platform.url, 'POST', `/api/conversations/${conversation.id}/take`, { cookie });
+      expect(taken.status).toBe(200);
+      expect(taken.body).toMatchObject({ status: 'assigned', assignedTo: { id: supervisor.id } });
+    } finally {
+      held.answer();
+    }
+    const [lookup] = await db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.body, '7777')));
+    expect(lookup?.conversationId).toBe(conversation.id);
+    // The lookup answers (its job completes) and the bot's reply ("Order 7777 is shipped.") is
+    // dropped, never sent after the agent's turn.
     await eventually(async () => {
-      const [job] = (await db.execute(sql`select state from pgboss.job where name = 'conversation.inbound' and (data->>'messageId')::bigint = ${lookup.id}`)) as unknown as { state: string }[];
+      const [job] = (await db.execute(sql`select state from pgboss.job where name = 'conversation.inbound' and (data->>'messageId')::bigint = ${lookup!.id}`)) as unknown as { state: string }[];
       expect(job?.state).toBe('completed');
     });
+    const outbound = await db.select({ body: messages.body }).from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'outbound')));
+    expect(outbound.map((m) => m.body)).not.toContain('Order 7777 is shipped.');
     expect(phone.received.map((m) => m.text.split('\n')[0])).toEqual(['Welcome! Choose an option:', 'Your order number?']);
 
     const back = await api<ConversationSummary>(platform.url, 'POST', `/api/conversations/${conversation.id}/return-to-bot`, { cookie, body: {} });

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, dialerWorkers, dialers, dncr, spool } from '../db/schema/index.ts';
 import type { Channel, ChannelRow, OutboundMessage, SendResult } from '../gateway/channel.ts';
@@ -21,8 +21,8 @@ afterEach(async () => {
 });
 afterAll(() => platform.close());
 
-/** A channel that records every send (and can refuse or pause on demand). */
-function capturingChannel(options: { refuse?: (message: OutboundMessage) => SendResult | null; delayMs?: number } = {}) {
+/** A channel that records every send (and can refuse, pause, or hold each send until `hold` settles). */
+function capturingChannel(options: { refuse?: (message: OutboundMessage) => SendResult | null; delayMs?: number; hold?: Promise<unknown> } = {}) {
   const sent: OutboundMessage[] = [];
   const channel = {
     type: 'simulator',
@@ -30,6 +30,7 @@ function capturingChannel(options: { refuse?: (message: OutboundMessage) => Send
     normalize: () => ({ messages: [], statuses: [] }),
     async send(message: OutboundMessage): Promise<SendResult> {
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      await options.hold;
       const refusal = options.refuse?.(message);
       if (refusal) return refusal;
       sent.push(message);
@@ -39,14 +40,39 @@ function capturingChannel(options: { refuse?: (message: OutboundMessage) => Send
   return { sent, channel };
 }
 
+/**
+ * Long enough that no live runner is ever thought dead, however loaded the machine (its heartbeat
+ * beats every third of it); a test wanting a dead worker ages that worker's heartbeat by hand.
+ */
+const WORKER_TIMEOUT_MS = 10 * 60_000;
+const LONG_DEAD = () => new Date(Date.now() - 60 * 60_000);
+
+/**
+ * How many times a runner has looked at the dialers of each channel: on each refresh (tick or
+ * signal) it asks for the adapter of every dialer it will run, so a dialer that runs counts the
+ * runner's refreshes. The observable beat a test waits on instead of sleeping.
+ */
+const looks = new Map<number, number>();
+
+/** Resolves once the runners have looked `times` more times at the dialer on `channelId`. */
+async function refreshes(channelId: number, times: number) {
+  const target = (looks.get(channelId) ?? 0) + times;
+  await eventually(() => expect(looks.get(channelId) ?? 0).toBeGreaterThanOrEqual(target));
+}
+
 async function runner(channel: Channel, overrides: { concurrency?: number } = {}) {
   const { services } = platform;
   const started = await startDialerRunner({
     sql: services.sql,
     db: services.db,
-    channels: { get: (_row: ChannelRow) => channel },
+    channels: {
+      get: (row: ChannelRow) => {
+        looks.set(row.id, (looks.get(row.id) ?? 0) + 1);
+        return channel;
+      },
+    },
     logger: createLogger('silent'),
-    workerTimeoutMs: 1_000,
+    workerTimeoutMs: WORKER_TIMEOUT_MS,
     concurrency: overrides.concurrency ?? 2,
     tickMs: 100,
   });
@@ -93,7 +119,8 @@ describe('the dialer', () => {
     await eventually(() => expect(sent).toHaveLength(5));
     expect(sent.map((message) => message.messageId)).toEqual([single.id, ids[1], ids[3], ids[0], ids[2]]);
     expect(sent[0]!.to).toBe('+59899100005');
-    expect((await states(dialer.id)).every((row) => row.state === 2)).toBe(true);
+    // An outcome is stored after its send returns: wait for it rather than race it.
+    await eventually(async () => expect((await states(dialer.id)).every((row) => row.state === 2)).toBe(true));
   });
 
   it('blocks DNCR numbers (global and the campaign own) without sending, counts bad numbers as OTHER, and the monitor shows it', async () => {
@@ -154,12 +181,15 @@ describe('the dialer', () => {
     const closed = await buildSchedule(db, { open: 'never' });
     const { campaign, dialer } = await setup({ scheduleId: closed.id });
     const { sent, channel } = capturingChannel();
+    // An open dialer beside it, with nothing to send: the runner looks at it on every refresh.
+    const witness = await setup();
     await runner(channel);
     await addRows(dialer.id, campaign.id, [{ destination: uyNumber(1) }]);
     const always = await buildSchedule(db, { open: 'always' });
-    // Several runner ticks pass: nothing may be sent while closed.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Several refreshes pass with the row waiting: nothing may be claimed or sent while closed.
+    await refreshes(witness.channel.id, 5);
     expect(sent).toHaveLength(0);
+    expect((await states(dialer.id)).map((row) => [row.state, row.attempts])).toEqual([[1, 0]]);
     await db.update(dialers).set({ scheduleId: always.id }).where(eq(dialers.id, dialer.id));
     await eventually(() => expect(sent).toHaveLength(1));
   });
@@ -167,6 +197,8 @@ describe('the dialer', () => {
   it('stops on demand: the message in hand finishes, the rest stays TO PROCESS; start sends them', async () => {
     const { db } = platform.services;
     const { campaign, dialer } = await setup({ timeBetweenMessagesMs: 150, batchSize: 50 });
+    // An open dialer beside it, with nothing to send: the runner looks at it on every refresh.
+    const witness = await setup();
     const admin = await buildUser(db, { role: 'admin' });
     const cookie = await login(platform.url, admin.username, TEST_PASSWORD);
     const { sent, channel } = capturingChannel();
@@ -176,8 +208,9 @@ describe('the dialer', () => {
     expect((await api(platform.url, 'POST', `/api/dialers/${dialer.id}/stop`, { cookie })).body.running).toBe(false);
     const atStop = sent.length;
     await eventually(async () => expect((await states(dialer.id)).filter((row) => row.state === 1 && row.attempts > 0)).toHaveLength(0));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // At most the one send that was in hand when the stop arrived.
+    // Several refreshes after the stop, with rows waiting: at most the one send that was in hand
+    // when the stop arrived, and nothing claimed again.
+    await refreshes(witness.channel.id, 5);
     expect(sent.length - atStop).toBeLessThanOrEqual(1);
     const waiting = (await states(dialer.id)).filter((row) => row.state === 1);
     expect(waiting.length).toBe(20 - sent.length);
@@ -186,9 +219,9 @@ describe('the dialer', () => {
     expect((claimed as unknown as { n: number }[])[0]!.n).toBe(0);
 
     expect((await api(platform.url, 'POST', `/api/dialers/${dialer.id}/start`, { cookie })).body.running).toBe(true);
-    await eventually(() => expect(sent).toHaveLength(20), 20_000);
+    await eventually(() => expect(sent).toHaveLength(20), 60_000);
     expect(new Set(sent.map((message) => message.messageId)).size).toBe(20);
-  });
+  }, 120_000);
 
   it('starts only when enabled', async () => {
     const { db } = platform.services;
@@ -233,28 +266,57 @@ describe('the dialer', () => {
     const { sent, channel } = capturingChannel({ delayMs: 1 });
     await Promise.all([runner(channel, { concurrency: 3 }), runner(channel, { concurrency: 3 }), runner(channel, { concurrency: 3 })]);
     await addRows(dialer.id, campaign.id, Array.from({ length: 300 }, (_, i) => ({ destination: uyNumber(i + 1) })));
-    await eventually(() => expect(sent.length).toBeGreaterThanOrEqual(300), 30_000);
+    await eventually(() => expect(sent.length).toBeGreaterThanOrEqual(300), 100_000);
     expect(sent).toHaveLength(300);
     expect(new Set(sent.map((message) => message.messageId)).size).toBe(300);
-  });
+  }, 120_000);
 
   it('hands the claims of a dead worker out again, marked and audited, never silently', async () => {
     const { db } = platform.services;
     const { campaign, dialer } = await setup();
     const ids = await addRows(dialer.id, campaign.id, [{ destination: uyNumber(1) }, { destination: uyNumber(2) }]);
     // A worker that claimed both rows and then died: its heartbeat is old.
-    await db.insert(dialerWorkers).values({ id: 'dead-worker', node: 'elsewhere', pid: 1, heartbeatAt: new Date(Date.now() - 60_000) });
+    await db.insert(dialerWorkers).values({ id: 'dead-worker', node: 'elsewhere', pid: 1, heartbeatAt: LONG_DEAD() });
     await db.update(spool).set({ claimedAt: new Date(), claimedBy: 'dead-worker', attempts: 1 }).where(eq(spool.dialerId, dialer.id));
     const { sent, channel } = capturingChannel();
     await runner(channel);
     await eventually(() => expect(sent).toHaveLength(2));
-    const rows = await states(dialer.id);
-    expect(rows.map((row) => [row.state, row.attempts])).toEqual([
-      [2, 2],
-      [2, 2],
-    ]);
+    // An outcome is stored after its send returns: wait for it rather than race it.
+    await eventually(async () =>
+      expect((await states(dialer.id)).map((row) => [row.state, row.attempts])).toEqual([
+        [2, 2],
+        [2, 2],
+      ]),
+    );
     const [audit] = await db.select().from(auditLog).where(eq(auditLog.action, 'dialer.claims_recovered'));
     expect(audit).toMatchObject({ targetId: String(dialer.id), details: { rows: 2, ids } });
+  });
+
+  it('a runner whose own heartbeat is late never hands out the rows it is sending: each is sent once', async () => {
+    const { db } = platform.services;
+    const { channel: channelRow, campaign, dialer } = await setup({ batchSize: 2 });
+    let letGo!: () => void;
+    const { sent, channel } = capturingChannel({ hold: new Promise<void>((resolve) => (letGo = resolve)) });
+    const { workerId } = await runner(channel);
+    await addRows(dialer.id, campaign.id, [{ destination: uyNumber(1) }, { destination: uyNumber(2) }]);
+    const claimedByIt = async () => (await db.select({ claimedBy: spool.claimedBy, attempts: spool.attempts }).from(spool).where(eq(spool.dialerId, dialer.id))).map((row) => [row.claimedBy, row.attempts]);
+    try {
+      await eventually(async () => expect(await claimedByIt()).toEqual([[workerId, 1], [workerId, 1]]));
+      // The batch is in the provider's hands and the runner's heartbeat is as old as a dead worker's
+      // (a long pause, a loaded machine): the runner itself is alive, and refreshes several times.
+      await db.update(dialerWorkers).set({ heartbeatAt: LONG_DEAD() }).where(eq(dialerWorkers.id, workerId));
+      await refreshes(channelRow.id, 5);
+      expect(await claimedByIt()).toEqual([[workerId, 1], [workerId, 1]]);
+      expect(await db.select().from(auditLog).where(and(eq(auditLog.action, 'dialer.claims_recovered'), eq(auditLog.targetId, String(dialer.id))))).toEqual([]);
+      // Those refreshes did see the heartbeat late (no beat came in between).
+      const heartbeats = await db.select({ at: dialerWorkers.heartbeatAt }).from(dialerWorkers).where(eq(dialerWorkers.id, workerId));
+      expect(heartbeats.map((row) => row.at.getTime() < Date.now() - WORKER_TIMEOUT_MS)).toEqual([true]);
+    } finally {
+      letGo();
+    }
+    await eventually(async () => expect((await states(dialer.id)).map((row) => [row.state, row.attempts])).toEqual([[2, 1], [2, 1]]));
+    await refreshes(channelRow.id, 3);
+    expect(sent).toHaveLength(2);
   });
 
   it('retries a retryable refusal later and stores a final refusal as FAILED with the provider reason', async () => {

@@ -177,17 +177,27 @@ describe("a customer's outbound messages", () => {
 
   it('of a session channel go through its queue in order, several customers at once, never two of one', async () => {
     const row = await buildChannel(platform.services.db, { type: 'smpp', address: '+59829000000' });
-    // Each customer's first send waits until another customer's send has started: with one send at
-    // a time this would never happen (the wait gives up after 5 s and the test fails).
+    // The first send waits until the other customer's send has started: with one send at a time
+    // that never happens, the wait gives up (after a minute: only a broken queue gets there) and
+    // `together` stays false. The sends after it do not wait.
     const started = new Set<string>();
+    let bothStarted!: () => void;
+    const overlap = new Promise<'overlap'>((resolve) => (bothStarted = () => resolve('overlap')));
     let together = false;
     const fake = fakeChannel(row);
     fakes.set(row.id, {
       ...fake.channel,
       async send(message) {
+        const first = started.size === 0;
         started.add(message.to);
-        for (let waited = 0; started.size < 2 && waited < 5000; waited += 10) await sleep(10);
-        if (started.size >= 2) together = true;
+        if (started.size >= 2) bothStarted();
+        else if (first) {
+          let timer: NodeJS.Timeout | undefined;
+          const waited = await Promise.race([overlap, new Promise<'gave up'>((resolve) => (timer = setTimeout(resolve, 60_000, 'gave up')))]);
+          clearTimeout(timer);
+          // Released by the other customer's send while this one was in flight: the two overlapped.
+          together = waited === 'overlap';
+        }
         return fake.channel.send(message);
       },
       session: { carriesSends: true, sendConcurrency: 2, start: async () => {}, stop: async () => {} },
@@ -196,11 +206,12 @@ describe("a customer's outbound messages", () => {
     expect(platform.services.sessions.running(row.id)).toBeDefined();
     const customers = ['+59899500001', '+59899500002'];
     const queued = await queueInOneTransaction(row.id, customers, 6);
-    await eventually(() => expect(fake.sent()).toHaveLength(12));
+    await eventually(() => expect(started.size).toBe(2), 90_000);
+    expect(together).toBe(true);
+    await eventually(() => expect(fake.sent()).toHaveLength(12), 90_000);
     for (const customer of customers) expect(sentTo(fake.attempts, customer)).toEqual(idsTo(queued, customer));
     expect(fake.overlapped()).toBe(false);
-    expect(together).toBe(true);
-  });
+  }, 240_000);
 });
 
 describe('a typing delay', () => {

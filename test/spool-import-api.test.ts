@@ -77,7 +77,8 @@ describe('uploading a file into a dialer', () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, 'spool.imported'), eq(auditLog.targetId, String(created.body.id))));
     expect(audit).toMatchObject({ actorUserId: supervisor.id, targetType: 'spool_import', details: { dialerId: dialer.id, rows: 3 } });
-    await expect.poll(() => signals).toContain(String(dialer.id));
+    // A notification comes when the server's listening connection gets to it: generous on a loaded machine.
+    await expect.poll(() => signals, { timeout: 30_000 }).toContain(String(dialer.id));
     await listener.unlisten();
   });
 
@@ -87,13 +88,14 @@ describe('uploading a file into a dialer', () => {
     const socket = await connectClient(platform.url, { cookie: supervisor.cookie });
     try {
       const file = Array.from({ length: 5000 }, (_, index) => `campsms;0983${String(index).padStart(5, '0')};Message ${index};1`).join('\n');
-      const done = nextEvent<ImportProgress>(socket, 'dialer.import.progress', (progress) => progress.progressKey === 'upload-1' && progress.done);
+      // Listening before the upload starts, so the wait spans the whole 5,000-row import: generous.
+      const done = nextEvent<ImportProgress>(socket, 'dialer.import.progress', (progress) => progress.progressKey === 'upload-1' && progress.done, 90_000);
       expect((await upload(dialer.id, supervisor.cookie, file, { progressKey: 'upload-1' })).status).toBe(201);
       expect(await done).toEqual({ progressKey: 'upload-1', bytes: Buffer.byteLength(file), totalBytes: Buffer.byteLength(file), rows: 5000, done: true });
     } finally {
       socket.disconnect();
     }
-  });
+  }, 120_000);
 
   it('refuses a file with every issue, line and column, and stores nothing of it', async () => {
     const supervisor = await userWithCookie('supervisor');

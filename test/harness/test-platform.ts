@@ -96,8 +96,11 @@ export async function connectClient(
   return socket;
 }
 
-/** Resolves with the first `event` payload that satisfies `match`. */
-export function nextEvent<T = any>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+/**
+ * Resolves with the first `event` payload that satisfies `match`. The limit only bounds a test that
+ * would otherwise hang: generous, since a loaded machine is slow, and free on a passing run.
+ */
+export function nextEvent<T = any>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, listener);
@@ -113,7 +116,10 @@ export function nextEvent<T = any>(socket: Socket, event: string, match: (payloa
   });
 }
 
-/** Retries an assertion until it passes: for state that background jobs reach, never a fixed sleep. */
-export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+/**
+ * Retries an assertion until it passes: for state that background jobs reach, never a fixed sleep.
+ * The limit is generous (a loaded machine) and costs nothing when the state comes.
+ */
+export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
   return vi.waitFor(assertion, { timeout: timeoutMs, interval: 50 });
 }
