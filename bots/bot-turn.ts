@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gt, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import { campaigns, channels, contactAddresses, contacts, conversations, schedules } from '../db/schema/index.ts';
+import { campaigns, channels, contactAddresses, contacts, conversations, messages, schedules } from '../db/schema/index.ts';
 import { closeConversation } from '../conversations/close-conversation.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -139,4 +139,29 @@ async function campaignNamed(uow: UnitOfWork, name: string): Promise<Campaign | 
 export async function markHandled(uow: UnitOfWork, conversation: ConversationRow, messageId: number): Promise<void> {
   const state: StoredBotState = { ...(readBotState(conversation.botState) ?? { ...newSession(null), turn: 0 }), handled: messageId };
   await uow.tx.update(conversations).set({ botState: state }).where(eq(conversations.id, conversation.id));
+}
+
+/**
+ * Inbound messages of a bot conversation, from `fromId` on, that the bot still owes a turn: attached
+ * to it (a first transaction) but past its `handled` mark, because the turn (a second one) never
+ * applied: the database or the process went away between the two. Only while the conversation is the
+ * bot's and its campaign enabled, the conditions under which a turn would answer them.
+ */
+export async function unansweredMessages(db: Executor, conversationId: number, fromId: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(campaigns, eq(campaigns.id, conversations.campaignId))
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.direction, 'inbound'),
+        gte(messages.id, fromId),
+        gt(messages.id, sql`coalesce((${conversations.botState}->>'handled')::bigint, 0)`),
+        eq(conversations.status, 'bot'),
+        eq(campaigns.enabled, true),
+      ),
+    );
+  return rows.map((row) => row.id);
 }

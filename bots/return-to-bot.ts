@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { auditLog, conversations, type UserRole } from '../db/schema/index.ts';
+import { and, eq, max } from 'drizzle-orm';
+import { auditLog, conversations, messages, type UserRole } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
@@ -20,12 +20,17 @@ export async function returnToBot(services: BotServices, conversationId: number,
       throw new TransitionError('Only the agent the conversation is assigned to can hand it back to the bot');
     }
     const previous = readBotState(conversation.botState);
+    // What the customer wrote to the agent is not the bot's to answer: `handled` moves past it.
+    const [latest] = await uow.tx
+      .select({ id: max(messages.id) })
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'inbound')));
     // A fresh session of the campaign's current flow; the turn counter goes on, so no older turn applies.
     const state: StoredBotState = {
       ...newSession(null),
       vars: previous?.vars ?? {},
       turn: (previous?.turn ?? 0) + 1,
-      handled: previous?.handled ?? 0,
+      handled: Math.max(previous?.handled ?? 0, Number(latest?.id ?? 0)),
     };
     // Leaving an agent frees their capacity for routing (changeConversationStatus asks for it).
     await changeConversationStatus(uow, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null, priority: 0 });

@@ -1,19 +1,32 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { markHandled, playBotTurn, type BotServices } from '../bots/bot-turn.ts';
+import { markHandled, playBotTurn, unansweredMessages, type BotServices } from '../bots/bot-turn.ts';
 import { handleKeyword } from '../bots/opt-out.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
+import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { inTransaction } from '../server/unit-of-work.ts';
 import type { Logger } from '../server/logger.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from './open-conversation.ts';
 
 export const queue = QUEUES.conversationInbound;
-/** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */
-export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 1, retryBackoff: true, notify: true };
+/**
+ * Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never
+ * overtake. A job of a dead worker holds its customer's later messages back, so it must come back
+ * soon; a live one may wait on a bot HTTP node for up to 30 s and keeps its claim by beating
+ * (JOB_HEARTBEAT_SECONDS).
+ */
+export const options: Omit<Queue, 'name'> = {
+  policy: 'key_strict_fifo',
+  retryLimit: 5,
+  retryDelay: 1,
+  retryBackoff: true,
+  notify: true,
+  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
+};
 /** A batch holds at most one job per customer (key_strict_fifo), so its jobs run side by side. */
 export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
 const CONCURRENCY_PER_BATCH = 5;
@@ -77,7 +90,10 @@ export async function processInboundMessage(services: BotServices, messageId: nu
  * (id) order. key_strict_fifo runs one job per customer at a time, so nothing else touches these rows
  * meanwhile; a burst is answered in one pass and the later jobs find their work done. Jobs enqueued in
  * one transaction may start in any order (equal creation times, random ids), which is why the order
- * comes from the message ids and not from the job.
+ * comes from the message ids and not from the job. Waiting also means attached but not answered by
+ * the bot: an earlier attempt of this drain attached them and died before their turn (the database
+ * restarting, the process killed); answered after the later messages, they would never be, as the
+ * bot answers a message once and in order.
  */
 export async function drainCustomer(services: BotServices, messageId: number): Promise<void> {
   const job = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
@@ -94,7 +110,8 @@ export async function drainCustomer(services: BotServices, messageId: number): P
       ),
     )
     .orderBy(asc(messages.id));
-  const ids = [...new Set([...pending.map((row) => row.id), messageId])].sort((a, b) => a - b);
+  const unanswered = job.conversationId === null ? [] : await unansweredMessages(services.db, job.conversationId, messageId);
+  const ids = [...new Set([...pending.map((row) => row.id), ...unanswered, messageId])].sort((a, b) => a - b);
   for (const id of ids) await processInboundMessage(services, id);
 }
 

@@ -7,7 +7,11 @@ import { InvalidNumberError } from '../gateway/phone-number.ts';
 import { PresenceError } from '../routing/agent-presence.ts';
 import { TakeRefusedError } from '../routing/take-conversation.ts';
 import { OfferGoneError } from '../routing/offers.ts';
+import { isConnectionLost } from '../db/connection-lost.ts';
 import type { Logger } from './logger.ts';
+
+/** Sent as Retry-After with every 503: the database back after a restart, a conflict that passed. */
+const RETRY_AFTER_SECONDS = 2;
 
 /** An error with a stable machine code, rendered as `{ error: { code, message, details } }`. */
 export class HttpError extends Error {
@@ -48,19 +52,24 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = toHttpError(error);
     if (!known) logger.error({ err: error, method: request.method, path: request.path }, 'request failed');
     const rendered = known ?? new HttpError(500, 'internal', 'Something went wrong on our side');
+    if (rendered.status === 503) response.set('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(rendered.status).json({
       error: { code: rendered.code, message: rendered.message, ...(rendered.details === undefined ? {} : { details: rendered.details }) },
     });
   };
 }
 
-function toHttpError(error: unknown): HttpError | null {
+/** The HttpError a thrown error stands for, or null for an unexpected one (a 500, logged). */
+export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof TransitionError || error instanceof PresenceError || error instanceof TakeRefusedError) return httpErrors.conflict(error.message);
   if (error instanceof OfferGoneError) return new HttpError(409, 'offer_gone', error.message);
   if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
   if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
   if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);
+  // The database went away mid-request (a restart, a failover): the transaction did not commit, or
+  // its commit is unknown, so never a 2xx; the caller retries, and ids stored once make that safe.
+  if (isConnectionLost(error)) return httpErrors.unavailable('The service is briefly unavailable; try again in a few seconds');
   // A constraint the database enforces (unique name, a row still referenced) is a conflict, not a crash.
   const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
   if (code === '23505') return httpErrors.conflict('That already exists');

@@ -1,6 +1,24 @@
 import { PgBoss, type Db as IDatabase } from 'pg-boss';
 import type postgres from 'postgres';
+import { isConnectionLost } from '../db/connection-lost.ts';
 import type { Logger } from './logger.ts';
+
+/**
+ * Job liveness, the same for every queue (each handler's `options` names it): a worker refreshes its
+ * jobs' heartbeat every HEARTBEAT_REFRESH_SECONDS while their handler runs, so a long job that is alive
+ * (a slow provider send, a bot HTTP node of up to 30 s, a drain of a burst) keeps its claim however
+ * long it takes, up to the queue's expiry (pg-boss's 15 minutes). A job whose process died stops
+ * beating: 30 s later the supervisor, which looks every SUPERVISE_SECONDS, fails it into its retry, so
+ * it runs again within about a minute instead of staying `active` for 15 minutes and holding its
+ * customer's FIFO back. 30 s is six refreshes: a database away for up to ~25 s (a restart) does not
+ * take a live job away from its worker.
+ */
+export const JOB_HEARTBEAT_SECONDS = 30;
+export const HEARTBEAT_REFRESH_SECONDS = 5;
+/** How often pg-boss's supervisor fails lost jobs (and refreshes its queue figures); its default is 60 s. */
+const SUPERVISE_SECONDS = 15;
+/** While the database is away every worker's poll fails: one line per this many seconds says so. */
+const OUTAGE_LOG_SECONDS = 10;
 
 /**
  * pg-boss over postgres.js (its `db` adapter). Jobs that must commit with a row are sent with
@@ -36,7 +54,21 @@ export function createJobQueue(sql: postgres.Sql, logger: Logger): PgBoss {
       return { close: unlisten };
     },
   };
-  const boss = new PgBoss({ db: database, useListenNotify: true, superviseIntervalSeconds: 30 });
-  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  const boss = new PgBoss({
+    db: database,
+    useListenNotify: true,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_SECONDS,
+  });
+  let outageLoggedAt = 0;
+  let unlogged = 0;
+  boss.on('error', (error) => {
+    if (!isConnectionLost(error)) return void logger.error({ err: error }, 'job queue error');
+    // pg-boss retries by itself (polls, heartbeats, supervision): this is a database away, not a bug.
+    if (Date.now() - outageLoggedAt < OUTAGE_LOG_SECONDS * 1000) return void unlogged++;
+    logger.warn({ err: error, similarSinceLastLine: unlogged }, 'job queue cannot reach the database; retrying');
+    outageLoggedAt = Date.now();
+    unlogged = 0;
+  });
   return boss;
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 import type { Express } from 'express';
 import type { Server as SocketServer } from 'socket.io';
-import { connectDatabase } from '../db/connection.ts';
+import { connectDatabase, reconnectBackoff } from '../db/connection.ts';
+import { createReadinessProbe } from '../db/readiness-probe.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { createSocketServer } from '../console/api/socket-server.ts';
 import type { RouteTable } from '../console/api/route-table.ts';
@@ -42,7 +43,8 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   const database = connectDatabase(input.databaseUrl, { max: 20 });
   await applyMigrations(database.sql);
   const realtime = createRealtime(logger);
-  const jobSql = postgres(input.databaseUrl, { max: 6, onnotice: () => {}, connection: { application_name: 'omnichat-jobs' } });
+  const jobSql = postgres(input.databaseUrl, { max: 6, onnotice: () => {}, backoff: reconnectBackoff, connection: { application_name: 'omnichat-jobs' } });
+  const readiness = createReadinessProbe(input.databaseUrl);
   const boss = createJobQueue(jobSql, logger);
   await boss.start();
   await createQueues(boss);
@@ -78,9 +80,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       chromiumPath: config.chromiumPath,
     }),
     async isReady() {
-      if (stopping) return false;
-      await database.sql`select 1`;
-      return true;
+      return !stopping && (await readiness.check());
     },
   };
   if (config.roles.has('workers')) await startWorkers(boss, services);
@@ -146,6 +146,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       httpServer?.closeAllConnections();
       await io?.close();
       await jobSql.end({ timeout: 5 });
+      await readiness.close();
       await database.close();
     },
   };

@@ -32,9 +32,17 @@ const HANDLERS = [
   routingSweepJob,
 ] as const satisfies readonly HandlerModule[];
 
-/** Creates every queue (any process may enqueue to any of them). */
+/**
+ * Creates every queue (any process may enqueue to any of them) and brings one that exists to this
+ * version's settings, which createQueue leaves as they were: an upgraded installation gets new retry
+ * and heartbeat settings for the jobs sent from now on. A queue's policy cannot change.
+ */
 export async function createQueues(boss: PgBoss): Promise<void> {
-  for (const handler of HANDLERS) await boss.createQueue(handler.queue, handler.options);
+  for (const handler of HANDLERS) {
+    await boss.createQueue(handler.queue, handler.options);
+    const { policy: _, ...settings } = handler.options;
+    await boss.updateQueue(handler.queue, settings);
+  }
 }
 
 /** Starts the workers of this process's `workers` role. */

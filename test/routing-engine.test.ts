@@ -99,7 +99,7 @@ const timersRun = (queue: QueueName, key: string, id: number, n: number) =>
     const [row] = (await platform.services.db.execute(sql`
       select count(*)::int as n from pgboss.job where name = ${queue} and state = 'completed' and (data->>${key})::bigint = ${id}`)) as unknown as { n: number }[];
     expect(row!.n).toBe(n);
-  }, 20_000);
+  }, 60_000);
 
 describe('offer to all', () => {
   it('offers a waiting customer to every available member; the first to accept takes it and it vanishes for the others', async () => {
@@ -150,7 +150,7 @@ describe('timers', () => {
     const [toAna] = await eventually(() => holders([[ana.id, null]]));
     // Ana says nothing in her answer time: the conversation goes to Bea.
     await passDeadline(QUEUES.routingAnswerTimeout, 'assignmentId', toAna!.id);
-    const [, toBea] = await eventually(() => holders([[ana.id, 'answer_timeout'], [bea.id, null]]), 20_000);
+    const [, toBea] = await eventually(() => holders([[ana.id, 'answer_timeout'], [bea.id, null]]), 60_000);
     expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: bea.id, requeuedFromUserId: ana.id });
     // Bea answers in time: nothing moves when her answer time is over.
     expect((await api(platform.url, 'POST', `/api/conversations/${waiting.id}/messages`, { cookie: bea.cookie, body: { body: 'Hello!' } })).status).toBe(201);

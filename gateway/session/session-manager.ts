@@ -5,6 +5,7 @@ import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { Db } from '../../db/connection.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import type { Logger } from '../../server/logger.ts';
+import { HEARTBEAT_REFRESH_SECONDS, JOB_HEARTBEAT_SECONDS } from '../../server/job-queue.ts';
 import { sessionOutboundQueue } from '../../server/queues.ts';
 import { rooms, type Realtime } from '../../server/realtime.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
@@ -22,6 +23,9 @@ export const SESSION_SEND_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
   retryBackoff: true,
   retryDelayMax: 600,
   notify: true,
+  // A send through a slow session keeps its claim by beating; one of a node that died comes back
+  // within about a minute instead of holding its customer's FIFO for 15 (JOB_HEARTBEAT_SECONDS).
+  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
 };
 
 export type SessionManager = {
@@ -82,6 +86,8 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
     const name = sessionOutboundQueue(channelId);
     if (!queues.has(name)) {
       await deps.boss.createQueue(name, SESSION_SEND_QUEUE_OPTIONS);
+      const { policy: _, ...settings } = SESSION_SEND_QUEUE_OPTIONS;
+      await deps.boss.updateQueue(name, settings); // one created by an earlier version gets these settings
       queues.add(name);
     }
     return name;
@@ -186,7 +192,13 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
       // Each of the `sendConcurrency` workers takes one job, and key_strict_fifo never hands out two
       // jobs of one customer at once: several customers at a time (an SMPP window), never two
       // messages of one customer.
-      const work = { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, localConcurrency: session.sendConcurrency ?? 1 } as const;
+      const work = {
+        batchSize: 1,
+        includeMetadata: true,
+        pollingIntervalSeconds: 1,
+        localConcurrency: session.sendConcurrency ?? 1,
+        heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS,
+      } as const;
       await deps.boss.work(sendQueue, work, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
         const lastAttempt = job!.retryCount >= job!.retryLimit;
         try {

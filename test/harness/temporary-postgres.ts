@@ -5,7 +5,8 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../../db/embedded-postgres.ts';
 import type { Logger } from '../../server/logger.ts';
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (for a server started next). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
