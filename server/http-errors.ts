@@ -11,7 +11,7 @@ import { isConnectionLost } from '../db/connection-lost.ts';
 import type { Logger } from './logger.ts';
 
 /** Sent as Retry-After with every 503: the database back after a restart, a conflict that passed. */
-const RETRY_AFTER_SECONDS = 2;
+export const RETRY_AFTER_SECONDS = 2;
 
 /** An error with a stable machine code, rendered as `{ error: { code, message, details } }`. */
 export class HttpError extends Error {

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../server/app-services.ts';
-import { HttpError, parseInput } from '../../server/http-errors.ts';
+import { HttpError, parseInput, RETRY_AFTER_SECONDS, toHttpError } from '../../server/http-errors.ts';
 import type { RouteSpec } from '../../console/api/route-table.ts';
 import { destinationField, messageField, optionalText, sendApiMessage } from './send-api-message.ts';
 
@@ -63,10 +63,14 @@ const textErrors =
   (error, _request, response, _next) => {
     let status = 500;
     let message = 'something went wrong on our side';
-    if (error instanceof HttpError) {
-      status = error.status;
-      const issues = Array.isArray(error.details) ? (error.details as { message: string }[]) : [];
-      message = issues.length ? issues.map((issue) => issue.message).join('; ') : error.message;
+    // The same reading of an error as every other route (a database gone is a 503 to retry, a
+    // constraint a 409…), rendered as text.
+    const known = error instanceof HttpError ? error : toHttpError(error);
+    if (known) {
+      status = known.status;
+      const issues = Array.isArray(known.details) ? (known.details as { message: string }[]) : [];
+      message = issues.length ? issues.map((issue) => issue.message).join('; ') : known.message;
+      if (status === 503) response.set('Retry-After', String(RETRY_AFTER_SECONDS));
     } else if ((error as { type?: string })?.type === 'entity.too.large') {
       [status, message] = [413, 'the request is too large'];
     } else if (typeof (error as { status?: number })?.status === 'number' && (error as { status: number }).status < 500) {
