@@ -41,7 +41,7 @@ describe('Twilio channel', () => {
     const request = (url: string, signedFor: string) => ({
       url,
       method: 'POST',
-      headers: { 'x-twilio-signature': twilioSignature('test-auth-token-0123456789abcdef', signedFor, body) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature('test-auth-token-0123456789abcdef', signedFor, body) },
       query: {},
       rawBody: Buffer.alloc(0),
       body,
