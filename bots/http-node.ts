@@ -3,6 +3,7 @@ import { readJsonPath, scalarText } from '../gateway/http-generic/json-path.ts';
 import type { BotVariables } from './flow-conditions.ts';
 import type { NodeOf } from './flow-schema.ts';
 import { renderFlowTemplate, type TemplateScope } from './flow-template.ts';
+import { storableText } from '../server/storable-text.ts';
 
 export type HttpRequest = { /** The node calling, so a dry run can answer for it. */ node: string; method: string; url: string; headers: Record<string, string>; body?: string; timeoutMs: number };
 /** Resolves with the status and the parsed JSON body (undefined when not JSON); rejects on a network error or timeout. */
@@ -63,7 +64,9 @@ export async function callHttpNode(id: string, node: NodeOf<'http'>, scope: () =
   const vars: BotVariables = {};
   for (const [name, path] of Object.entries(node.map)) {
     const value = readJsonPath(answer.body, path);
-    vars[name] = typeof value === 'number' || typeof value === 'boolean' ? value : (scalarText(value) ?? null);
+    // The other system's text goes into the conversation's state and the bot's replies: storable.
+    const text = scalarText(value);
+    vars[name] = typeof value === 'number' || typeof value === 'boolean' ? value : text === null || text === undefined ? null : storableText(text);
   }
   return { ok: true, vars };
 }

@@ -165,11 +165,13 @@ export function runChannelContract(fixture: ChannelContractFixture): void {
     // Left out only for a channel whose fixture states why its provider can never refuse.
     if (fixture.cannotRefuse === undefined) it("stores a provider's refusal as a failed message with the provider's code and text", async () => {
       if (!provider.failNextSend) throw new Error(`${fixture.name}'s fake provider cannot refuse a send`);
-      provider.failNextSend({ code: '21610', message: 'Attempt to send to unsubscribed recipient' });
+      // A NUL in the provider's text must not fail the write (PostgreSQL cannot store it).
+      provider.failNextSend({ code: '21610', message: 'Attempt to send to unsubscribed recipient\u0000' });
       const queued = await sendToCustomer('This one is refused');
       await eventually(async () => {
         const row = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, queued.id) });
         expect(row).toMatchObject({ status: 'failed', errorCode: '21610', errorMessage: expect.stringContaining('unsubscribed') });
+        expect(row!.errorMessage).not.toContain('\u0000');
       });
     });
   });

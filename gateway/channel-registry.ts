@@ -9,6 +9,7 @@ import { createHttpGenericChannel } from './http-generic/http-generic-channel.ts
 import { createSimulatorChannel } from './simulator/simulator-channel.ts';
 import { createTwilioChannel } from './twilio/twilio-channel.ts';
 import { createCloudApiChannel } from './whatsapp-cloud/cloud-api-channel.ts';
+import { storable } from '../server/storable-text.ts';
 
 /** Adapters by channel type; a new provider adds its folder and one line here. */
 const FACTORIES: Partial<Record<ChannelType, ChannelFactory>> = {
@@ -41,6 +42,11 @@ export function createChannelRegistry(deps: ChannelDeps): ChannelRegistry {
       const factory = FACTORIES[row.type];
       if (!factory) throw new Error(`No adapter for channel type ${row.type}`);
       const channel = factory(row, deps);
+      // What a provider answers a send (its message id, its error text) is stored as it comes: the
+      // one place every send passes makes it storable, so a NUL there never fails the write (and a
+      // send that went out is never retried for it).
+      const send = channel.send.bind(channel);
+      channel.send = (message) => send(message).then(storable);
       cache.set(row.id, { version, channel });
       return channel;
     },

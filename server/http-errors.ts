@@ -9,6 +9,7 @@ import { TakeRefusedError } from '../routing/take-conversation.ts';
 import { OfferGoneError } from '../routing/offers.ts';
 import { isConnectionLost } from '../db/connection-lost.ts';
 import type { Logger } from './logger.ts';
+import { TooDeepError } from './storable-text.ts';
 
 /** Sent as Retry-After with every 503: the database back after a restart, a conflict that passed. */
 export const RETRY_AFTER_SECONDS = 2;
@@ -66,6 +67,7 @@ export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof OfferGoneError) return new HttpError(409, 'offer_gone', error.message);
   if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
   if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
+  if (error instanceof TooDeepError) return httpErrors.badRequest(error.message);
   if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);
   // The database went away mid-request (a restart, a failover): the transaction did not commit, or
   // its commit is unknown, so never a 2xx; the caller retries, and ids stored once make that safe.

@@ -37,10 +37,11 @@ const REDACT = SECRET_NAMES.flatMap((name) => {
 /**
  * Properties of database errors that carry a statement's values: drizzle's `params` (also spelled
  * out in its message), postgres.js's `parameters`/`args`, and PostgreSQL's `detail`, which repeats
- * the values of a failing row ("Failing row contains (…)") or key. A channel's secrets or a
+ * the values of a failing row ("Failing row contains (…)") or key, and its `where` (CONTEXT), which
+ * quotes the input a jsonb value failed to parse from. A channel's secrets or a
  * password hash would reach the log through any of them.
  */
-const VALUE_CARRIERS = ['params', 'parameters', 'args', 'detail'] as const;
+const VALUE_CARRIERS = ['params', 'parameters', 'args', 'detail', 'where'] as const;
 
 /** An error as logged: type, message, stack, code and cause, never the values of a failed statement. */
 export function serializeError(error: unknown): unknown {

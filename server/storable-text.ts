@@ -13,28 +13,40 @@ export function storableText(text: string): string {
   return wellFormed.includes('\u0000') ? wellFormed.replace(NUL, '') : wellFormed;
 }
 
+/** Deeper than any request or content of this platform nests; a deeper one is refused, not walked. */
+export const MAX_DEPTH = 64;
+
+/** A value nested deeper than MAX_DEPTH (`[[[[…]]]]` parses fine and would overflow the stack). */
+export class TooDeepError extends Error {
+  override name = 'TooDeepError';
+  constructor() {
+    super(`The request nests deeper than ${MAX_DEPTH} levels`);
+  }
+}
+
 /**
  * A copy of a JSON-like value (request bodies, query objects, normalized provider content) whose
  * strings and keys hold no NUL. Dates, Buffers and other class instances are kept as they are;
  * unchanged values are returned as the same object.
  */
 export function storable<T>(value: T): T {
-  return clean(value) as T;
+  return clean(value, 0) as T;
 }
 
-function clean(value: unknown): unknown {
+function clean(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) throw new TooDeepError();
   if (Array.isArray(value)) {
-    const items = value.map(clean);
+    const items = value.map((item) => clean(item, depth + 1));
     return items.some((item, index) => item !== value[index]) ? items : value;
   }
-  if (value === null || typeof value !== 'object') return value;
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return value;
   let changed = false;
   const entries = Object.entries(value).map(([key, item]) => {
     const cleanKey = storableText(key);
-    const cleanItem = clean(item);
+    const cleanItem = clean(item, depth + 1);
     if (cleanKey !== key || cleanItem !== item) changed = true;
     return [cleanKey, cleanItem] as const;
   });

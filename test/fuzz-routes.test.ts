@@ -118,7 +118,8 @@ async function send(caller: Caller, method: string, url: string, body: { raw: st
     body: method === 'get' ? undefined : body?.raw,
   });
   const answer = await response.text();
-  if (response.status >= 500 && response.status !== 503) {
+  // A 503 is only for two commands on the same rows at once (`retry`): the database never goes away here.
+  if (response.status >= 500 && !(response.status === 503 && answer.includes('"code":"retry"'))) {
     failures.push({ route: currentRoute, role: caller.name, url: url.slice(0, 160), body: (body?.raw ?? '').slice(0, 160), status: response.status });
   }
   return { status: response.status, answer };
@@ -184,7 +185,8 @@ function leaves(value: unknown, path: (string | number)[] = []): (string | numbe
 const samplePath = (path: string, value = '1') => path.replace(/:[a-zA-Z]+/g, value);
 
 function callersFor(access: object): Caller[] {
-  if ('roles' in access) return (access.roles as UserRole[]).map((role) => ({ name: role, headers: { cookie: cookies[role] } }));
+  // Every role, allowed or not: what runs before the role check (parsing, cleaning input) meets them all.
+  if ('roles' in access) return [...ROLES.map((role) => ({ name: role, headers: { cookie: cookies[role] } })), { name: 'anonymous', headers: {} }];
   if ('apiKey' in access) return [{ name: 'api key', headers: { 'x-api-key': apiKey } }];
   // Public routes: anyone, and the simulator's phone (its webhook token gets past verification).
   return [
@@ -220,20 +222,24 @@ describe('fuzzing every route as every role', () => {
       const callers = callersFor(route.access);
       const writes = route.method !== 'get';
       for (const caller of callers) {
+        // A caller the route refuses meets only what runs before the refusal: the path and the body's parsing.
+        const refused = 'roles' in route.access && !(route.access.roles as readonly string[]).includes(caller.name);
         const url = samplePath(route.path);
         const tasks: (() => Promise<unknown>)[] = [];
         const push = (task: () => Promise<unknown>) => tasks.push(async () => (requests++, task()));
         for (const value of route.path.includes(':') ? PATH_VALUES : []) push(() => send(caller, route.method, samplePath(route.path, value), writes ? json({}) : undefined));
-        for (const key of QUERY_KEYS) for (const value of QUERY_VALUES) push(() => send(caller, route.method, `${url}?${key}=${value}`, writes ? json({}) : undefined));
+        for (const key of refused ? [] : QUERY_KEYS) for (const value of QUERY_VALUES) push(() => send(caller, route.method, `${url}?${key}=${value}`, writes ? json({}) : undefined));
         if (writes) {
           for (const body of WHOLE_BODIES) push(() => send(caller, route.method, url, json(body)));
           push(() => send(caller, route.method, url, { raw: '{"not json', type: 'application/json' }));
+          push(() => send(caller, route.method, url, { raw: `${'['.repeat(20_000)}${']'.repeat(20_000)}`, type: 'application/json' }));
+          push(() => send(caller, route.method, url, { raw: `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`, type: 'application/json' }));
           push(() => send(caller, route.method, url, { raw: 'a=1&b=%00&c=%27%20OR%201%3D1', type: 'application/x-www-form-urlencoded' }));
           push(() => send(caller, route.method, url, { raw: 'plain\u0000text;1;2', type: 'text/plain' }));
           push(() => send(caller, route.method, url, { raw: 'a;b;c\n\u0000;;\n', type: 'text/csv' }));
         }
         await inParallel(tasks);
-        if (!writes) continue;
+        if (!writes || refused) continue;
         const base = await learnBody(caller, route.method, url);
         const fieldTasks: (() => Promise<unknown>)[] = [];
         for (const path of leaves(base).slice(0, 12)) {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { AppServices } from '../../server/app-services.ts';
 import { parseInput } from '../../server/http-errors.ts';
 import { apiKeyInputSchema, createApiKey, listApiKeys, presentApiKey, revokeApiKey } from '../../dialer/web-service/api-keys.ts';

@@ -10,6 +10,7 @@ import { sessionOutboundQueue } from '../../server/queues.ts';
 import { rooms, type Realtime } from '../../server/realtime.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
 import type { ChannelRegistry } from '../channel-registry.ts';
+import { storableText } from '../../server/storable-text.ts';
 
 /**
  * A session may be down for a while (a modem unplugged, a phone offline): its sends wait longer than
@@ -95,7 +96,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
 
   async function reportState(channelId: number, state: SessionState) {
     const qr = state.state === 'qr' ? state.qr : null;
-    const detail = 'detail' in state ? (state.detail ?? null) : null;
+    const detail = 'detail' in state && state.detail ? storableText(state.detail) : null;
     const [row] = await deps.db
       .update(channelLeases)
       .set({ state: state.state, qr, detail, updatedAt: new Date() })
