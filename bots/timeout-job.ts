@@ -5,19 +5,14 @@ import { closeConversation } from '../conversations/close-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import { OutsideServiceWindowError } from '../gateway/service-window.ts';
 import { QUEUES } from '../server/queues.ts';
-import { HEARTBEAT_REFRESH_SECONDS, JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
 import { readBotState } from './bot-turn.ts';
 import { renderFlowTemplate } from './flow-template.ts';
 import { flowFor } from './flow-store.ts';
 
 export const queue = QUEUES.botTimeouts;
-/**
- * One sweep at a time (singleton): a sweep held by a dead worker would hold back every later one, so
- * its heartbeat brings it back within about a minute; a long sweep keeps its claim by beating.
- */
-export const options: Omit<Queue, 'name'> = { policy: 'singleton', retryLimit: 2, retryDelay: 10, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
-export const workOptions = { pollingIntervalSeconds: 10, heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS } satisfies WorkOptions;
+export const options: Omit<Queue, 'name'> = { policy: 'singleton', retryLimit: 2, retryDelay: 10 };
+export const workOptions = { pollingIntervalSeconds: 10 } satisfies WorkOptions;
 /** Every minute: inactivity is configured in minutes. */
 export const schedule = { cron: '* * * * *', data: {} };
 

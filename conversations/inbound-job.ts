@@ -6,27 +6,14 @@ import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { inTransaction } from '../server/unit-of-work.ts';
 import type { Logger } from '../server/logger.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from './open-conversation.ts';
 
 export const queue = QUEUES.conversationInbound;
-/**
- * Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never
- * overtake. A job of a dead worker holds its customer's later messages back, so it must come back
- * soon; a live one may wait on a bot HTTP node for up to 30 s and keeps its claim by beating
- * (JOB_HEARTBEAT_SECONDS).
- */
-export const options: Omit<Queue, 'name'> = {
-  policy: 'key_strict_fifo',
-  retryLimit: 5,
-  retryDelay: 1,
-  retryBackoff: true,
-  notify: true,
-  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
-};
+/** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */
+export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 1, retryBackoff: true, notify: true };
 /** A batch holds at most one job per customer (key_strict_fifo), so its jobs run side by side. */
 export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
 const CONCURRENCY_PER_BATCH = 5;

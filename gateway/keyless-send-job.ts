@@ -3,7 +3,6 @@ import type { JobWithMetadata, PgBoss, Queue, WorkOptions } from 'pg-boss';
 import { messages } from '../db/schema/index.ts';
 import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Services } from '../server/unit-of-work.ts';
 import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
@@ -14,8 +13,7 @@ import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
  * gives no key) are forwarded to `gateway.outbound` under their customer's key; nothing is sent here.
  */
 export const queue = QUEUES.gatewaySend;
-/** Forwarding takes a moment: the heartbeat only brings back the job of a dead worker (JOB_HEARTBEAT_SECONDS). */
-export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
+export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
 /** Forwarding is quick; notify wakes the worker, so an idle queue is polled seldom. */
 export const workOptions = { ...BATCH_WORK, batchSize: 20, localConcurrency: 1, pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: 5 } satisfies WorkOptions;
 

@@ -3,7 +3,6 @@ import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
 import { QUEUES, sessionOutboundQueue } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import type { Logger } from '../server/logger.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
 import { deliverMessage, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
@@ -18,16 +17,7 @@ export const queue = QUEUES.gatewayOutbound;
  * any node, and a job waiting to retry holds the customer's later jobs back. Its jobs carry the key,
  * so they are queued with `enqueueSend`.
  */
-export const options: Omit<Queue, 'name'> = {
-  policy: 'key_strict_fifo',
-  retryLimit: 5,
-  retryDelay: 2,
-  retryBackoff: true,
-  notify: true,
-  // A slow provider keeps a live send's claim by its beat; a dead node's job (its customer's FIFO
-  // held behind it) comes back within about a minute. See JOB_HEARTBEAT_SECONDS.
-  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
-};
+export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
 /** A batch holds at most one job per customer (key_strict_fifo), so its jobs run side by side. */
 export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
 const CONCURRENCY_PER_BATCH = 5;

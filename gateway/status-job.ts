@@ -1,15 +1,13 @@
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import type { Logger } from '../server/logger.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
 import { applyStatusReports } from './apply-status.ts';
 import type { StatusReport } from './channel.ts';
 
 export const queue = QUEUES.gatewayStatus;
-/** Reports apply in a moment: the heartbeat only brings back the job of a dead worker (JOB_HEARTBEAT_SECONDS). */
-export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 6, retryDelay: 1, retryBackoff: true, notify: true, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
+export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 6, retryDelay: 1, retryBackoff: true, notify: true };
 export const workOptions = { ...BATCH_WORK, batchSize: 20, localConcurrency: 1 } satisfies WorkOptions;
 
 export type StatusJob = { channelId: number; reports: (Omit<StatusReport, 'at'> & { at: string })[] };

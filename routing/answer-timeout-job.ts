@@ -2,15 +2,13 @@ import { and, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversationAssignments, conversations, messages } from '../db/schema/index.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { QUEUES } from '../server/queues.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../server/unit-of-work.ts';
 import type { AssignmentTimer } from './assignment-timers.ts';
 import { requeueConversation } from './requeue-conversation.ts';
 
 export const queue = QUEUES.routingAnswerTimeout;
-/** A timer's work takes a moment: the heartbeat only brings back the job of a dead worker (JOB_HEARTBEAT_SECONDS). */
-export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, notify: true, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
+export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, notify: true };
 export const workOptions = { ...BATCH_WORK, batchSize: 20 } satisfies WorkOptions;
 
 /** The assignment a timer names, if the agent still holds the conversation from it (locked). */

@@ -3,17 +3,12 @@ import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversations } from '../db/schema/index.ts';
 import { QUEUES } from '../server/queues.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import type { Services } from '../server/unit-of-work.ts';
 import { assignWaiting } from './assign-conversations.ts';
 
 export const queue = QUEUES.routingAssign;
-/**
- * Stately per campaign: at most one run waiting and one running, so bursts of triggers collapse. A
- * run held by a dead worker would stop its campaign's assignments: the heartbeat brings it back
- * within about a minute (JOB_HEARTBEAT_SECONDS).
- */
-export const options: Omit<Queue, 'name'> = { policy: 'stately', retryLimit: 3, retryDelay: 1, notify: true, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
+/** Stately per campaign: at most one run waiting and one running, so bursts of triggers collapse. */
+export const options: Omit<Queue, 'name'> = { policy: 'stately', retryLimit: 3, retryDelay: 1, notify: true };
 export const workOptions = { ...BATCH_WORK, batchSize: 5, localConcurrency: 2 } satisfies WorkOptions;
 /** A sweep every minute catches anything a lost trigger left waiting. */
 export const schedule = { cron: '* * * * *', data: { campaignId: null } };

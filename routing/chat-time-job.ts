@@ -3,7 +3,6 @@ import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversations } from '../db/schema/index.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { QUEUES } from '../server/queues.ts';
 import { rooms } from '../server/realtime.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
@@ -11,8 +10,7 @@ import { heldAssignment } from './answer-timeout-job.ts';
 import type { AssignmentTimer } from './assignment-timers.ts';
 
 export const queue = QUEUES.routingChatTime;
-/** A timer's work takes a moment: the heartbeat only brings back the job of a dead worker (JOB_HEARTBEAT_SECONDS). */
-export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, notify: true, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
+export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, notify: true };
 export const workOptions = { ...BATCH_WORK, batchSize: 20 } satisfies WorkOptions;
 
 /** The chat reached its campaign's chat time with the same agent: flag it to that agent and the supervisors. */

@@ -2,14 +2,12 @@ import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { eq, sql } from 'drizzle-orm';
 import { agentPresence } from '../db/schema/index.ts';
 import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { QUEUES } from '../server/queues.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../server/unit-of-work.ts';
 import { lockPresence, setPresence } from './agent-presence.ts';
 
 export const queue = QUEUES.routingPresenceGrace;
-/** A timer's work takes a moment: the heartbeat only brings back the job of a dead worker (JOB_HEARTBEAT_SECONDS). */
-export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, notify: true, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
+export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, notify: true };
 export const workOptions = { ...BATCH_WORK, batchSize: 20 } satisfies WorkOptions;
 
 export type GraceJob = { userId: number; disconnectedAt: string };

@@ -5,16 +5,11 @@ import { closeConversation } from '../conversations/close-conversation.ts';
 import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
 import { SERVICE_WINDOW_MS } from '../gateway/whatsapp-cloud/cloud-api-settings.ts';
 import { QUEUES } from '../server/queues.ts';
-import { HEARTBEAT_REFRESH_SECONDS, JOB_HEARTBEAT_SECONDS } from '../server/job-queue.ts';
 import { inTransaction, type Services } from '../server/unit-of-work.ts';
 
 export const queue = QUEUES.routingSweep;
-/**
- * One sweep at a time (singleton): a sweep held by a dead worker would hold back every later one, so
- * its heartbeat brings it back within about a minute; a long sweep keeps its claim by beating.
- */
-export const options: Omit<Queue, 'name'> = { policy: 'singleton', retryLimit: 2, retryDelay: 10, heartbeatSeconds: JOB_HEARTBEAT_SECONDS };
-export const workOptions = { pollingIntervalSeconds: 10, heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS } satisfies WorkOptions;
+export const options: Omit<Queue, 'name'> = { policy: 'singleton', retryLimit: 2, retryDelay: 10 };
+export const workOptions = { pollingIntervalSeconds: 10 } satisfies WorkOptions;
 export const schedule = { cron: '* * * * *', data: {} };
 
 const BATCH = 100;

@@ -1,5 +1,4 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
-import { HEARTBEAT_REFRESH_SECONDS } from './job-queue.ts';
 
 /**
  * Runs the jobs of one fetched batch, at most `concurrency` at a time, and reports each job's own
@@ -27,15 +26,5 @@ export async function runBatch<T>(
   return results;
 }
 
-/**
- * Worker options shared by the batch handlers: re-fetch at once while batches come back full; beat
- * for the batch's jobs while it runs (see JOB_HEARTBEAT_SECONDS).
- */
-export const BATCH_WORK = {
-  includeMetadata: true,
-  perJobResults: true,
-  burstWhenBatchFull: true,
-  pollingIntervalSeconds: 1,
-  notifyPollingIntervalSeconds: 1,
-  heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS,
-} as const;
+/** Worker options shared by the batch handlers: re-fetch at once while batches come back full. */
+export const BATCH_WORK = { includeMetadata: true, perJobResults: true, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 } as const;

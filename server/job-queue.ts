@@ -1,4 +1,4 @@
-import { PgBoss, type Db as IDatabase } from 'pg-boss';
+import { PgBoss, type Db as IDatabase, type Queue } from 'pg-boss';
 import type postgres from 'postgres';
 import { isConnectionLost } from '../db/connection-lost.ts';
 import type { Logger } from './logger.ts';
@@ -15,6 +15,18 @@ import type { Logger } from './logger.ts';
  */
 export const JOB_HEARTBEAT_SECONDS = 30;
 export const HEARTBEAT_REFRESH_SECONDS = 5;
+/**
+ * Creates a queue, or brings one an earlier version created to these settings (createQueue leaves an
+ * existing queue as it was; its policy cannot change): the jobs sent from now on get them. Every
+ * queue's jobs beat (JOB_HEARTBEAT_SECONDS) unless its options say otherwise.
+ */
+export async function ensureQueue(boss: PgBoss, name: string, options: Omit<Queue, 'name'>): Promise<void> {
+  const settings = { heartbeatSeconds: JOB_HEARTBEAT_SECONDS, ...options };
+  await boss.createQueue(name, settings);
+  const { policy: _, ...changeable } = settings;
+  await boss.updateQueue(name, changeable);
+}
+
 /** How often pg-boss's supervisor fails lost jobs (and refreshes its queue figures); its default is 60 s. */
 const SUPERVISE_SECONDS = 15;
 /** While the database is away every worker's poll fails: one line per this many seconds says so. */

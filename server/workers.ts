@@ -11,6 +11,7 @@ import * as presenceGraceJob from '../routing/presence-grace-job.ts';
 import * as routingSweepJob from '../routing/sweep-job.ts';
 import type { AppServices } from './app-services.ts';
 import type { QueueName } from './queues.ts';
+import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from './job-queue.ts';
 
 type HandlerModule = {
   queue: QueueName;
@@ -32,35 +33,29 @@ const HANDLERS = [
   routingSweepJob,
 ] as const satisfies readonly HandlerModule[];
 
-/**
- * Creates every queue (any process may enqueue to any of them) and brings one that exists to this
- * version's settings, which createQueue leaves as they were: an upgraded installation gets new retry
- * and heartbeat settings for the jobs sent from now on. A queue's policy cannot change.
- */
+/** Creates every queue (any process may enqueue to any of them), or brings it to this version's settings. */
 export async function createQueues(boss: PgBoss): Promise<void> {
-  for (const handler of HANDLERS) {
-    await boss.createQueue(handler.queue, handler.options);
-    const { policy: _, ...settings } = handler.options;
-    await boss.updateQueue(handler.queue, settings);
-  }
+  for (const handler of HANDLERS) await ensureQueue(boss, handler.queue, handler.options);
 }
 
 /** Starts the workers of this process's `workers` role. */
 export async function startWorkers(boss: PgBoss, services: AppServices): Promise<void> {
   const { logger } = services;
-  await boss.work(inboundJob.queue, inboundJob.workOptions, inboundJob.handle(services, logger));
-  await boss.work(sendJob.queue, sendJob.workOptions, sendJob.handle(services, logger));
+  // Every worker refreshes its jobs' heartbeat at the same pace (see JOB_HEARTBEAT_SECONDS).
+  const beating = <O extends WorkOptions>(options: O) => ({ heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS, ...options });
+  await boss.work(inboundJob.queue, beating(inboundJob.workOptions), inboundJob.handle(services, logger));
+  await boss.work(sendJob.queue, beating(sendJob.workOptions), sendJob.handle(services, logger));
   // Jobs without a customer key (the first send queues, and producers that give none) join their customer's FIFO.
-  await boss.work(keylessSendJob.queue, keylessSendJob.workOptions, keylessSendJob.handle(services, logger));
+  await boss.work(keylessSendJob.queue, beating(keylessSendJob.workOptions), keylessSendJob.handle(services, logger));
   await keylessSendJob.workLegacySessionQueues(boss, services, logger);
-  await boss.work(statusJob.queue, statusJob.workOptions, statusJob.handle(services, logger));
-  await boss.work(assignJob.queue, assignJob.workOptions, assignJob.handle(services));
+  await boss.work(statusJob.queue, beating(statusJob.workOptions), statusJob.handle(services, logger));
+  await boss.work(assignJob.queue, beating(assignJob.workOptions), assignJob.handle(services));
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);
-  await boss.work(botTimeoutJob.queue, botTimeoutJob.workOptions, botTimeoutJob.handle(services));
+  await boss.work(botTimeoutJob.queue, beating(botTimeoutJob.workOptions), botTimeoutJob.handle(services));
   await boss.schedule(botTimeoutJob.queue, botTimeoutJob.schedule.cron, botTimeoutJob.schedule.data);
-  await boss.work(answerTimeoutJob.queue, answerTimeoutJob.workOptions, answerTimeoutJob.handle(services));
-  await boss.work(chatTimeJob.queue, chatTimeJob.workOptions, chatTimeJob.handle(services));
-  await boss.work(presenceGraceJob.queue, presenceGraceJob.workOptions, presenceGraceJob.handle(services));
-  await boss.work(routingSweepJob.queue, routingSweepJob.workOptions, routingSweepJob.handle(services));
+  await boss.work(answerTimeoutJob.queue, beating(answerTimeoutJob.workOptions), answerTimeoutJob.handle(services));
+  await boss.work(chatTimeJob.queue, beating(chatTimeJob.workOptions), chatTimeJob.handle(services));
+  await boss.work(presenceGraceJob.queue, beating(presenceGraceJob.workOptions), presenceGraceJob.handle(services));
+  await boss.work(routingSweepJob.queue, beating(routingSweepJob.workOptions), routingSweepJob.handle(services));
   await boss.schedule(routingSweepJob.queue, routingSweepJob.schedule.cron, routingSweepJob.schedule.data);
 }

@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_ROLES, type UserRole } from '../db/schema/index.ts';
 import { buildCampaign, buildDialer, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { openPhone, type Phone } from './harness/simulator-phone.ts';
-import { api, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
+import { api, collectLogs, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
 /**
  * Walks the route table (as the route-auth test does) and sends every route malformed input as
@@ -70,13 +69,7 @@ let currentRoute = '';
 type Failure = { route: string; role: string; url: string; body: string; status: number };
 const failures: Failure[] = [];
 /** The server's log: a 500 is logged with its error, which the failure summary shows. */
-let log = '';
-const logs = new Writable({
-  write(chunk, _encoding, done) {
-    log += String(chunk);
-    done();
-  },
-});
+const logs = collectLogs();
 
 beforeAll(async () => {
   // No session channels: a channel the fuzzer manages to create must not start a WhatsApp or modem
@@ -84,7 +77,7 @@ beforeAll(async () => {
   platform = await startTestPlatform(
     { ROLES: 'http,workers', DEFAULT_COUNTRY: 'UY', LOG_LEVEL: 'error', LOGIN_MAX_FAILS_PER_ADDRESS: '1000000' },
     undefined,
-    { logs },
+    { logs: logs.stream },
   );
   const db = platform.services.db;
   const channel = await buildSimulatorChannel(db);
@@ -257,7 +250,7 @@ describe('fuzzing every route as every role', () => {
     console.log(JSON.stringify({ fuzz: { routes: routes.length, requests, failures: failures.length } }));
     // One line per route that failed: how often, one example, and the errors the server logged.
     const byRoute = Map.groupBy(failures, (failure) => failure.route);
-    const errors = [...new Set(log.split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((line) => line.err).map((line) => `${line.method} ${line.path}: ${line.err.message}`.slice(0, 300)))];
+    const errors = [...new Set(logs.text().split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((line) => line.err).map((line) => `${line.method} ${line.path}: ${line.err.message}`.slice(0, 300)))];
     expect([...byRoute].map(([route, list]) => ({ route, count: list.length, example: list[0] })), errors.join('\n')).toEqual([]);
   }, 600_000);
 });

@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUser, TEST_PASSWORD } from './harness/factories.ts';
-import { api, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
+import { api, collectLogs, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
 /**
  * Nothing secret reaches a log line. Requests that carry a recognizable secret are made to fail in
@@ -11,19 +10,13 @@ import { api, login, startTestPlatform, type TestPlatform } from './harness/test
  */
 let platform: TestPlatform;
 let admin: string;
-let log = '';
-const logs = new Writable({
-  write(chunk, _encoding, done) {
-    log += String(chunk);
-    done();
-  },
-});
+const logs = collectLogs();
 
 const SECRET = 'TOPSECRET-7c1f9e-auth-token';
 const ROTATED = 'TOPSECRET-a93b2d-rotated-token';
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ ROLES: 'http,workers' }, undefined, { logs });
+  platform = await startTestPlatform({ ROLES: 'http,workers' }, undefined, { logs: logs.stream });
   const user = await buildUser(platform.services.db, { role: 'admin' });
   admin = await login(platform.url, user.username, TEST_PASSWORD);
 });
@@ -50,6 +43,7 @@ describe('secrets never reach the log', () => {
     }
 
     await new Promise((resolve) => setImmediate(resolve));
+    const log = logs.text();
     // The failures were logged (the test is not passing on an empty log)…
     expect(log.match(/request failed/g)?.length).toBeGreaterThanOrEqual(3);
     expect(log).toMatch(/channels are read-only for this test/);

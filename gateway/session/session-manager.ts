@@ -5,7 +5,7 @@ import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { Db } from '../../db/connection.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import type { Logger } from '../../server/logger.ts';
-import { HEARTBEAT_REFRESH_SECONDS, JOB_HEARTBEAT_SECONDS } from '../../server/job-queue.ts';
+import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from '../../server/job-queue.ts';
 import { sessionOutboundQueue } from '../../server/queues.ts';
 import { rooms, type Realtime } from '../../server/realtime.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
@@ -24,9 +24,6 @@ export const SESSION_SEND_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
   retryBackoff: true,
   retryDelayMax: 600,
   notify: true,
-  // A send through a slow session keeps its claim by beating; one of a node that died comes back
-  // within about a minute instead of holding its customer's FIFO for 15 (JOB_HEARTBEAT_SECONDS).
-  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
 };
 
 export type SessionManager = {
@@ -86,9 +83,7 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
   async function ensureSendQueue(channelId: number) {
     const name = sessionOutboundQueue(channelId);
     if (!queues.has(name)) {
-      await deps.boss.createQueue(name, SESSION_SEND_QUEUE_OPTIONS);
-      const { policy: _, ...settings } = SESSION_SEND_QUEUE_OPTIONS;
-      await deps.boss.updateQueue(name, settings); // one created by an earlier version gets these settings
+      await ensureQueue(deps.boss, name, SESSION_SEND_QUEUE_OPTIONS);
       queues.add(name);
     }
     return name;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { DestinationStream } from 'pino';
@@ -42,6 +43,18 @@ export async function startTestPlatform(
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A log destination for startTestPlatform's `logs` that keeps every line, for a test to read. */
+export function collectLogs(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
 }
 
 /** Logs in over HTTP and returns the session cookie header. */
