@@ -4,7 +4,7 @@ import { auditLog, dialers, SPOOL_STATES } from '../db/schema/index.ts';
 import type { Actor } from '../console/api/sessions.ts';
 import { HttpError, httpErrors } from '../server/http-errors.ts';
 import { visibleCampaigns, visibleDialers } from '../console/api/visibility.ts';
-import { assertReferences, single } from '../console/api/assert-visible.ts';
+import { assertOwnGroup, assertReferences, single } from '../console/api/assert-visible.ts';
 import { signalDialer } from './dialer-signal.ts';
 import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
 import type { createDialerSchema } from './dialer-settings.ts';
@@ -47,11 +47,7 @@ export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof c
 
 export async function updateDialer(tx: Tx, actor: Actor, id: number, input: DialerChanges): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
-  // As for campaigns: a supervisor may not hand a dialer to another group, or to none (every supervisor's).
-  const regrouped = input.securityGroupId !== undefined && input.securityGroupId !== current.securityGroupId;
-  if (actor.role !== 'admin' && regrouped && (input.securityGroupId === null || !actor.securityGroupIds.includes(input.securityGroupId!))) {
-    throw httpErrors.forbidden('You can only give a dialer one of your own security groups');
-  }
+  assertOwnGroup(actor, input.securityGroupId, current.securityGroupId, 'dialer');
   const issues = await dialerIssues(tx, actor, input, {
     channelId: input.channelId ?? current.channelId,
     dialString: input.dialString !== undefined ? input.dialString : current.dialString,

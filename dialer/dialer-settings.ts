@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../db/connection.ts';
-import { channels, securityGroups, type ChannelType } from '../db/schema/index.ts';
+import { channels, type ChannelType } from '../db/schema/index.ts';
 import type { FieldIssue } from '../console/wire.ts';
 import { referenceIssues, single } from '../console/api/assert-visible.ts';
 import type { Actor } from '../console/api/sessions.ts';
@@ -61,13 +61,11 @@ export async function dialerIssues(
   const issues = await referenceIssues(db, actor, {
     channelIds: input.channelId === current?.channelId ? [] : single('channelId', input.channelId),
     scheduleIds: input.scheduleId === current?.scheduleId ? [] : single('scheduleId', input.scheduleId),
+    securityGroupIds: single('securityGroupId', input.securityGroupId),
   });
   const channel = issues.some((issue) => issue.path === 'channelId')
     ? undefined
     : await db.query.channels.findFirst({ where: eq(channels.id, settings.channelId), columns: { type: true } });
-  if (input.securityGroupId && !(await db.query.securityGroups.findFirst({ where: eq(securityGroups.id, input.securityGroupId), columns: { id: true } }))) {
-    issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
-  }
   if (!channel) return issues;
   if (channel.type === 'dinstar' && settings.dialString && !parseDialString(settings.dialString)) {
     issues.push({ path: 'dialString', message: `"${settings.dialString}" is not a Dinstar port list (such as 0-3, 2 or 0,2,5)` });

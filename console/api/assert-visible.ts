@@ -38,6 +38,8 @@ const KINDS = {
   dialerIds: { table: 'dialers', alias: 'd', label: 'dialer', visible: visibleDialers },
   conversationIds: { table: 'conversations', alias: 'c', label: 'conversation', visible: visibleConversations },
   dncrEntryIds: { table: 'dncr', alias: 'd', label: 'DNCR entry', visible: visibleDncr },
+  // Existence only: which group an actor may hand an object to is assertOwnGroup's rule.
+  securityGroupIds: { table: 'security_groups', alias: 'g', label: 'security group', visible: () => sql`true` },
 } satisfies Record<string, Kind>;
 
 export type NamedKind = keyof typeof KINDS;
@@ -97,4 +99,16 @@ export async function referenceIssues(db: Executor, actor: Actor, references: Re
 export async function assertReferences(db: Executor, actor: Actor, references: References): Promise<void> {
   const issues = await referenceIssues(db, actor, references);
   if (issues.length) throw httpErrors.validation(issues);
+}
+
+/**
+ * A supervisor may give a campaign or a dialer only one of their own security groups: handing it to
+ * another group, or to none (every supervisor's), would give away what is theirs. A 403 whether the
+ * group exists or not; keeping the group it has is always allowed.
+ */
+export function assertOwnGroup(actor: Actor, given: number | null | undefined, current: number | null, what: 'campaign' | 'dialer'): void {
+  if (actor.role === 'admin' || given === undefined || given === current) return;
+  if (given === null || !actor.securityGroupIds.includes(given)) {
+    throw httpErrors.forbidden(`You can only give a ${what} one of your own security groups`);
+  }
 }

@@ -1,7 +1,7 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/connection.ts';
-import { ACD_FULL_ACTIONS, CAMPAIGN_STRATEGIES, OPT_OUT_DEFAULTS, OPT_OUT_SCOPES, securityGroups, users } from '../../db/schema/index.ts';
+import { ACD_FULL_ACTIONS, CAMPAIGN_STRATEGIES, OPT_OUT_DEFAULTS, OPT_OUT_SCOPES, users } from '../../db/schema/index.ts';
 import { normalizeText } from '../../bots/understand.ts';
 import type { FieldIssue } from '../wire.ts';
 import { listed, referenceIssues, single } from './assert-visible.ts';
@@ -136,11 +136,8 @@ export async function referenceIssuesOf(db: Executor, actor: Actor, input: Campa
     channelIds: listed('channelIds', input.channelIds).filter((reference) => !current?.channelIds.includes(reference.id)),
     scheduleIds: input.scheduleId === current?.scheduleId ? [] : single('scheduleId', input.scheduleId),
     botFlowIds: input.botFlowId === current?.botFlowId ? [] : single('botFlowId', input.botFlowId),
+    securityGroupIds: single('securityGroupId', input.securityGroupId),
   });
-  if (input.securityGroupId != null) {
-    const [group] = await db.select({ id: securityGroups.id }).from(securityGroups).where(eq(securityGroups.id, input.securityGroupId));
-    if (!group) issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
-  }
   return issues;
 }
 

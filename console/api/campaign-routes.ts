@@ -21,7 +21,7 @@ import {
 } from './campaign-input.ts';
 import { presentCampaigns, presentMembers } from './campaign-presenter.ts';
 import { visibleCampaigns } from './visibility.ts';
-import { assertVisible, referenceIssues, listed } from './assert-visible.ts';
+import { assertOwnGroup, assertVisible, referenceIssues, listed } from './assert-visible.ts';
 import { rooms } from '../../server/realtime.ts';
 import { campaignWatchers } from './socket-server.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from './route-table.ts';
@@ -48,17 +48,6 @@ async function loadVisible(tx: Executor, actor: Actor, id: number): Promise<Camp
   const row = await tx.query.campaigns.findFirst({ where: eq(campaigns.id, id) });
   if (!row) throw httpErrors.notFound('Campaign');
   return row;
-}
-
-/**
- * A supervisor may give a campaign only one of their own security groups: handing it to another group,
- * or to none (every supervisor's), would give away what is theirs. A 403 whether the group exists or not.
- */
-function assertOwnGroup(actor: Actor, securityGroupId: number | null | undefined, currentGroupId: number | null) {
-  if (actor.role === 'admin' || securityGroupId === undefined || securityGroupId === currentGroupId) return;
-  if (securityGroupId === null || !actor.securityGroupIds.includes(securityGroupId)) {
-    throw httpErrors.forbidden('You can only give a campaign one of your own security groups');
-  }
 }
 
 /** Every check that needs the database, on the campaign as it will be after the change; all issues at once. */
@@ -125,7 +114,7 @@ async function updateCampaign(uow: UnitOfWork, actor: Actor, id: number, input: 
   const { tx } = uow;
   await lockSettings(tx);
   const current = await loadVisible(tx, actor, id);
-  assertOwnGroup(actor, input.securityGroupId, current.securityGroupId);
+  assertOwnGroup(actor, input.securityGroupId, current.securityGroupId, 'campaign');
   const channels = await tx.select({ id: campaignChannels.channelId }).from(campaignChannels).where(eq(campaignChannels.campaignId, id));
   await checkSettings(tx, actor, input, current, channels.map((row) => row.id));
   const fields = await changedFields(tx, current, input);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Tx } from '../../db/connection.ts';
-import { apiKeys, auditLog, campaigns, dialers, securityGroups } from '../../db/schema/index.ts';
+import { apiKeys, auditLog, campaigns, dialers } from '../../db/schema/index.ts';
 import type { Actor } from '../../console/api/sessions.ts';
 import { httpErrors } from '../../server/http-errors.ts';
 import type { ApiKeyView, FieldIssue } from '../../console/wire.ts';
@@ -52,10 +52,14 @@ export function presentApiKey(row: ApiKeyRow): ApiKeyView {
  * put its rows in that group's monitor): all at once.
  */
 async function inputIssues(db: Executor, actor: Actor, input: ApiKeyChanges): Promise<FieldIssue[]> {
-  const unseen = await referenceIssues(db, actor, { campaignIds: listed('campaignIds', input.campaignIds), dialerIds: single('dialerId', input.dialerId) });
+  const unseen = await referenceIssues(db, actor, {
+    campaignIds: listed('campaignIds', input.campaignIds),
+    dialerIds: single('dialerId', input.dialerId),
+    securityGroupIds: single('securityGroupId', input.securityGroupId),
+  });
   const unseenAt = new Map(unseen.map((issue) => [issue.path, issue]));
-  const [group] = input.securityGroupId === null ? [] : await db.select({ id: securityGroups.id }).from(securityGroups).where(eq(securityGroups.id, input.securityGroupId));
-  const outsideGroup = (groupId: number | null) => group !== undefined && groupId !== input.securityGroupId;
+  const keyGroup = unseenAt.has('securityGroupId') ? null : input.securityGroupId;
+  const outsideGroup = (groupId: number | null) => keyGroup !== null && groupId !== keyGroup;
   const issues: FieldIssue[] = [];
   const found = new Map(
     input.campaignIds.length
@@ -75,7 +79,7 @@ async function inputIssues(db: Executor, actor: Actor, input: ApiKeyChanges): Pr
     // A shared dialer (no group) serves every group's keys.
     if (dialer && dialer.groupId !== null && outsideGroup(dialer.groupId)) issues.push({ path: 'dialerId', message: `Dialer "${dialer.name}" is not in the key's security group` });
   }
-  if (input.securityGroupId !== null && !group) issues.push({ path: 'securityGroupId', message: `There is no security group ${input.securityGroupId}` });
+  if (unseenAt.has('securityGroupId')) issues.push(unseenAt.get('securityGroupId')!);
   return issues;
 }
 
