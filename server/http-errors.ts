@@ -60,6 +60,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+const CLIENT_ERROR_MESSAGES: Record<number, string> = {
+  400: 'The request could not be read (its path, encoding or body is malformed)',
+  415: 'The request body is in an encoding or character set this server does not read',
+};
+
 /** The HttpError a thrown error stands for, or null for an unexpected one (a 500, logged). */
 export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
@@ -81,5 +86,12 @@ export function toHttpError(error: unknown): HttpError | null {
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
   if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');
+  // Everything else express, its router or its body parsers refuse on the client's account carries a
+  // 4xx status (a path that is not valid percent-encoding, an unknown Content-Encoding or charset, a
+  // body cut short). Their messages quote the input (a legacy SendSMS path holds an API key), so
+  // only the status is kept.
+  if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return new HttpError(bodyError.status, 'unreadable_request', CLIENT_ERROR_MESSAGES[bodyError.status] ?? 'The request could not be read');
+  }
   return null;
 }

@@ -58,7 +58,7 @@ const FIELD_VALUES: unknown[] = [
 const WHOLE_BODIES: unknown[] = [null, [], 'text', 12, [{}], { a: { b: { c: { d: 'deep' } } } }, 'x'.repeat(200_000)];
 
 /** Path parameters: out of range, negative, not numbers, NUL, padding, SQL. */
-const PATH_VALUES = ['0', '-1', '2147483648', '9223372036854775808', '99999999999999999999', '1e3', '0x10', '%201', '1%20', '%00', '1%00', 'abc', "'%20OR%201%3D1", '%F0%9F%98%80', '%E2%80%AE', 'x'.repeat(3000)];
+const PATH_VALUES = ['%FF', '%', '%E0%A4%A', '%ED%A0%80', '0', '-1', '2147483648', '9223372036854775808', '99999999999999999999', '1e3', '0x10', '%201', '1%20', '%00', '1%00', 'abc', "'%20OR%201%3D1", '%F0%9F%98%80', '%E2%80%AE', 'x'.repeat(3000)];
 
 /** Query fields the API's lists and searches read, each given hostile values. */
 const QUERY_KEYS = ['q', 'scope', 'status', 'limit', 'beforeId', 'campaignId', 'fileName', 'number', 'state'];
@@ -104,10 +104,10 @@ afterAll(async () => {
 
 type Caller = { name: string; headers: Record<string, string> };
 
-async function send(caller: Caller, method: string, url: string, body: { raw: string; type: string } | undefined) {
+async function send(caller: Caller, method: string, url: string, body: { raw: string; type: string; headers?: Record<string, string> } | undefined) {
   const response = await fetch(`${platform.url}${url}`, {
     method: method.toUpperCase(),
-    headers: { ...caller.headers, ...(body ? { 'content-type': body.type } : {}) },
+    headers: { ...caller.headers, ...(body ? { 'content-type': body.type, ...body.headers } : {}) },
     body: method === 'get' ? undefined : body?.raw,
   });
   const answer = await response.text();
@@ -228,6 +228,10 @@ describe('fuzzing every route as every role', () => {
           push(() => send(caller, route.method, url, { raw: `${'['.repeat(20_000)}${']'.repeat(20_000)}`, type: 'application/json' }));
           push(() => send(caller, route.method, url, { raw: `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`, type: 'application/json' }));
           push(() => send(caller, route.method, url, { raw: 'a=1&b=%00&c=%27%20OR%201%3D1', type: 'application/x-www-form-urlencoded' }));
+          for (const encoding of ['gzip', 'deflate', 'br', 'compress']) {
+            push(() => send(caller, route.method, url, { raw: '{"not":"compressed"}', type: 'application/json', headers: { 'content-encoding': encoding } }));
+          }
+          push(() => send(caller, route.method, url, { raw: '{}', type: 'application/json; charset=foo' }));
           push(() => send(caller, route.method, url, { raw: 'plain\u0000text;1;2', type: 'text/plain' }));
           push(() => send(caller, route.method, url, { raw: 'a;b;c\n\u0000;;\n', type: 'text/csv' }));
         }

@@ -52,4 +52,17 @@ describe('secrets never reach the log', () => {
     expect(log).not.toMatch(/signingKey\\?"\s*:\s*\\?"(?!\[redacted\])/);
     expect(log).not.toMatch(/params: (?!\[redacted\])/);
   });
+
+  it("a legacy SendSMS path that is not valid percent-encoding is refused without its API key in the log", async () => {
+    const created = await api(platform.url, 'POST', '/api/api-keys', { cookie: admin, body: { name: 'legacy', campaignIds: [], dialerId: null, securityGroupId: null } });
+    expect(created.status).toBe(201);
+    const key: string = created.body.key;
+    for (const message of ['%FF', '%', '%ED%A0%80']) {
+      const response = await fetch(`${platform.url}/Integra/resources/SMS/SendSMS/destination=099123456&message=${message}&apikey=${key}`);
+      expect(response.status, message).toBe(400);
+      expect(await response.text()).not.toContain(key);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logs.text()).not.toContain(key);
+  });
 });
