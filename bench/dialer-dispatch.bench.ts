@@ -72,7 +72,11 @@ export async function run(options: DispatchBenchOptions) {
       stored: { sent: Number(counts!.sent), blocked: Number(counts!.blocked), waiting: Number(counts!.waiting) },
       seconds: round(seconds),
       messagesPerSecond: Math.round(perSecond),
-      baseline: { what: 'bare SKIP LOCKED claim-and-update loop, same table shape, batch and concurrency', seconds: round(baselineSeconds), rowsPerSecond: Math.round(baselinePerSecond) },
+      baseline: {
+        what: 'bare SKIP LOCKED claim-and-update loop, same table shape, batch and concurrency',
+        seconds: round(baselineSeconds),
+        rowsPerSecond: Math.round(baselinePerSecond),
+      },
       ratio: round(perSecond / baselinePerSecond, 3),
     };
   } finally {

@@ -28,7 +28,17 @@ export async function run(options: { customers: number; concurrency: number; dat
     const baselineStart = performance.now();
     for (let i = 0; i < options.customers; i++) {
       await db.transaction(async (tx) => {
-        await tx.insert(messages).values({ channelId: channel.id, direction: 'inbound', authorType: 'contact', address: `+1555${i}`, body: 'x', providerMessageId: `baseline-${i}`, status: 'received' });
+        await tx
+          .insert(messages)
+          .values({
+            channelId: channel.id,
+            direction: 'inbound',
+            authorType: 'contact',
+            address: `+1555${i}`,
+            body: 'x',
+            providerMessageId: `baseline-${i}`,
+            status: 'received',
+          });
       });
     }
     const baselineSeconds = (performance.now() - baselineStart) / 1000;
@@ -56,7 +66,9 @@ export async function run(options: { customers: number; concurrency: number; dat
     );
     const acceptedSeconds = (performance.now() - start) / 1000;
     for (;;) {
-      const [row] = (await db.execute(sql`select count(*)::int as n from messages where author_type = 'bot' and status = 'sent'`)) as unknown as [{ n: number }];
+      const [row] = (await db.execute(sql`select count(*)::int as n from messages where author_type = 'bot' and status = 'sent'`)) as unknown as [
+        { n: number },
+      ];
       if (row.n >= options.customers) break;
       if (performance.now() - start > 300_000) throw new Error(`only ${row.n} greetings sent after 300 s`);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -31,4 +31,6 @@ clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 await close();
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-process.stdout.write(`${JSON.stringify({ ok: result.ok, seconds, rssBeforeMb: mb(rssBefore), peakRssMb: mb(peakRss), ...(result.ok ? {} : { issues: result.issues.slice(0, 3) }) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ok: result.ok, seconds, rssBeforeMb: mb(rssBefore), peakRssMb: mb(peakRss), ...(result.ok ? {} : { issues: result.issues.slice(0, 3) }) })}\n`,
+);

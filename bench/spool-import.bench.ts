@@ -33,7 +33,10 @@ export async function run(options: ImportBenchOptions) {
     const bytes = await writeCsv(file, options.rows);
 
     const child = JSON.parse(
-      execFileSync(process.execPath, [CHILD, database.databaseUrl, String(dialer!.id), String(campaign!.id), file], { encoding: 'utf8' }).trim().split('\n').at(-1)!,
+      execFileSync(process.execPath, [CHILD, database.databaseUrl, String(dialer!.id), String(campaign!.id), file], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .at(-1)!,
     ) as { ok: boolean; seconds: number; rssBeforeMb: number; peakRssMb: number; issues?: unknown };
     if (!child.ok) throw new Error(`the benchmark file was refused: ${JSON.stringify(child.issues)}`);
     const { seconds } = child;
@@ -61,9 +64,17 @@ export async function run(options: ImportBenchOptions) {
       rowsPerSecond: Math.round(options.rows / seconds),
       peakRssMb: child.peakRssMb,
       rssBeforeMb: child.rssBeforeMb,
-      baseline: { what: 'raw COPY of the same file into a bare table (no key, no index)', seconds: round(copySeconds), rowsPerSecond: Math.round(options.rows / copySeconds) },
+      baseline: {
+        what: 'raw COPY of the same file into a bare table (no key, no index)',
+        seconds: round(copySeconds),
+        rowsPerSecond: Math.round(options.rows / copySeconds),
+      },
       ratio: round(copySeconds / seconds, 3),
-      floor: { what: 'raw COPY of the imported rows into a table shaped like the spool (key, claim index)', seconds: round(floorSeconds), rowsPerSecond: Math.round(options.rows / floorSeconds) },
+      floor: {
+        what: 'raw COPY of the imported rows into a table shaped like the spool (key, claim index)',
+        seconds: round(floorSeconds),
+        rowsPerSecond: Math.round(options.rows / floorSeconds),
+      },
       ratioToFloor: round(floorSeconds / seconds, 3),
     };
   } finally {

@@ -33,7 +33,13 @@ export function readBotState(raw: Record<string, unknown>): StoredBotState | nul
 }
 
 /** The facts a turn reads: who the customer is, which channel, whether the campaign is open now. */
-export async function turnContext(db: Executor, conversation: ConversationRow, campaign: Campaign, platformUrl: string, now = new Date()): Promise<TurnContext> {
+export async function turnContext(
+  db: Executor,
+  conversation: ConversationRow,
+  campaign: Campaign,
+  platformUrl: string,
+  now = new Date(),
+): Promise<TurnContext> {
   const [[person], [channel], schedule, open] = await Promise.all([
     db
       .select({ name: contacts.name, attributes: contacts.attributes, address: contactAddresses.address })

@@ -9,7 +9,11 @@ import { fetchJson, type HttpCall } from './http-node.ts';
 export const dryRunInputSchema = z.object({
   messages: z.array(z.string().trim().min(1).max(4096)).min(1, 'Give at least one customer message').max(50),
   contact: z
-    .object({ name: z.string().max(200).nullable().default(null), address: z.string().max(100).default('+15550100000'), attributes: z.record(z.string(), z.unknown()).default({}) })
+    .object({
+      name: z.string().max(200).nullable().default(null),
+      address: z.string().max(100).default('+15550100000'),
+      attributes: z.record(z.string(), z.unknown()).default({}),
+    })
     .prefault({}),
   channel: z.object({ type: z.string().max(40).default('simulator'), name: z.string().max(200).default('Dry run') }).prefault({}),
   campaign: z
@@ -25,7 +29,9 @@ export const dryRunInputSchema = z.object({
    * Answers for HTTP nodes by node id: `{ status, body }`, or `{ error }` for a timeout or network
    * failure. A node without one calls its real URL (GET and the rest alike: the editor asked for it).
    */
-  http: z.record(z.string(), z.union([z.object({ status: z.number().int().min(100).max(599), body: z.unknown() }), z.object({ error: z.string().max(200) })])).default({}),
+  http: z
+    .record(z.string(), z.union([z.object({ status: z.number().int().min(100).max(599), body: z.unknown() }), z.object({ error: z.string().max(200) })]))
+    .default({}),
 });
 export type DryRunInput = z.infer<typeof dryRunInputSchema>;
 

@@ -117,7 +117,13 @@ export function validateAnswer(text: string, validation: Validation): BotValue |
     case 'regex':
       return new RegExp(validation.pattern, 'iu').test(trimmed) ? trimmed : undefined;
     case 'one_of':
-      return bestMatch(normalizeText(trimmed), validation.values.map((value) => ({ value, keywords: [value] })), true) ?? undefined;
+      return (
+        bestMatch(
+          normalizeText(trimmed),
+          validation.values.map((value) => ({ value, keywords: [value] })),
+          true,
+        ) ?? undefined
+      );
   }
 }
 

@@ -115,7 +115,16 @@ describe('the flow engine, conversation by conversation', () => {
           type: 'condition',
           branches: [
             { when: { type: 'contact', name: 'tier', op: 'equals', value: 'GOLD' }, next: 'gold' },
-            { when: { type: 'all', conditions: [{ type: 'channel', field: 'type', op: 'in', value: ['twilio-sms', 'dinstar'] }, { type: 'time', from: '22:00', to: '06:00', timeZone: 'UTC' }] }, next: 'night_sms' },
+            {
+              when: {
+                type: 'all',
+                conditions: [
+                  { type: 'channel', field: 'type', op: 'in', value: ['twilio-sms', 'dinstar'] },
+                  { type: 'time', from: '22:00', to: '06:00', timeZone: 'UTC' },
+                ],
+              },
+              next: 'night_sms',
+            },
           ],
           else: 'other',
         },

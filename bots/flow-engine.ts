@@ -21,9 +21,7 @@ export type BotSession = {
   vars: BotVariables;
 };
 
-export type TurnInput =
-  | { type: 'message'; text: string; /** The id of a tapped button or list row. */ replyId?: string }
-  | { type: 'enter'; node?: string };
+export type TurnInput = { type: 'message'; text: string /** The id of a tapped button or list row. */; replyId?: string } | { type: 'enter'; node?: string };
 
 export type Reply = { node: string; body: string; content?: OutboundContent; outOfHours?: true };
 
@@ -48,7 +46,7 @@ export type TurnEffects = { http: HttpCall; outOfHoursNotified: boolean };
 /** Steps one turn may take; the schema refuses loops without a question, this is the belt to its braces. */
 const MAX_STEPS = 200;
 const DEFAULT_INVALID_CHOICE = 'Sorry, I did not understand. Please answer with the number of an option.';
-const GIVE_UP_NOTE = 'The bot could not understand the customer\'s answers and handed the conversation over.';
+const GIVE_UP_NOTE = "The bot could not understand the customer's answers and handed the conversation over.";
 
 export const newSession = (flowId: number | null): BotSession => ({ flowId, at: null, tries: 0, vars: {} });
 
@@ -67,7 +65,13 @@ export async function runTurn(flow: Flow, previous: BotSession, input: TurnInput
   });
   const say = (node: string, template: string, content?: OutboundContent) =>
     replies.push({ node, body: renderFlowTemplate(template, scope()), ...(content ? { content } : {}) });
-  const handoff = (node: string, campaign: string | null, priority: number, note: string | null): Outcome => ({ type: 'handoff', node, campaign, priority, note });
+  const handoff = (node: string, campaign: string | null, priority: number, note: string | null): Outcome => ({
+    type: 'handoff',
+    node,
+    campaign,
+    priority,
+    note,
+  });
 
   /** Runs nodes from `id` until one waits for the customer or the flow ends. */
   const run = async (start: string): Promise<Outcome> => {
@@ -130,14 +134,21 @@ export async function runTurn(flow: Flow, previous: BotSession, input: TurnInput
     const reply = normalizeText(input.text);
     const waiting = session.at ? flow.nodes[session.at] : undefined;
     const intent = (whole: boolean) =>
-      bestMatch(reply, flow.intents.map((item) => ({ value: item.to, keywords: item.keywords, patterns: item.patterns })), whole);
+      bestMatch(
+        reply,
+        flow.intents.map((item) => ({ value: item.to, keywords: item.keywords, patterns: item.patterns })),
+        whole,
+      );
     if (waiting?.type === 'menu') {
       const id = session.at!;
       const chosen = chooseOption(waiting, reply, input.replyId);
       if (chosen !== null) return run(waiting.options[chosen]!.next);
       const global = intent(false);
       if (global) return run(global);
-      const near = bestMatch(reply, waiting.options.map((option, index) => ({ value: index, keywords: [option.label, ...(option.keywords ?? [])] })));
+      const near = bestMatch(
+        reply,
+        waiting.options.map((option, index) => ({ value: index, keywords: [option.label, ...(option.keywords ?? [])] })),
+      );
       if (near !== null) return run(waiting.options[near]!.next);
       if (++session.tries >= waiting.maxTries) return giveUp(waiting, id);
       say(id, waiting.invalidText ?? DEFAULT_INVALID_CHOICE, menuContent(waiting));
@@ -169,7 +180,11 @@ function chooseOption(menu: NodeOf<'menu'>, reply: string, replyId?: string): nu
   const tapped = replyId?.match(/^option-(\d+)$/);
   const number = tapped ? Number(tapped[1]) : optionNumber(reply);
   if (number !== null) return number >= 1 && number <= menu.options.length ? number - 1 : null;
-  return bestMatch(reply, menu.options.map((option, index) => ({ value: index, keywords: [option.label, ...(option.keywords ?? [])] })), true);
+  return bestMatch(
+    reply,
+    menu.options.map((option, index) => ({ value: index, keywords: [option.label, ...(option.keywords ?? [])] })),
+    true,
+  );
 }
 
 /**

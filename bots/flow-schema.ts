@@ -150,7 +150,10 @@ const askNode = z.object({
 
 const conditionNode = z.object({
   type: z.literal('condition'),
-  branches: z.array(z.object({ when: conditionSchema, next: nodeId })).min(1).max(20),
+  branches: z
+    .array(z.object({ when: conditionSchema, next: nodeId }))
+    .min(1)
+    .max(20),
   else: nodeId,
 });
 
@@ -219,7 +222,12 @@ export const flowSchema = z
         /** A pause before each reply (with a typing indicator where the channel has one). */
         typingDelayMs: z.number().int().min(0).max(10_000).default(DEFAULT_TYPING_DELAY_MS),
         /** Minutes without a customer message before the bot closes the conversation (0: never). */
-        inactivityMinutes: z.number().int().min(0).max(7 * 24 * 60).default(DEFAULT_INACTIVITY_MINUTES),
+        inactivityMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 60)
+          .default(DEFAULT_INACTIVITY_MINUTES),
         timeoutText: template(text).optional(),
         /** Said to a reply the bot cannot place when no menu or question is waiting. */
         fallbackText: template(text).optional(),

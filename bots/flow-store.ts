@@ -29,7 +29,11 @@ export function greetingFlow(campaign: Pick<Campaign, 'greetingMessage'>): Flow 
     start: 'start',
     settings: { typingDelayMs: 0 },
     nodes: {
-      start: { type: 'condition', branches: [{ when: { type: 'schedule', open: true }, next: campaign.greetingMessage ? 'greeting' : 'handoff' }], else: 'handoff' },
+      start: {
+        type: 'condition',
+        branches: [{ when: { type: 'schedule', open: true }, next: campaign.greetingMessage ? 'greeting' : 'handoff' }],
+        else: 'handoff',
+      },
       ...(campaign.greetingMessage ? { greeting: { type: 'message', text: campaign.greetingMessage, next: 'handoff' } } : {}),
       handoff: { type: 'handoff' },
     },

@@ -5,7 +5,14 @@ import type { NodeOf } from './flow-schema.ts';
 import { renderFlowTemplate, type TemplateScope } from './flow-template.ts';
 import { storableText } from '../server/storable-text.ts';
 
-export type HttpRequest = { /** The node calling, so a dry run can answer for it. */ node: string; method: string; url: string; headers: Record<string, string>; body?: string; timeoutMs: number };
+export type HttpRequest = {
+  /** The node calling, so a dry run can answer for it. */ node: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+};
 /** Resolves with the status and the parsed JSON body (undefined when not JSON); rejects on a network error or timeout. */
 export type HttpCall = (request: HttpRequest) => Promise<{ status: number; body: unknown }>;
 

@@ -12,9 +12,7 @@ export type KeywordKind = 'opt_out' | 'opt_in' | 'help';
 
 /** The keywords and answers that apply: the campaign's, or the defaults (global) without a campaign. */
 function keywordSettings(campaign: Campaign | null) {
-  return campaign
-    ? { ...campaign, scopeCampaignId: campaign.optOutScope === 'campaign' ? campaign.id : null }
-    : { ...OPT_OUT_DEFAULTS, scopeCampaignId: null };
+  return campaign ? { ...campaign, scopeCampaignId: campaign.optOutScope === 'campaign' ? campaign.id : null } : { ...OPT_OUT_DEFAULTS, scopeCampaignId: null };
 }
 
 /** Which keyword a whole message is (case, accents and punctuation ignored), if any. */
@@ -34,7 +32,13 @@ export function keywordOf(text: string, campaign: Campaign | null): KeywordKind 
  * that was not opted out is an ordinary message. HELP answers with the help text. Returns whether
  * the message was a keyword the bot must not answer again.
  */
-export async function handleKeyword(uow: UnitOfWork, conversation: ConversationRow, campaign: Campaign | null, address: string, text: string): Promise<boolean> {
+export async function handleKeyword(
+  uow: UnitOfWork,
+  conversation: ConversationRow,
+  campaign: Campaign | null,
+  address: string,
+  text: string,
+): Promise<boolean> {
   const kind = keywordOf(text, campaign);
   if (!kind) return false;
   const settings = keywordSettings(campaign);

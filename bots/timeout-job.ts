@@ -36,13 +36,16 @@ export async function closeInactiveBotConversations(services: Services, now = ne
         .limit(BATCH)
         .for('update', { skipLocked: true });
       for (const conversation of expired) {
-        const campaign = conversation.campaignId === null ? undefined : await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId) });
+        const campaign =
+          conversation.campaignId === null ? undefined : await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId) });
         const state = readBotState(conversation.botState);
         const text = campaign ? (await flowFor(uow.tx, campaign, state?.flowId ?? null)).flow.settings.timeoutText : undefined;
         if (text) {
-          await queueOutboundMessage(uow, { conversation, authorType: 'bot', botNode: 'timeout', body: renderFlowTemplate(text, state?.vars ?? {}) }).catch((error: unknown) => {
-            if (!(error instanceof OutsideServiceWindowError)) throw error; // past WhatsApp's 24 hours: close without a word
-          });
+          await queueOutboundMessage(uow, { conversation, authorType: 'bot', botNode: 'timeout', body: renderFlowTemplate(text, state?.vars ?? {}) }).catch(
+            (error: unknown) => {
+              if (!(error instanceof OutsideServiceWindowError)) throw error; // past WhatsApp's 24 hours: close without a word
+            },
+          );
         }
         await closeConversation(uow, conversation, { reason: conversation.outOfHoursNotifiedAt ? 'out_of_hours' : 'bot_timeout' });
       }

@@ -83,9 +83,35 @@ export function bestMatch<T>(normalizedReply: string, candidates: readonly Candi
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  uno: 1, una: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10,
-  um: 1, duas: 2, tre: 3, quatro: 4, sete: 7, oito: 8, nove: 9, dez: 10,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  uno: 1,
+  una: 1,
+  dos: 2,
+  tres: 3,
+  cuatro: 4,
+  cinco: 5,
+  seis: 6,
+  siete: 7,
+  ocho: 8,
+  nueve: 9,
+  diez: 10,
+  um: 1,
+  duas: 2,
+  tre: 3,
+  quatro: 4,
+  sete: 7,
+  oito: 8,
+  nove: 9,
+  dez: 10,
 };
 const OPTION_PREFIXES = new Set(['option', 'opcion', 'opcao', 'opc', 'op', 'numero', 'number', 'nro', 'no', 'n']);
 

@@ -532,4 +532,14 @@ export type DncrEntry = {
 export type ApiKeyInput = { name: string; campaignIds: number[]; dialerId: number | null; securityGroupId: number | null };
 export type ApiKeyView = ApiKeyInput & { id: number; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
 
-export type ApiMessageView = { id: number; state: SpoolStateName; destination: string; campaign: string; dialerId: number; providerMessageId: string | null; deliveryStatus: string | null; createdAt: string; processedAt: string | null };
+export type ApiMessageView = {
+  id: number;
+  state: SpoolStateName;
+  destination: string;
+  campaign: string;
+  dialerId: number;
+  providerMessageId: string | null;
+  deliveryStatus: string | null;
+  createdAt: string;
+  processedAt: string | null;
+};

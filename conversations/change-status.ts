@@ -80,7 +80,9 @@ export async function changeConversationStatus(
 async function recordAssignment(uow: UnitOfWork, conversation: ConversationRow, note: AssignmentNote) {
   const userId = conversation.assignedUserId!;
   const campaign =
-    note.campaign?.id === conversation.campaignId ? note.campaign : (await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
+    note.campaign?.id === conversation.campaignId
+      ? note.campaign
+      : (await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId!) }))!;
   // Counted after the update, so this conversation is among them.
   const activeBefore = note.activeBefore ?? (await activeConversations(uow.tx, userId)) - 1;
   const [assignment] = await uow.tx

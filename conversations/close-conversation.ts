@@ -12,9 +12,14 @@ export async function closeConversation(
   input: { reason: CloseReason; closedByUserId?: number },
 ): Promise<ConversationRow> {
   // An agent's freed capacity goes back to routing inside changeConversationStatus.
-  const closed = await changeConversationStatus(uow, conversation, { type: 'close', reason: input.reason }, {
-    closedByUserId: input.closedByUserId ?? null,
-  });
+  const closed = await changeConversationStatus(
+    uow,
+    conversation,
+    { type: 'close', reason: input.reason },
+    {
+      closedByUserId: input.closedByUserId ?? null,
+    },
+  );
   await uow.tx.insert(auditLog).values({
     actorUserId: input.closedByUserId ?? null,
     action: 'conversation.closed',

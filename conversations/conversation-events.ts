@@ -18,18 +18,17 @@ export async function conversationEvents(db: Executor, conversationIds: readonly
   if (conversationIds.length === 0) return [];
   const presented = await presentConversations(db, sql`c.id in ${conversationIds}`);
   return presented.map(({ summary, campaignId, assignedUserId }) => ({
-    rooms: [...audience(campaignId, assignedUserId), ...(previousAssignee !== null && previousAssignee !== assignedUserId ? [rooms.user(previousAssignee)] : [])],
+    rooms: [
+      ...audience(campaignId, assignedUserId),
+      ...(previousAssignee !== null && previousAssignee !== assignedUserId ? [rooms.user(previousAssignee)] : []),
+    ],
     event: 'conversation.upserted',
     payload: summary,
   }));
 }
 
 /** `message.created` / `message.updated` for each message, to the conversation's audience. */
-export async function messageEvents(
-  db: Executor,
-  messageIds: readonly number[],
-  event: 'message.created' | 'message.updated',
-): Promise<LiveEvent[]> {
+export async function messageEvents(db: Executor, messageIds: readonly number[], event: 'message.created' | 'message.updated'): Promise<LiveEvent[]> {
   if (messageIds.length === 0) return [];
   const presented = await presentMessages(db, sql`m.id in ${messageIds}`);
   return presented.map(({ view, campaignId, assignedUserId }) => ({
@@ -38,4 +37,3 @@ export async function messageEvents(
     payload: view,
   }));
 }
-

@@ -37,10 +37,8 @@ export async function processInboundMessage(services: BotServices, messageId: nu
       profileName: (message.metadata.profileName as string | undefined) ?? null,
     });
     const to = (message.metadata.to as string | null | undefined) ?? null;
-    const opened = await findOrOpenConversation(
-      uow.tx,
-      { channelId: message.channelId, contactId: address.contactId, contactAddressId: address.id },
-      () => resolveCampaign(uow.tx, message.channelId, to),
+    const opened = await findOrOpenConversation(uow.tx, { channelId: message.channelId, contactId: address.contactId, contactAddressId: address.id }, () =>
+      resolveCampaign(uow.tx, message.channelId, to),
     );
     const { conversation } = opened;
     await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id));
@@ -88,14 +86,7 @@ export async function drainCustomer(services: BotServices, messageId: number): P
   const pending = await services.db
     .select({ id: messages.id })
     .from(messages)
-    .where(
-      and(
-        eq(messages.channelId, job.channelId),
-        eq(messages.address, job.address),
-        eq(messages.direction, 'inbound'),
-        isNull(messages.conversationId),
-      ),
-    )
+    .where(and(eq(messages.channelId, job.channelId), eq(messages.address, job.address), eq(messages.direction, 'inbound'), isNull(messages.conversationId)))
     .orderBy(asc(messages.id));
   const unanswered = job.conversationId === null ? [] : await unansweredMessages(services.db, job.conversationId, messageId);
   const ids = [...new Set([...pending.map((row) => row.id), ...unanswered, messageId])].sort((a, b) => a - b);

@@ -15,7 +15,10 @@ export async function findOrCreateContactAddress(
     where: and(eq(contactAddresses.channelId, input.channelId), eq(contactAddresses.address, input.address)),
   });
   if (existing) return existing;
-  const [contact] = await tx.insert(contacts).values({ name: input.profileName ?? null }).returning({ id: contacts.id });
+  const [contact] = await tx
+    .insert(contacts)
+    .values({ name: input.profileName ?? null })
+    .returning({ id: contacts.id });
   const [created] = await tx
     .insert(contactAddresses)
     .values({ contactId: contact!.id, channelId: input.channelId, address: input.address, profileName: input.profileName ?? null })

@@ -3,22 +3,36 @@ import { outboundContentSchema, plainText } from './outbound-content.ts';
 
 describe('outbound rich content', () => {
   it('numbers the options for channels that cannot show buttons or lists', () => {
-    expect(plainText('Pick one', { type: 'buttons', buttons: [{ id: 'y', title: 'Yes' }, { id: 'n', title: 'No' }], footer: 'Reply with a number' })).toBe(
-      'Pick one\n\n1. Yes\n2. No\n\nReply with a number',
-    );
-    const list = { type: 'list' as const, button: 'Menu', header: 'Shop', sections: [{ title: 'A', rows: [{ id: 'a', title: 'Hours' }] }, { rows: [{ id: 'b', title: 'Address' }] }] };
+    expect(
+      plainText('Pick one', {
+        type: 'buttons',
+        buttons: [
+          { id: 'y', title: 'Yes' },
+          { id: 'n', title: 'No' },
+        ],
+        footer: 'Reply with a number',
+      }),
+    ).toBe('Pick one\n\n1. Yes\n2. No\n\nReply with a number');
+    const list = {
+      type: 'list' as const,
+      button: 'Menu',
+      header: 'Shop',
+      sections: [{ title: 'A', rows: [{ id: 'a', title: 'Hours' }] }, { rows: [{ id: 'b', title: 'Address' }] }],
+    };
     expect(plainText('How can we help?', list)).toBe('Shop\n\nHow can we help?\n\n1. Hours\n2. Address');
     expect(plainText('Your order shipped', { type: 'template', name: 'order_shipped', language: 'es', bodyParameters: ['123'] })).toBe('Your order shipped');
     expect(plainText('plain', null)).toBe('plain');
   });
 
-  it("refuses what WhatsApp would refuse, naming the field", () => {
+  it('refuses what WhatsApp would refuse, naming the field', () => {
     const issues = (value: unknown) => {
       const parsed = outboundContentSchema.safeParse(value);
       return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     };
     const button = (id: string, title = id) => ({ id, title });
-    expect(issues({ type: 'buttons', buttons: [button('a'), button('b'), button('c'), button('d')] })).toEqual(['buttons: WhatsApp shows at most 3 reply buttons']);
+    expect(issues({ type: 'buttons', buttons: [button('a'), button('b'), button('c'), button('d')] })).toEqual([
+      'buttons: WhatsApp shows at most 3 reply buttons',
+    ]);
     expect(issues({ type: 'buttons', buttons: [button('a', 'A title far longer than twenty')] })[0]).toMatch(/^buttons\.0\.title/);
     expect(issues({ type: 'buttons', buttons: [button('a'), button('a')] })).toEqual(['buttons: button ids must be unique']);
     const rows = Array.from({ length: 6 }, (_, i) => button(`r${i}`));

@@ -13,8 +13,14 @@ const optionId = z.string().trim().min(1).max(200);
 export const outboundContentSchema: z.ZodType<OutboundContent> = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('template'),
-    name: z.string().trim().regex(/^[a-z0-9_]{1,512}$|^HX[0-9a-f]{32}$/, 'an approved template name (lowercase, digits, _) or a Twilio Content SID (HX…)'),
-    language: z.string().trim().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a template language code such as es or en_US'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_]{1,512}$|^HX[0-9a-f]{32}$/, 'an approved template name (lowercase, digits, _) or a Twilio Content SID (HX…)'),
+    language: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a template language code such as es or en_US'),
     bodyParameters: z.array(z.string().max(1024)).max(20).default([]),
     headerParameters: z.array(z.string().max(60)).max(1).optional(),
   }),

@@ -36,11 +36,7 @@ export async function storeInbound(uow: UnitOfWork, inbound: readonly InboundMes
       .returning({ id: messages.id });
     if (!row) continue;
     stored.push(row.id);
-    await uow.enqueue(
-      QUEUES.conversationInbound,
-      { messageId: row.id },
-      { singletonKey: customerKey(message.channelId, message.from) },
-    );
+    await uow.enqueue(QUEUES.conversationInbound, { messageId: row.id }, { singletonKey: customerKey(message.channelId, message.from) });
   }
   return { stored, duplicates: inbound.length - stored.length };
 }

@@ -8,7 +8,11 @@ import { inject } from 'vitest';
 import { errorHandler } from '../server/http-errors.ts';
 import { isConnectionLost } from './connection-lost.ts';
 
-const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('it should have failed'), (error: unknown) => error);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('it should have failed'),
+    (error: unknown) => error,
+  );
 
 /** The error handler's answer to `error`: status, headers and body, and whether it logged. */
 function render(error: unknown) {

@@ -34,11 +34,7 @@ const USER = 'omnichat';
  * reusing it afterwards. As root, the server runs as the `postgres` system user (created if missing)
  * and owns `dir`. Unix sockets are off so it never collides with a system server's socket.
  */
-export async function startEmbeddedPostgres(options: {
-  dir: string;
-  port: number;
-  logger: Logger;
-}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(options: { dir: string; port: number; logger: Logger }): Promise<EmbeddedServer> {
   const { dir, port, logger } = options;
   const isRoot = userInfo().uid === 0;
   await fs.mkdir(path.dirname(dir), { recursive: true });

@@ -9,7 +9,11 @@ import { inject } from 'vitest';
  * and the others hang or fail; each must hold while the patch is needed, and tells when it is not.
  */
 const CONNECTION_ERRORS = ['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE', '57P01'];
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code?: string }) => error.code ?? String(error));
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
 
 function pool(options: postgres.Options<{}> = {}) {
   const closed: number[] = [];

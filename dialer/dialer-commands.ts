@@ -48,19 +48,30 @@ export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof c
 export async function updateDialer(tx: Tx, actor: Actor, id: number, input: DialerChanges): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
   assertOwnGroup(actor, input.securityGroupId, current.securityGroupId, 'dialer');
-  const issues = await dialerIssues(tx, actor, input, {
-    channelId: input.channelId ?? current.channelId,
-    dialString: input.dialString !== undefined ? input.dialString : current.dialString,
-    timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? current.timeBetweenMessagesMs,
-    template: input.template !== undefined ? input.template : current.template,
-  }, current);
+  const issues = await dialerIssues(
+    tx,
+    actor,
+    input,
+    {
+      channelId: input.channelId ?? current.channelId,
+      dialString: input.dialString !== undefined ? input.dialString : current.dialString,
+      timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? current.timeBetweenMessagesMs,
+      template: input.template !== undefined ? input.template : current.template,
+    },
+    current,
+  );
   if (issues.length) throw httpErrors.validation(issues);
   if (input.name !== undefined) await assertNameFree(tx, input.name, id);
   // A disabled dialer cannot stay started (the table's check says so too).
   const running = input.enabled === false ? false : current.running;
   await tx
     .update(dialers)
-    .set({ ...input, running, ...(running !== current.running ? { runningChangedAt: new Date(), runningChangedByUserId: actor.userId } : {}), updatedAt: new Date() })
+    .set({
+      ...input,
+      running,
+      ...(running !== current.running ? { runningChangedAt: new Date(), runningChangedByUserId: actor.userId } : {}),
+      updatedAt: new Date(),
+    })
     .where(eq(dialers.id, id));
   await audit(tx, actor, 'dialer.updated', id, { fields: Object.keys(input) });
   await signalDialer(tx, id);

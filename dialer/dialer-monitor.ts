@@ -40,7 +40,12 @@ export async function dialerMonitors(db: Executor, condition = sql`true`): Promi
       const campaigns = new Map<number, DialerCampaignMonitor>();
       const totals = emptyCounts();
       for (const row of counts.filter((count) => count.dialer_id === dialer.id)) {
-        const entry = campaigns.get(row.campaign_id) ?? { campaign: { id: row.campaign_id, name: row.name }, counts: emptyCounts(), processed: 0, notProcessed: 0 };
+        const entry = campaigns.get(row.campaign_id) ?? {
+          campaign: { id: row.campaign_id, name: row.name },
+          counts: emptyCounts(),
+          processed: 0,
+          notProcessed: 0,
+        };
         const state = SPOOL_STATE_NAMES[row.state]!;
         entry.counts[state] += row.count;
         totals[state] += row.count;

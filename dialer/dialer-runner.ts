@@ -184,7 +184,8 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
         }
       }
       // Stopping: a last try, so a stopped dialer does not leave sent rows looking unsent.
-      if (unstored.length) await recordOutcomes(sql, workerId, unstored).catch((error) => logger.error({ err: error, rows: unstored.length }, 'dialer outcomes not stored'));
+      if (unstored.length)
+        await recordOutcomes(sql, workerId, unstored).catch((error) => logger.error({ err: error, rows: unstored.length }, 'dialer outcomes not stored'));
     };
     run.loops = Array.from({ length: deps.concurrency }, loop);
     active.set(target.dialerId, run);

@@ -12,7 +12,6 @@ import { id } from '../server/ids.ts';
 export const WHATSAPP_WEB_MIN_GAP_MS = 3_000;
 const WHATSAPP_WEB: readonly ChannelType[] = ['baileys', 'wwebjs'];
 
-
 /** Every field of DialerInput: POST requires name and channel, PATCH changes what it names. */
 export const dialerFields = {
   name: z.string().trim().min(1, 'Name the dialer').max(100),
@@ -31,14 +30,23 @@ export const dialerFields = {
   quietHours: z.boolean(),
   template: z
     .object({
-      name: z.string().trim().regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and _, as WhatsApp names templates'),
-      language: z.string().trim().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a language code such as es or en_US'),
+      name: z
+        .string()
+        .trim()
+        .regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and _, as WhatsApp names templates'),
+      language: z
+        .string()
+        .trim()
+        .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a language code such as es or en_US'),
     })
     .nullable(),
   securityGroupId: id.nullable(),
 };
 
-export const createDialerSchema = z.object({ ...dialerFields }).partial().required({ name: true, channelId: true });
+export const createDialerSchema = z
+  .object({ ...dialerFields })
+  .partial()
+  .required({ name: true, channelId: true });
 export const updateDialerSchema = z.object({ ...dialerFields }).partial();
 export type DialerChanges = z.infer<typeof updateDialerSchema>;
 
@@ -71,13 +79,19 @@ export async function dialerIssues(
     issues.push({ path: 'dialString', message: `"${settings.dialString}" is not a Dinstar port list (such as 0-3, 2 or 0,2,5)` });
   }
   if (channel.type === 'whatsapp_cloud' && !settings.template) {
-    issues.push({ path: 'template', message: 'A WhatsApp Cloud API broadcast needs an approved template (free text reaches only customers who wrote in the last 24 hours)' });
+    issues.push({
+      path: 'template',
+      message: 'A WhatsApp Cloud API broadcast needs an approved template (free text reaches only customers who wrote in the last 24 hours)',
+    });
   }
   if (channel.type !== 'whatsapp_cloud' && settings.template) {
     issues.push({ path: 'template', message: 'Templates are sent through WhatsApp Cloud API channels only' });
   }
   if (WHATSAPP_WEB.includes(channel.type) && settings.timeBetweenMessagesMs < WHATSAPP_WEB_MIN_GAP_MS) {
-    issues.push({ path: 'timeBetweenMessagesMs', message: `Over WhatsApp Web, at least ${WHATSAPP_WEB_MIN_GAP_MS} ms between messages: bulk sending gets the number banned` });
+    issues.push({
+      path: 'timeBetweenMessagesMs',
+      message: `Over WhatsApp Web, at least ${WHATSAPP_WEB_MIN_GAP_MS} ms between messages: bulk sending gets the number banned`,
+    });
   }
   return issues;
 }

@@ -50,8 +50,15 @@ export async function dispatchBatch(sql: postgres.Sql, workerId: string, target:
     // Rows never handed to the provider go back to the queue now; the outcomes of those that were
     // must still be stored (the runner keeps trying), or they would be sent again.
     const unsettled = new Set(outcomes.map((outcome) => outcome.id));
-    await releaseRows(sql, workerId, rows.filter((row) => !handed.has(row.id) && !unsettled.has(row.id)).map((row) => row.id)).catch(() => {});
-    throw new BatchError(error, outcomes.filter((outcome) => !outcome.stored));
+    await releaseRows(
+      sql,
+      workerId,
+      rows.filter((row) => !handed.has(row.id) && !unsettled.has(row.id)).map((row) => row.id),
+    ).catch(() => {});
+    throw new BatchError(
+      error,
+      outcomes.filter((outcome) => !outcome.stored),
+    );
   }
   return report;
 }
@@ -99,7 +106,12 @@ async function processBatch(
     report.released += group.ids.length;
   }
   const unsent = await send(sql, workerId, target, toSend, outcomes, handed, stopping);
-  if (unsent.length) await releaseRows(sql, workerId, unsent.map((row) => row.id));
+  if (unsent.length)
+    await releaseRows(
+      sql,
+      workerId,
+      unsent.map((row) => row.id),
+    );
   report.released += unsent.length;
   await recordUntilStored(sql, workerId, outcomes);
   for (const outcome of outcomes) {
@@ -193,7 +205,12 @@ function sendOne(target: DispatchTarget, row: ClaimedRow, to: string): Promise<S
     media: [],
     ...(row.device || target.dialString ? { dialString: row.device || target.dialString! } : {}),
     ...(target.template
-      ? { rich: { body: row.message, content: { type: 'template', name: target.template.name, language: target.template.language, bodyParameters: templateVariables(row.message) } } }
+      ? {
+          rich: {
+            body: row.message,
+            content: { type: 'template', name: target.template.name, language: target.template.language, bodyParameters: templateVariables(row.message) },
+          },
+        }
       : {}),
   };
   return target.channel.send(message).catch((error: unknown) => ({
@@ -226,7 +243,11 @@ async function reserveSlot(sql: postgres.Sql, target: DispatchTarget): Promise<n
 async function recordUntilStored(sql: postgres.Sql, workerId: string, outcomes: readonly Outcome[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await recordOutcomes(sql, workerId, outcomes.filter((outcome) => !outcome.stored));
+      await recordOutcomes(
+        sql,
+        workerId,
+        outcomes.filter((outcome) => !outcome.stored),
+      );
       return;
     } catch (error) {
       if (attempt >= 8) throw error;

@@ -8,7 +8,14 @@ import { assertReferences, single } from '../console/api/assert-visible.ts';
 import { httpErrors } from '../server/http-errors.ts';
 import { dncrNumber } from './dncr.ts';
 
-type DncrRow = { id: number | string; number: string; campaign_id: number | null; campaign_name: string | null; source: DncrEntry['source']; created_at: Date | string };
+type DncrRow = {
+  id: number | string;
+  number: string;
+  campaign_id: number | null;
+  campaign_name: string | null;
+  source: DncrEntry['source'];
+  created_at: Date | string;
+};
 
 function present(row: DncrRow): DncrEntry {
   return {

@@ -58,7 +58,13 @@ export async function recordOutcomes(sql: postgres.Sql, workerId: string, outcom
  * Gives claimed rows back without sending them (the dialer stopped, quiet hours, a retryable
  * failure): waiting again, not before `notBefore` when given. A release is not an attempt.
  */
-export async function releaseRows(sql: postgres.Sql, workerId: string, ids: readonly number[], notBefore: Date | null = null, error: string | null = null): Promise<void> {
+export async function releaseRows(
+  sql: postgres.Sql,
+  workerId: string,
+  ids: readonly number[],
+  notBefore: Date | null = null,
+  error: string | null = null,
+): Promise<void> {
   if (ids.length === 0) return;
   await sql`
     update spool set claimed_at = null, claimed_by = null, attempts = greatest(attempts - 1, 0),

@@ -117,7 +117,11 @@ export class SpoolRows {
   line = (bytes: Buffer, start: number, end: number, line: number, flaw: LineFlaw): void => {
     if (flaw) {
       this.#record();
-      this.#issues.add(line, null, flaw === 'not_utf8' ? 'The line is not UTF-8 text; save the file as UTF-8' : `The line is longer than ${MAX_LINE_BYTES} bytes`);
+      this.#issues.add(
+        line,
+        null,
+        flaw === 'not_utf8' ? 'The line is not UTF-8 text; save the file as UTF-8' : `The line is longer than ${MAX_LINE_BYTES} bytes`,
+      );
       return;
     }
     const seps = this.#seps;

@@ -33,7 +33,11 @@ afterAll(async () => {
 
 const newDialer = async () => (await buildDialer(database.db, channelId)).id;
 
-async function upload(dialerId: number, content: string | Buffer | (string | Buffer)[], options: { fileName?: string; onProgress?: (p: ImportProgressFigures) => void } = {}) {
+async function upload(
+  dialerId: number,
+  content: string | Buffer | (string | Buffer)[],
+  options: { fileName?: string; onProgress?: (p: ImportProgressFigures) => void } = {},
+) {
   const chunks = Array.isArray(content) ? content : [content];
   return importSpool(database, {
     dialerId,
@@ -268,7 +272,13 @@ describe('the seed rules: each rejects the whole file with its line and column',
 describe('all or nothing', () => {
   it('reports every issue of a file in one answer, the rows before and after them imported nowhere', async () => {
     const good = (index: number) => `test1;0983${index};Message ${index};1`;
-    const lines = [...Array.from({ length: 3000 }, (_, index) => good(index)), 'nope;1;x;1', 'test1;1;x', ...Array.from({ length: 3000 }, (_, index) => good(index)), 'test1;1;@;1'];
+    const lines = [
+      ...Array.from({ length: 3000 }, (_, index) => good(index)),
+      'nope;1;x;1',
+      'test1;1;x',
+      ...Array.from({ length: 3000 }, (_, index) => good(index)),
+      'test1;1;@;1',
+    ];
     const dialerId = await newDialer();
     const issues = issuesOf(await upload(dialerId, lines.join('\n')));
     expect(issues.map((issue) => [issue.line, issue.column])).toEqual([
@@ -304,9 +314,12 @@ describe('all or nothing', () => {
     expect(await upload(dialerId, 'test1;1;a;1\ntest1;2;b;1\n')).toMatchObject({ ok: true });
     expect(issuesOf(await upload(dialerId, 'test1;1;a;1\nnope;2;b;1\n'))).toHaveLength(1);
     expect(await rowsOf(dialerId)).toHaveLength(2);
-    expect(await database.db.select().from(spoolCounts).where(and(eq(spoolCounts.dialerId, dialerId), eq(spoolCounts.state, 1)))).toEqual([
-      { dialerId, campaignId: test1, state: 1, count: 2 },
-    ]);
+    expect(
+      await database.db
+        .select()
+        .from(spoolCounts)
+        .where(and(eq(spoolCounts.dialerId, dialerId), eq(spoolCounts.state, 1))),
+    ).toEqual([{ dialerId, campaignId: test1, state: 1, count: 2 }]);
   });
 });
 

@@ -91,7 +91,10 @@ export function runChannelContract(fixture: ChannelContractFixture): void {
     });
 
     const inboundRows = () =>
-      platform.services.db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
+      platform.services.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
 
     /** The provider delivers an inbound message: through our webhook, or over its session. */
     async function deliverInbound(message: { id: string; text: string }) {
@@ -118,26 +121,28 @@ export function runChannelContract(fixture: ChannelContractFixture): void {
     });
 
     // PostgreSQL cannot store U+0000: a provider's NUL once failed the webhook with a 500 on every retry.
-    if ('inbound' in fixture) it('stores a message whose text and id carry NUL characters, once, without them', async () => {
-      const id = randomUUID();
-      const message = { id: `${id.slice(0, 8)}\u0000${id.slice(8)}`, text: 'hello\u0000world \u0000' };
-      await deliverInbound(message);
-      await deliverInbound(message);
-      await eventually(async () => {
-        const rows = (await inboundRows()).filter((row) => row.body.startsWith('helloworld'));
-        expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ body: 'helloworld ', status: 'received' });
-        expect(rows[0]!.providerMessageId).not.toContain('\u0000');
+    if ('inbound' in fixture)
+      it('stores a message whose text and id carry NUL characters, once, without them', async () => {
+        const id = randomUUID();
+        const message = { id: `${id.slice(0, 8)}\u0000${id.slice(8)}`, text: 'hello\u0000world \u0000' };
+        await deliverInbound(message);
+        await deliverInbound(message);
+        await eventually(async () => {
+          const rows = (await inboundRows()).filter((row) => row.body.startsWith('helloworld'));
+          expect(rows).toHaveLength(1);
+          expect(rows[0]).toMatchObject({ body: 'helloworld ', status: 'received' });
+          expect(rows[0]!.providerMessageId).not.toContain('\u0000');
+        });
       });
-    });
 
     // Left out only for a session channel whose fixture states why nothing can forge its input.
-    if ('forged' in fixture) it('refuses a forged request and stores nothing', async () => {
-      const before = (await inboundRows()).length;
-      const response = await post(`${platform.url}/webhooks/${channel.id}`, fixture.forged(channel, url, { id: randomUUID(), text: 'forged' }));
-      expect(response.status).toBe(403);
-      expect(await inboundRows()).toHaveLength(before);
-    });
+    if ('forged' in fixture)
+      it('refuses a forged request and stores nothing', async () => {
+        const before = (await inboundRows()).length;
+        const response = await post(`${platform.url}/webhooks/${channel.id}`, fixture.forged(channel, url, { id: randomUUID(), text: 'forged' }));
+        expect(response.status).toBe(403);
+        expect(await inboundRows()).toHaveLength(before);
+      });
 
     async function sendToCustomer(body: string) {
       const [conversation] = await platform.services.db.select().from(conversations).where(eq(conversations.channelId, channel.id));
@@ -163,16 +168,17 @@ export function runChannelContract(fixture: ChannelContractFixture): void {
     });
 
     // Left out only for a channel whose fixture states why its provider can never refuse.
-    if (fixture.cannotRefuse === undefined) it("stores a provider's refusal as a failed message with the provider's code and text", async () => {
-      if (!provider.failNextSend) throw new Error(`${fixture.name}'s fake provider cannot refuse a send`);
-      // A NUL in the provider's text must not fail the write (PostgreSQL cannot store it).
-      provider.failNextSend({ code: '21610', message: 'Attempt to send to unsubscribed recipient\u0000' });
-      const queued = await sendToCustomer('This one is refused');
-      await eventually(async () => {
-        const row = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, queued.id) });
-        expect(row).toMatchObject({ status: 'failed', errorCode: '21610', errorMessage: expect.stringContaining('unsubscribed') });
-        expect(row!.errorMessage).not.toContain('\u0000');
+    if (fixture.cannotRefuse === undefined)
+      it("stores a provider's refusal as a failed message with the provider's code and text", async () => {
+        if (!provider.failNextSend) throw new Error(`${fixture.name}'s fake provider cannot refuse a send`);
+        // A NUL in the provider's text must not fail the write (PostgreSQL cannot store it).
+        provider.failNextSend({ code: '21610', message: 'Attempt to send to unsubscribed recipient\u0000' });
+        const queued = await sendToCustomer('This one is refused');
+        await eventually(async () => {
+          const row = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, queued.id) });
+          expect(row).toMatchObject({ status: 'failed', errorCode: '21610', errorMessage: expect.stringContaining('unsubscribed') });
+          expect(row!.errorMessage).not.toContain('\u0000');
+        });
       });
-    });
   });
 }

@@ -56,9 +56,7 @@ export type OutboundMessage = {
 };
 
 /** A provider's refusal is data (the message becomes `failed`), not an exception; `retryable` asks for another try. */
-export type SendResult =
-  | { ok: true; providerMessageId: string }
-  | { ok: false; errorCode: string; errorMessage: string; retryable: boolean };
+export type SendResult = { ok: true; providerMessageId: string } | { ok: false; errorCode: string; errorMessage: string; retryable: boolean };
 
 /** What a webhook yields once verified: messages to store and reports to apply. */
 export type WebhookContent = { messages: InboundMessage[]; statuses: StatusReport[] };

@@ -15,7 +15,13 @@ import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
 export const queue = QUEUES.gatewaySend;
 export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, notify: true };
 /** Forwarding is quick; notify wakes the worker, so an idle queue is polled seldom. */
-export const workOptions = { ...BATCH_WORK, batchSize: 20, localConcurrency: 1, pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: 5 } satisfies WorkOptions;
+export const workOptions = {
+  ...BATCH_WORK,
+  batchSize: 20,
+  localConcurrency: 1,
+  pollingIntervalSeconds: 5,
+  notifyPollingIntervalSeconds: 5,
+} satisfies WorkOptions;
 
 /**
  * Moves one send job to its customer's FIFO. A forward that is retried (the job failed after the

@@ -69,7 +69,10 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
           },
         };
   } else {
-    route = channel && adapter ? { channel, adapter } : { refusal: { ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false } };
+    route =
+      channel && adapter
+        ? { channel, adapter }
+        : { refusal: { ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false } };
   }
   const stopAt = Date.now() + DRAIN_BUDGET_MS;
   // One message at a time, re-read each time: a send takes a while, and the rows may move meanwhile.

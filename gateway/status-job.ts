@@ -30,6 +30,5 @@ export async function applyReportsJob(services: Services, job: StatusJob, lastAt
 }
 
 export function handle(services: Services, logger: Logger) {
-  return (jobs: JobWithMetadata<StatusJob>[]) =>
-    runBatch(jobs, 4, (job) => applyReportsJob(services, job.data, job.retryCount >= job.retryLimit, logger));
+  return (jobs: JobWithMetadata<StatusJob>[]) => runBatch(jobs, 4, (job) => applyReportsJob(services, job.data, job.retryCount >= job.retryLimit, logger));
 }

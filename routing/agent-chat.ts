@@ -10,9 +10,12 @@ type Row = typeof agentChatMessages.$inferSelect;
 async function present(db: Executor, rows: Row[]): Promise<AgentChatMessage[]> {
   if (rows.length === 0) return [];
   const names = new Map(
-    (await db.select({ id: users.id, name: users.displayName }).from(users).where(sql`${users.id} in ${[...new Set(rows.map((row) => row.fromUserId))]}`)).map(
-      (row) => [row.id, row.name],
-    ),
+    (
+      await db
+        .select({ id: users.id, name: users.displayName })
+        .from(users)
+        .where(sql`${users.id} in ${[...new Set(rows.map((row) => row.fromUserId))]}`)
+    ).map((row) => [row.id, row.name]),
   );
   return rows.map((row) => ({
     id: row.id,
@@ -54,7 +57,14 @@ export async function agentChatThreads(db: Executor, readerId: number): Promise<
     select distinct on (mine.other_id) mine.other_id, u.display_name, u.role, mine.body, mine.created_at,
            (select count(*)::int from agent_chat_messages x where x.from_user_id = mine.other_id and x.to_user_id = ${readerId} and x.read_at is null) as unread
       from mine join users u on u.id = mine.other_id
-     order by mine.other_id, mine.id desc`)) as unknown as { other_id: number; display_name: string; role: string; body: string; created_at: Date | string; unread: number }[];
+     order by mine.other_id, mine.id desc`)) as unknown as {
+    other_id: number;
+    display_name: string;
+    role: string;
+    body: string;
+    created_at: Date | string;
+    unread: number;
+  }[];
   return rows
     .map((row) => ({
       userId: row.other_id,

@@ -36,7 +36,15 @@ async function queueConversations(campaignId: number, channelId: number, count: 
       .returning();
     const [conversation] = await db
       .insert(conversations)
-      .values({ channelId, contactId: contact!.id, contactAddressId: address!.id, campaignId, status: 'queued', priority, queuedAt: new Date(Date.now() - (count - i) * 1000) })
+      .values({
+        channelId,
+        contactId: contact!.id,
+        contactAddressId: address!.id,
+        campaignId,
+        status: 'queued',
+        priority,
+        queuedAt: new Date(Date.now() - (count - i) * 1000),
+      })
       .returning();
     ids.push(conversation!.id);
   }
@@ -85,7 +93,10 @@ describe('assignment', () => {
     await queueConversations(campaign.id, channel.id, 2, 0);
     const [urgent] = await queueConversations(campaign.id, channel.id, 1, 5);
     expect(await assignWaiting(platform.services, campaign.id)).toBe(1);
-    const assigned = await db.select().from(conversations).where(and(eq(conversations.campaignId, campaign.id), eq(conversations.status, 'assigned')));
+    const assigned = await db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.campaignId, campaign.id), eq(conversations.status, 'assigned')));
     expect(assigned.map((row) => row.id)).toEqual([urgent]);
   });
 

@@ -35,7 +35,11 @@ describe('campaign figures on a hand-computed day', () => {
   it('computes each figure with its formula', async () => {
     const { db } = platform.services;
     const channel = await buildSimulatorChannel(db);
-    const [a, b, c] = [await buildUser(db, { displayName: 'Ana' }), await buildUser(db, { displayName: 'Bruno' }), await buildUser(db, { displayName: 'Carla' })];
+    const [a, b, c] = [
+      await buildUser(db, { displayName: 'Ana' }),
+      await buildUser(db, { displayName: 'Bruno' }),
+      await buildUser(db, { displayName: 'Carla' }),
+    ];
     const schedule = await buildSchedule(db, { timeZone: 'America/Montevideo' });
     const campaign = await buildCampaign(db, {
       channelIds: [channel.id],
@@ -100,7 +104,14 @@ describe('campaign figures on a hand-computed day', () => {
       }
       return row!;
     };
-    await conversation({ queued: '14:00:00', reply: '14:00:30', status: 'closed', closed: '14:10:10', reason: 'agent_closed', legs: [{ user: a.id, from: '14:00:10', to: '14:10:10', reason: 'closed' }] });
+    await conversation({
+      queued: '14:00:00',
+      reply: '14:00:30',
+      status: 'closed',
+      closed: '14:10:10',
+      reason: 'agent_closed',
+      legs: [{ user: a.id, from: '14:00:10', to: '14:10:10', reason: 'closed' }],
+    });
     await conversation({
       queued: '14:00:00',
       reply: '14:02:00',
@@ -114,7 +125,14 @@ describe('campaign figures on a hand-computed day', () => {
     });
     await conversation({ queued: '14:20:00', status: 'closed', closed: '14:25:00', reason: 'abandoned' });
     await conversation({ queued: '14:30:00', status: 'closed', closed: '14:31:00', reason: 'opted_out' });
-    await conversation({ queued: '01:00:00', reply: '01:00:20', status: 'closed', closed: '02:50:00', reason: 'agent_closed', legs: [{ user: a.id, from: '01:00:10', to: '02:50:00', reason: 'closed' }] });
+    await conversation({
+      queued: '01:00:00',
+      reply: '01:00:20',
+      status: 'closed',
+      closed: '02:50:00',
+      reason: 'agent_closed',
+      legs: [{ user: a.id, from: '01:00:10', to: '02:50:00', reason: 'closed' }],
+    });
     const waiting = await conversation({ queued: '14:50:00', status: 'queued' });
     await conversation({ queued: '14:40:00', status: 'assigned', legs: [{ user: a.id, from: '14:41:00' }], overChatTime: true });
 

@@ -18,7 +18,11 @@ import type { AgentMonitor, CampaignMonitor, CampaignStrategy, PresenceState } f
  * - service level = answered within the service-level threshold / (answered + abandoned), in %.
  * - AHT = average, over today's completed, of first assignment to close.
  */
-export async function campaignMonitors(db: Executor, campaignIds: readonly number[], options: { now?: Date; defaultTimeZone?: string } = {}): Promise<CampaignMonitor[]> {
+export async function campaignMonitors(
+  db: Executor,
+  campaignIds: readonly number[],
+  options: { now?: Date; defaultTimeZone?: string } = {},
+): Promise<CampaignMonitor[]> {
   if (campaignIds.length === 0) return [];
   const now = options.now ?? new Date();
   const rows = (await db.execute(sql`
@@ -125,7 +129,14 @@ async function holdList(db: Executor, campaignIds: readonly number[]) {
   const byCampaign = new Map<number, CampaignMonitor['onHold']>();
   for (const row of rows) {
     const list = byCampaign.get(row.campaign_id) ?? [];
-    if (list.length < 200) list.push({ conversationId: Number(row.id), address: row.address, name: row.name, queuedAt: new Date(row.queued_at).toISOString(), priority: row.priority });
+    if (list.length < 200)
+      list.push({
+        conversationId: Number(row.id),
+        address: row.address,
+        name: row.name,
+        queuedAt: new Date(row.queued_at).toISOString(),
+        priority: row.priority,
+      });
     byCampaign.set(row.campaign_id, list);
   }
   return byCampaign;

@@ -79,7 +79,11 @@ async function presentOffers(db: Executor, rows: (typeof conversationOffers.$inf
 
 /** The conversations offered to an agent now, oldest first. */
 export async function offersFor(db: Executor, userId: number): Promise<Offer[]> {
-  const rows = await db.select().from(conversationOffers).where(eq(conversationOffers.userId, userId)).orderBy(asc(conversationOffers.offeredAt), asc(conversationOffers.conversationId));
+  const rows = await db
+    .select()
+    .from(conversationOffers)
+    .where(eq(conversationOffers.userId, userId))
+    .orderBy(asc(conversationOffers.offeredAt), asc(conversationOffers.conversationId));
   return presentOffers(db, rows);
 }
 
@@ -124,4 +128,3 @@ export async function withdrawAgentOffers(uow: UnitOfWork, userId: number): Prom
   const withdrawn = await deleteOffers(uow.tx, sql`user_id = ${userId}`);
   for (const offer of withdrawn) uow.emit({ rooms: [rooms.user(userId)], event: 'offer.withdrawn', payload: { conversationId: offer.conversationId } });
 }
-

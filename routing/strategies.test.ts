@@ -88,9 +88,18 @@ describe('assignment strategies', () => {
     const [a, b, c] = agents.map((agent) => agent.id);
     const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
     // Idle since: a 30 min ago, b 10 min ago, c 20 min ago (their last conversation, or becoming available).
-    await db.update(agentPresence).set({ since: ago(7200), lastAssignedAt: ago(1800) }).where(eq(agentPresence.userId, a!));
-    await db.update(agentPresence).set({ since: ago(600), lastAssignedAt: null }).where(eq(agentPresence.userId, b!));
-    await db.update(agentPresence).set({ since: ago(7200), lastAssignedAt: ago(1200) }).where(eq(agentPresence.userId, c!));
+    await db
+      .update(agentPresence)
+      .set({ since: ago(7200), lastAssignedAt: ago(1800) })
+      .where(eq(agentPresence.userId, a!));
+    await db
+      .update(agentPresence)
+      .set({ since: ago(600), lastAssignedAt: null })
+      .where(eq(agentPresence.userId, b!));
+    await db
+      .update(agentPresence)
+      .set({ since: ago(7200), lastAssignedAt: ago(1200) })
+      .where(eq(agentPresence.userId, c!));
     await enqueue(campaign.id, channel.id, 4);
     expect(await assignWaiting(platform.services, campaign.id)).toBe(4);
     expect(await receivers(campaign.id)).toEqual([a, c, b, a]);
@@ -114,7 +123,10 @@ describe('assignment strategies', () => {
     await enqueue(campaign.id, channel.id, 6);
     expect(await assignWaiting(platform.services, campaign.id)).toBe(6);
     const load = (await platform.services.db.execute(sql`
-      select assigned_user_id as id, count(*)::int as n from conversations where campaign_id = ${campaign.id} and status = 'assigned' group by 1`)) as unknown as { id: number; n: number }[];
+      select assigned_user_id as id, count(*)::int as n from conversations where campaign_id = ${campaign.id} and status = 'assigned' group by 1`)) as unknown as {
+      id: number;
+      n: number;
+    }[];
     expect(Object.fromEntries(load.map((row) => [row.id, row.n]))).toEqual({ [a!]: 3, [b!]: 3, [c!]: 3 });
     // b had none: first; then b and c tie at one and c has been idle longer; then b is the least loaded.
     expect((await receivers(campaign.id)).slice(0, 3)).toEqual([b, c, b]);
@@ -139,15 +151,32 @@ describe('assignment strategies', () => {
     const [contact] = await db.insert(contacts).values({}).returning();
     const [first] = await enqueue(campaign.id, channel.id, 1, contact!.id);
     // The first time b served them; the conversation is over.
-    await db.execute(sql`update conversations set status = 'closed', close_reason = 'agent_closed', closed_at = now(), assigned_user_id = ${b!} where id = ${first!}`);
-    await db.insert(conversationAssignments).values({ conversationId: first!, userId: b!, campaignId: campaign.id, via: 'routing', maxInteractions: 3, activeBefore: 0, releasedAt: new Date(), releaseReason: 'closed' });
+    await db.execute(
+      sql`update conversations set status = 'closed', close_reason = 'agent_closed', closed_at = now(), assigned_user_id = ${b!} where id = ${first!}`,
+    );
+    await db
+      .insert(conversationAssignments)
+      .values({
+        conversationId: first!,
+        userId: b!,
+        campaignId: campaign.id,
+        via: 'routing',
+        maxInteractions: 3,
+        activeBefore: 0,
+        releasedAt: new Date(),
+        releaseReason: 'closed',
+      });
     // b is busier than a, so fewest active alone would pick a.
     await enqueue(campaign.id, channel.id, 1);
     await assignWaiting(platform.services, campaign.id);
     expect((await receivers(campaign.id)).at(-1)).toBe(a);
     await enqueue(campaign.id, channel.id, 1, contact!.id);
     await assignWaiting(platform.services, campaign.id);
-    const last = await db.select().from(conversationAssignments).where(eq(conversationAssignments.campaignId, campaign.id)).orderBy(asc(conversationAssignments.id));
+    const last = await db
+      .select()
+      .from(conversationAssignments)
+      .where(eq(conversationAssignments.campaignId, campaign.id))
+      .orderBy(asc(conversationAssignments.id));
     expect(last.at(-1)).toMatchObject({ userId: b, via: 'sticky' });
   });
 
@@ -166,7 +195,11 @@ describe('assignment strategies', () => {
     const [o, n] = await Promise.all([older!, newer!].map((id) => db.query.conversations.findFirst({ where: eq(conversations.id, id) })));
     expect(o).toMatchObject({ status: 'assigned', assignedUserId: b, requeuedFromUserId: a });
     expect(n).toMatchObject({ status: 'queued' });
-    const history = await db.select().from(conversationAssignments).where(eq(conversationAssignments.conversationId, older!)).orderBy(asc(conversationAssignments.id));
+    const history = await db
+      .select()
+      .from(conversationAssignments)
+      .where(eq(conversationAssignments.conversationId, older!))
+      .orderBy(asc(conversationAssignments.id));
     expect(history.map((row) => [row.userId, row.releaseReason])).toEqual([
       [a, 'agent_offline'],
       [b, null],

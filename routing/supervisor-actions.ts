@@ -47,6 +47,7 @@ export async function logOutAgent(uow: UnitOfWork, supervisor: Pick<Actor, 'user
 
 /** A supervisor opened a read-only live view of a conversation. */
 export async function recordSpy(db: Executor, supervisor: Pick<Actor, 'userId'>, conversationId: number): Promise<void> {
-  await db.insert(auditLog).values({ actorUserId: supervisor.userId, action: 'conversation.spied', targetType: 'conversation', targetId: String(conversationId) });
+  await db
+    .insert(auditLog)
+    .values({ actorUserId: supervisor.userId, action: 'conversation.spied', targetType: 'conversation', targetId: String(conversationId) });
 }
-

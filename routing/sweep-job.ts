@@ -49,4 +49,3 @@ export function handle(services: Services) {
     await closeUnreachableWaiting(services);
   };
 }
-

@@ -25,7 +25,8 @@ export async function transferConversation(
   const { tx } = uow;
   const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
   if (!conversation) throw new TakeRefusedError('The conversation does not exist');
-  if (conversation.status !== 'assigned' && conversation.status !== 'queued') throw new TakeRefusedError(`A ${conversation.status} conversation cannot be transferred`);
+  if (conversation.status !== 'assigned' && conversation.status !== 'queued')
+    throw new TakeRefusedError(`A ${conversation.status} conversation cannot be transferred`);
   if (actor.role === 'agent' && conversation.assignedUserId !== actor.userId) {
     throw new TakeRefusedError('Only the agent the conversation is assigned to can transfer it');
   }
@@ -77,7 +78,13 @@ async function toCampaign(uow: UnitOfWork, conversation: ConversationRow, campai
   if (await queueIsFull(tx, campaign)) throw new TakeRefusedError(`${campaign.name}'s queue is full`);
   const moved =
     conversation.status === 'assigned'
-      ? await changeConversationStatus(uow, conversation, { type: 'requeue' }, { campaignId, handoffNote, requeuedFromUserId: null }, { releaseReason: 'transferred' })
+      ? await changeConversationStatus(
+          uow,
+          conversation,
+          { type: 'requeue' },
+          { campaignId, handoffNote, requeuedFromUserId: null },
+          { releaseReason: 'transferred' },
+        )
       : (await tx.update(conversations).set({ campaignId, handoffNote }).where(eq(conversations.id, conversation.id)).returning())[0]!;
   if (conversation.status === 'queued') {
     await withdrawOffers(uow, conversation.id);

@@ -5,15 +5,11 @@ import { z } from 'zod';
 export const ROLES = ['http', 'workers', 'session-channels'] as const;
 export type Role = (typeof ROLES)[number];
 
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const booleanish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' })
-    .optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// or postgresql:// URL' }).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./.data'),
@@ -21,11 +17,21 @@ const schema = z.object({
   ROLES: z
     .string()
     .default(ROLES.join(','))
-    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ROLES)).min(1, 'must name at least one role')),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(12),
   SECURE_COOKIES: booleanish.optional(),
   SEED_DEMO: booleanish.default(true),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
@@ -38,7 +44,11 @@ const schema = z.object({
   /** How long an agent's console may stay disconnected (reload, network cut) before they go offline. */
   PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** How numbers without a country code are read where no channel says (DNCR uploads and entries). */
-  DEFAULT_COUNTRY: z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code').default('UY').transform((value) => value.toUpperCase()),
+  DEFAULT_COUNTRY: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code')
+    .default('UY')
+    .transform((value) => value.toUpperCase()),
   /** A dialer worker whose heartbeat is older than this is dead: its claimed rows are handed out again. */
   DIALER_WORKER_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Concurrent batch loops per running dialer in this process. */
@@ -48,11 +58,21 @@ const schema = z.object({
   /** Wrong passwords in a row for one username from one address before that pair is locked out. */
   LOGIN_MAX_CONSECUTIVE_FAILS: z.coerce.number().int().min(1).max(1000).default(10),
   /** How long a username is locked out from the address that failed too often. */
-  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86400).default(3600),
+  LOGIN_LOCKOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86400)
+    .default(3600),
   /** Wrong passwords from one address (any usernames) in a day before the address is locked out. */
   LOGIN_MAX_FAILS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
   /** How long an address that failed too often is locked out. */
-  LOGIN_ADDRESS_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86400).default(86400),
+  LOGIN_ADDRESS_LOCKOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86400)
+    .default(86400),
 });
 
 function isTimeZone(value: string): boolean {

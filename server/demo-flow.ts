@@ -57,7 +57,11 @@ export const DEMO_FLOW: FlowInput = {
       next: 'order_found',
       onError: 'order_missing',
     },
-    order_found: { type: 'message', text: 'Order {{order}}: {{orderStatus}}.{{#orderEta}} Expected delivery: {{orderEta}}.{{/orderEta}}', next: 'anything_else' },
+    order_found: {
+      type: 'message',
+      text: 'Order {{order}}: {{orderStatus}}.{{#orderEta}} Expected delivery: {{orderEta}}.{{/orderEta}}',
+      next: 'anything_else',
+    },
     order_missing: {
       type: 'menu',
       text: 'I could not find order {{order}}. What would you like to do?',

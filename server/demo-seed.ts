@@ -50,7 +50,10 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
     const ids: Record<string, number> = {};
     for (const user of DEMO_USERS) {
       const password = randomBytes(9).toString('base64url');
-      const [row] = await tx.insert(users).values({ ...user, passwordHash: await hashPassword(password) }).returning();
+      const [row] = await tx
+        .insert(users)
+        .values({ ...user, passwordHash: await hashPassword(password) })
+        .returning();
       ids[user.username] = row!.id;
       credentials.push({ username: user.username, role: user.role, password });
       await tx.insert(userSecurityGroups).values({ userId: row!.id, securityGroupId: group!.id });
@@ -58,17 +61,29 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
     await tx.insert(breaks).values([{ name: 'Lunch' }, { name: 'Training' }, { name: 'Restroom' }]);
 
     const [open] = await tx.insert(schedules).values({ name: 'Every day, all day', timeZone: 'America/Montevideo' }).returning();
-    await tx.insert(scheduleIntervals).values(
-      Array.from({ length: 7 }, (_, day) => ({ scheduleId: open!.id, dayOfWeek: day, startMinute: 0, endMinute: 1440 })),
-    );
+    await tx
+      .insert(scheduleIntervals)
+      .values(Array.from({ length: 7 }, (_, day) => ({ scheduleId: open!.id, dayOfWeek: day, startMinute: 0, endMinute: 1440 })));
     // No intervals at all: closed every day, so the out-of-hours message can be seen at any hour.
     const [closed] = await tx.insert(schedules).values({ name: 'Closed (holiday)', timeZone: 'America/Montevideo' }).returning();
 
     const [supportLine, billingLine] = await tx
       .insert(channels)
       .values([
-        { type: 'simulator', name: 'Demo phone: Support line', address: '+59820000001', defaultCountry: 'UY', secrets: { signingKey: randomBytes(32).toString('base64url') } },
-        { type: 'simulator', name: 'Demo phone: Billing line', address: '+59820000002', defaultCountry: 'UY', secrets: { signingKey: randomBytes(32).toString('base64url') } },
+        {
+          type: 'simulator',
+          name: 'Demo phone: Support line',
+          address: '+59820000001',
+          defaultCountry: 'UY',
+          secrets: { signingKey: randomBytes(32).toString('base64url') },
+        },
+        {
+          type: 'simulator',
+          name: 'Demo phone: Billing line',
+          address: '+59820000002',
+          defaultCountry: 'UY',
+          secrets: { signingKey: randomBytes(32).toString('base64url') },
+        },
       ])
       .returning();
     const [support, billing] = await tx

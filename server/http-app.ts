@@ -61,7 +61,9 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
     ...(services.config.seedDemo ? demoOrderRoutes() : []),
   ]);
 
-  app.use(['/api', '/webhooks', '/simulator/api'], (request, _response, next) => next(httpErrors.notFound(`${request.method} ${request.baseUrl}${request.path}`)));
+  app.use(['/api', '/webhooks', '/simulator/api'], (request, _response, next) =>
+    next(httpErrors.notFound(`${request.method} ${request.baseUrl}${request.path}`)),
+  );
   if (existsSync(UI_DIST)) app.use('/assets', express.static(path.join(UI_DIST, 'assets'), { immutable: true, maxAge: '1y' }));
   registerRoutes(app, services.db, routeTable, pageRoutes());
   app.use(errorHandler(services.logger));
@@ -70,13 +72,15 @@ export function createHttpApp(services: AppServices): { app: Express; routeTable
 
 /** The console and the phone page are static HTML: they hold no data, the API behind them is guarded. */
 function pageRoutes(): RouteSpec[] {
-  const page = (file: string): RouteSpec['handler'] => (_request, response) => {
-    if (!existsSync(path.join(UI_DIST, file))) {
-      response.status(503).type('text').send('The console is not built: run `npm run build` (npm start does it).');
-      return;
-    }
-    response.sendFile(path.join(UI_DIST, file));
-  };
+  const page =
+    (file: string): RouteSpec['handler'] =>
+    (_request, response) => {
+      if (!existsSync(path.join(UI_DIST, file))) {
+        response.status(503).type('text').send('The console is not built: run `npm run build` (npm start does it).');
+        return;
+      }
+      response.sendFile(path.join(UI_DIST, file));
+    };
   return [
     { method: 'get', path: '/', access: { public: 'static console page; it logs in through the API' }, handler: page('index.html') },
     { method: 'get', path: '/simulator', access: { public: 'static phone page' }, handler: page('simulator.html') },

@@ -8,9 +8,13 @@ const DIGITS = /^[1-9][0-9]{0,15}$/;
 
 function idWithin(max: number, field?: string) {
   const message = `${field ? `${field} ` : ''}must be a positive whole number`;
-  return z
-    .union([z.number({ error: message }), z.string({ error: message }).regex(DIGITS, message).transform(Number)], { error: message })
-    .pipe(z.number().int(message).positive(message).max(max, `${field ? `${field}: ` : ''}no such id (out of range)`));
+  return z.union([z.number({ error: message }), z.string({ error: message }).regex(DIGITS, message).transform(Number)], { error: message }).pipe(
+    z
+      .number()
+      .int(message)
+      .positive(message)
+      .max(max, `${field ? `${field}: ` : ''}no such id (out of range)`),
+  );
 }
 
 /**

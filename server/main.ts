@@ -55,9 +55,7 @@ try {
     if (credentials) {
       const file = await saveCredentials(config.dataDir, credentials);
       const lines = credentials.map((c) => `    ${c.role.padEnd(11)} ${c.username.padEnd(12)} ${c.password}`);
-      process.stdout.write(
-        `\n  Demo data created. These passwords are shown once (kept in ${file}):\n${lines.join('\n')}\n`,
-      );
+      process.stdout.write(`\n  Demo data created. These passwords are shown once (kept in ${file}):\n${lines.join('\n')}\n`);
     }
   }
   if (platform.url) {

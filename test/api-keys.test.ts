@@ -28,7 +28,10 @@ afterAll(() => platform.close());
 type Created = { apiKey: ApiKeyView; key: string; error: { code: string; message: string; details?: unknown } };
 const createKey = (body: object, cookie = cookies.admin) => api<Created>(platform.url, 'POST', '/api/api-keys', { cookie, body });
 const sendWith = (key: string) =>
-  api(platform.url, 'POST', '/api/v1/messages', { headers: { 'x-api-key': key }, body: { destination: '+59899000001', message: 'hello', campaignId: campaign.id } });
+  api(platform.url, 'POST', '/api/v1/messages', {
+    headers: { 'x-api-key': key },
+    body: { destination: '+59899000001', message: 'hello', campaignId: campaign.id },
+  });
 
 describe('API keys', () => {
   it('shows the key once, keeps only its hash, and lists it without secrets', async () => {
@@ -37,14 +40,25 @@ describe('API keys', () => {
     expect(created.status).toBe(201);
     const { apiKey, key } = created.body;
     expect(key).toMatch(/^omk_[A-Za-z0-9_-]{43}$/);
-    expect(apiKey).toMatchObject({ name, prefix: key.slice(0, 8), campaignIds: [campaign.id], dialerId, securityGroupId: null, lastUsedAt: null, revokedAt: null });
+    expect(apiKey).toMatchObject({
+      name,
+      prefix: key.slice(0, 8),
+      campaignIds: [campaign.id],
+      dialerId,
+      securityGroupId: null,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     expect(JSON.stringify(apiKey)).not.toContain(key);
 
     // At rest: the hash, never the key, in the key's row and in its audit entry.
     const [row] = await platform.services.db.select().from(apiKeys).where(eq(apiKeys.id, apiKey.id));
     expect(row!.keyHash).toBe(createHash('sha256').update(key).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(key);
-    const audits = await platform.services.db.select().from(auditLog).where(eq(auditLog.targetId, String(apiKey.id)));
+    const audits = await platform.services.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, String(apiKey.id)));
     expect(audits.map((audit) => audit.action)).toEqual(['api_key.created']);
     expect(JSON.stringify(audits)).not.toContain(key);
 
@@ -71,7 +85,10 @@ describe('API keys', () => {
     // Revoking again changes nothing and audits nothing more.
     const again = await api<ApiKeyView>(platform.url, 'POST', `/api/api-keys/${body.apiKey.id}/revoke`, { cookie: cookies.admin });
     expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
-    const audits = await platform.services.db.select().from(auditLog).where(eq(auditLog.targetId, String(body.apiKey.id)));
+    const audits = await platform.services.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, String(body.apiKey.id)));
     expect(audits.map((audit) => audit.action).filter((action) => action.startsWith('api_key.'))).toEqual(['api_key.created', 'api_key.revoked']);
     expect((await api(platform.url, 'POST', '/api/api-keys/999999/revoke', { cookie: cookies.admin })).status).toBe(404);
   });
@@ -88,7 +105,10 @@ describe('API keys', () => {
       { path: 'securityGroupId', message: 'There is no security group 999997' },
     ]);
 
-    const [group] = await platform.services.db.insert(securityGroups).values({ name: `group ${randomUUID()}` }).returning();
+    const [group] = await platform.services.db
+      .insert(securityGroups)
+      .values({ name: `group ${randomUUID()}` })
+      .returning();
     const outside = await createKey({ name: 'x', campaignIds: [campaign.id], dialerId, securityGroupId: group!.id });
     expect(outside.status).toBe(400);
     expect(outside.body.error.details).toEqual([{ path: 'campaignIds.0', message: `Campaign "${campaign.name}" is not in the key's security group` }]);

@@ -63,16 +63,31 @@ const SHOP_FLOW: FlowInput = {
     ask_order: { type: 'ask', text: 'Your order number?', variable: 'order', validate: { type: 'regex', pattern: '^\\d{4}$' }, next: 'lookup' },
     // The longest the flow allows: a lookup is never cut short by a slow machine. The timeout itself
     // is tested with IMPATIENT_FLOW.
-    lookup: { type: 'http', url: 'https://shop.test/orders/{{order}}', timeoutMs: 30_000, map: { orderStatus: 'order.status' }, next: 'found', onError: 'missing' },
+    lookup: {
+      type: 'http',
+      url: 'https://shop.test/orders/{{order}}',
+      timeoutMs: 30_000,
+      map: { orderStatus: 'order.status' },
+      next: 'found',
+      onError: 'missing',
+    },
     found: { type: 'message', text: 'Order {{order}} is {{orderStatus}}.' },
     missing: { type: 'message', text: 'Order {{order}} was not found.' },
     ask_name: { type: 'ask', text: 'Your name?', variable: 'name', next: 'handoff' },
-    handoff: { type: 'handoff', priority: 5, note: '{{name}} wants an agent{{#order}} about order {{order}}{{/order}}', text: 'Thanks {{name}}, an agent is coming.' },
+    handoff: {
+      type: 'handoff',
+      priority: 5,
+      note: '{{name}} wants an agent{{#order}} about order {{order}}{{/order}}',
+      text: 'Thanks {{name}}, an agent is coming.',
+    },
   },
 };
 
 /** SHOP_FLOW whose order lookup gives up after a second: the test of the HTTP node's timeout. */
-const IMPATIENT_FLOW: FlowInput = { ...SHOP_FLOW, nodes: { ...SHOP_FLOW.nodes, lookup: { ...SHOP_FLOW.nodes.lookup!, timeoutMs: 1000 } as FlowInput['nodes'][string] } };
+const IMPATIENT_FLOW: FlowInput = {
+  ...SHOP_FLOW,
+  nodes: { ...SHOP_FLOW.nodes, lookup: { ...SHOP_FLOW.nodes.lookup!, timeoutMs: 1000 } as FlowInput['nodes'][string] },
+};
 
 let platform: TestPlatform;
 const sockets: Socket[] = [];
@@ -112,14 +127,78 @@ async function conversationOf(channelId: number) {
 
 describe('bot conversations through the simulator', () => {
   it.each<[string, [string, string[]][], string, FlowInput?]>([
-    ['menu navigation by number', [['hi', ['Welcome! Choose an option:']], ['1', ['We are open 9 to 18.']]], 'bot'],
-    ['a typo in a keyword', [['hi', ['Welcome! Choose an option:']], ['what are your hurs', ['We are open 9 to 18.']]], 'bot'],
-    ['an invalid answer, then a valid one', [['hi', ['Welcome! Choose an option:']], ['pizza', ['Sorry, I did not understand. Please answer with the number of an option.']], ['dos', ['Your order number?']]], 'bot'],
-    ['invalid answers until the bot gives up', [['hi', ['Welcome! Choose an option:']], ['pizza', ['Sorry, I did not understand. Please answer with the number of an option.']], ['pasta', ['Your name?']], ['Ana', ['Thanks Ana, an agent is coming.']]], 'queued'],
-    ['the HTTP node answering', [['hi', ['Welcome! Choose an option:']], ['order', ['Your order number?']], ['1001', ['Order 1001 is shipped.']]], 'bot'],
-    ['the HTTP node refusing (404)', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['4040', ['Order 4040 was not found.']]], 'bot'],
-    ['the HTTP node timing out', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['5555', ['Order 5555 was not found.']]], 'bot', IMPATIENT_FLOW],
-    ['a global intent inside a question', [['hi', ['Welcome! Choose an option:']], ['2', ['Your order number?']], ['HUMAN', ['Your name?']]], 'bot'],
+    [
+      'menu navigation by number',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['1', ['We are open 9 to 18.']],
+      ],
+      'bot',
+    ],
+    [
+      'a typo in a keyword',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['what are your hurs', ['We are open 9 to 18.']],
+      ],
+      'bot',
+    ],
+    [
+      'an invalid answer, then a valid one',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['pizza', ['Sorry, I did not understand. Please answer with the number of an option.']],
+        ['dos', ['Your order number?']],
+      ],
+      'bot',
+    ],
+    [
+      'invalid answers until the bot gives up',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['pizza', ['Sorry, I did not understand. Please answer with the number of an option.']],
+        ['pasta', ['Your name?']],
+        ['Ana', ['Thanks Ana, an agent is coming.']],
+      ],
+      'queued',
+    ],
+    [
+      'the HTTP node answering',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['order', ['Your order number?']],
+        ['1001', ['Order 1001 is shipped.']],
+      ],
+      'bot',
+    ],
+    [
+      'the HTTP node refusing (404)',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['2', ['Your order number?']],
+        ['4040', ['Order 4040 was not found.']],
+      ],
+      'bot',
+    ],
+    [
+      'the HTTP node timing out',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['2', ['Your order number?']],
+        ['5555', ['Order 5555 was not found.']],
+      ],
+      'bot',
+      IMPATIENT_FLOW,
+    ],
+    [
+      'a global intent inside a question',
+      [
+        ['hi', ['Welcome! Choose an option:']],
+        ['2', ['Your order number?']],
+        ['HUMAN', ['Your name?']],
+      ],
+      'bot',
+    ],
   ])('%s', async (_name, turns, finalStatus, flow = SHOP_FLOW) => {
     const { phone, channel } = await customerOf(flow);
     for (const [text, replies] of turns) expect(await say(phone, text, replies.length)).toEqual(replies);
@@ -162,10 +241,16 @@ describe('bot conversations through the simulator', () => {
     await say(phone, 'agent', 1);
     await phone.send('Ana');
     await eventually(async () => {
-      const rows = await platform.services.db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
+      const rows = await platform.services.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
       expect(rows.every((row) => row.conversationId !== null)).toBe(true);
     });
-    const bot = await platform.services.db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.authorType, 'bot')));
+    const bot = await platform.services.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channel.id), eq(messages.authorType, 'bot')));
     expect(bot.filter((m) => m.botNode === 'out_of_hours')).toHaveLength(1);
     expect(await conversationOf(channel.id)).toMatchObject({ status: 'bot', assignedUserId: null });
   });
@@ -243,15 +328,23 @@ describe('bot conversations through the simulator', () => {
     } finally {
       held.answer();
     }
-    const [lookup] = await db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.body, '7777')));
+    const [lookup] = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channel.id), eq(messages.body, '7777')));
     expect(lookup?.conversationId).toBe(conversation.id);
     // The lookup answers (its job completes) and the bot's reply ("Order 7777 is shipped.") is
     // dropped, never sent after the agent's turn.
     await eventually(async () => {
-      const [job] = (await db.execute(sql`select state from pgboss.job where name = 'conversation.inbound' and (data->>'messageId')::bigint = ${lookup!.id}`)) as unknown as { state: string }[];
+      const [job] = (await db.execute(
+        sql`select state from pgboss.job where name = 'conversation.inbound' and (data->>'messageId')::bigint = ${lookup!.id}`,
+      )) as unknown as { state: string }[];
       expect(job?.state).toBe('completed');
     });
-    const outbound = await db.select({ body: messages.body }).from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'outbound')));
+    const outbound = await db
+      .select({ body: messages.body })
+      .from(messages)
+      .where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'outbound')));
     expect(outbound.map((m) => m.body)).not.toContain('Order 7777 is shipped.');
     expect(phone.received.map((m) => m.text.split('\n')[0])).toEqual(['Welcome! Choose an option:', 'Your order number?']);
 

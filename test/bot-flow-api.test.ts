@@ -74,9 +74,15 @@ describe('the bot flows API', () => {
   it('checks roles: agents see no flows, supervisors cannot publish or try unsaved flows', async () => {
     expect((await api(platform.url, 'GET', '/api/bot-flows', { cookie: cookies.agent })).status).toBe(403);
     expect((await publish(DEMO_FLOW, {}, cookies.supervisor)).status).toBe(403);
-    const unsaved = await api(platform.url, 'POST', '/api/bot-flows/dry-run', { cookie: cookies.supervisor, body: { definition: DEMO_FLOW, messages: ['hi'] } });
+    const unsaved = await api(platform.url, 'POST', '/api/bot-flows/dry-run', {
+      cookie: cookies.supervisor,
+      body: { definition: DEMO_FLOW, messages: ['hi'] },
+    });
     expect(unsaved.status).toBe(403);
-    const asAdmin = await api<DryRunResult>(platform.url, 'POST', '/api/bot-flows/dry-run', { cookie: cookies.admin, body: { definition: DEMO_FLOW, messages: ['hi'] } });
+    const asAdmin = await api<DryRunResult>(platform.url, 'POST', '/api/bot-flows/dry-run', {
+      cookie: cookies.admin,
+      body: { definition: DEMO_FLOW, messages: ['hi'] },
+    });
     expect(asAdmin.body.turns[0]!.replies.map((reply) => reply.node)).toEqual(['welcome', 'menu']);
     expect((await api(platform.url, 'POST', '/api/bot-flows/dry-run', { cookie: cookies.admin, body: { messages: [] } })).status).toBe(400);
   });

@@ -43,7 +43,11 @@ async function group(name = unique('group')) {
 }
 
 const auditOf = (campaignId: number) =>
-  platform.services.db.select().from(auditLog).where(and(eq(auditLog.targetType, 'campaign'), eq(auditLog.targetId, String(campaignId)))).orderBy(auditLog.id);
+  platform.services.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.targetType, 'campaign'), eq(auditLog.targetId, String(campaignId))))
+    .orderBy(auditLog.id);
 
 /** A customer writes to a simulator channel: the conversation lands in the channel's campaign. */
 async function customerWrites(channel: { id: number; secrets: { signingKey?: string } }, number: string) {
@@ -139,7 +143,15 @@ describe('campaign settings', () => {
     });
     expect(patched.status).toBe(200);
     // A PATCH changes only what it names.
-    expect(patched.body).toMatchObject({ name, enabled: false, channels: [], cannedResponses: [{ shortcut: 'hi', body: 'Hi again' }], agentAnswerTimeoutSeconds: null, strategy: 'linear', stickyAgent: true });
+    expect(patched.body).toMatchObject({
+      name,
+      enabled: false,
+      channels: [],
+      cannedResponses: [{ shortcut: 'hi', body: 'Hi again' }],
+      agentAnswerTimeoutSeconds: null,
+      strategy: 'linear',
+      stickyAgent: true,
+    });
 
     const agent = await buildUser(db, { role: 'agent' });
     expect((await call('PUT', `/api/campaigns/${id}/members`, admin.cookie, { userIds: [agent.id] })).status).toBe(200);
@@ -189,7 +201,15 @@ describe('campaign settings', () => {
       [{ agentAnswerTimeoutSeconds: 86_401 }, 'agentAnswerTimeoutSeconds'],
       [{ cannedResponses: [{ shortcut: 'no spaces', body: 'x' }] }, 'cannedResponses.0.shortcut'],
       [{ cannedResponses: [{ shortcut: long(33), body: 'x' }] }, 'cannedResponses.0.shortcut'],
-      [{ cannedResponses: [{ shortcut: 'hi', body: 'a' }, { shortcut: 'HI', body: 'b' }] }, 'cannedResponses.1.shortcut'],
+      [
+        {
+          cannedResponses: [
+            { shortcut: 'hi', body: 'a' },
+            { shortcut: 'HI', body: 'b' },
+          ],
+        },
+        'cannedResponses.1.shortcut',
+      ],
       [{ cannedResponses: [{ shortcut: 'hi', body: ' ' }] }, 'cannedResponses.0.body'],
       [{ cannedResponses: [{ shortcut: 'hi', body: long(4097) }] }, 'cannedResponses.0.body'],
       [{ cannedResponses: Array.from({ length: 201 }, (_, i) => ({ shortcut: `s${i}`, body: 'x' })) }, 'cannedResponses'],
@@ -226,7 +246,9 @@ describe('campaign settings', () => {
 
     const clash = await call('POST', '/api/campaigns', admin.cookie, { name: unique('Clash'), channelIds: [other.id, shared.id], didPorts: ['7001', '7000'] });
     expect(clash.status).toBe(400);
-    expect(clash.body.error.details).toEqual([{ path: 'didPorts.1', message: `"7000" is already a DID-Port of campaign "${first.name}" on channel "${shared.name}"` }]);
+    expect(clash.body.error.details).toEqual([
+      { path: 'didPorts.1', message: `"7000" is already a DID-Port of campaign "${first.name}" on channel "${shared.name}"` },
+    ]);
     // The same DID on a channel the campaigns do not share is fine; moving onto the shared channel is not.
     const second = await call<CampaignView>('POST', '/api/campaigns', admin.cookie, { name: unique('Other line'), channelIds: [other.id], didPorts: ['7000'] });
     expect(second.status).toBe(201);
@@ -242,10 +264,12 @@ describe('campaign settings', () => {
     expect(keywords.status).toBe(400);
     expect(keywords.body.error.details).toEqual([{ path: 'helpKeywords.1', message: '"Baja" is already one of the optOutKeywords' }]);
     const missing = await call('PATCH', `/api/campaigns/${second.body.id}`, admin.cookie, { scheduleId: 999_999, channelIds: [shared.id, 999_998] });
-    expect(missing.body.error.details).toEqual(expect.arrayContaining([
-      { path: 'scheduleId', message: 'There is no schedule 999999' },
-      { path: 'channelIds.1', message: 'There is no channel 999998' },
-    ]));
+    expect(missing.body.error.details).toEqual(
+      expect.arrayContaining([
+        { path: 'scheduleId', message: 'There is no schedule 999999' },
+        { path: 'channelIds.1', message: 'There is no channel 999998' },
+      ]),
+    );
   });
 });
 
@@ -282,7 +306,10 @@ describe('who sees and changes which campaign', () => {
     expect((await call('DELETE', `/api/campaigns/${openCampaign.id}`, salesSupervisor.cookie)).status).toBe(403);
 
     // A supervisor edits the campaigns they see, but cannot hand one to a group they are not in.
-    const edited = await call<CampaignView>('PATCH', `/api/campaigns/${openCampaign.id}`, salesSupervisor.cookie, { chatTimeSeconds: 600, securityGroupId: sales.id });
+    const edited = await call<CampaignView>('PATCH', `/api/campaigns/${openCampaign.id}`, salesSupervisor.cookie, {
+      chatTimeSeconds: 600,
+      securityGroupId: sales.id,
+    });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ chatTimeSeconds: 600, securityGroup: { id: sales.id } });
     const handedAway = await call('PATCH', `/api/campaigns/${salesCampaign.id}`, salesSupervisor.cookie, { securityGroupId: support.id });
@@ -320,9 +347,15 @@ describe('who sees and changes which campaign', () => {
     expect((await agents(admin.cookie)).map((a) => a.id)).toEqual(expect.arrayContaining([northAgent.id, southAgent.id, freeAgent.id]));
     expect((await call('GET', '/api/agents', northAgent.cookie)).status).toBe(403);
 
-    const groups = async (cookie: string) => (await call<{ securityGroups: { id: number; name: string }[] }>('GET', '/api/security-groups', cookie)).body.securityGroups;
+    const groups = async (cookie: string) =>
+      (await call<{ securityGroups: { id: number; name: string }[] }>('GET', '/api/security-groups', cookie)).body.securityGroups;
     expect(await groups(supervisor.cookie)).toEqual([{ id: north.id, name: north.name }]);
-    expect(await groups(admin.cookie)).toEqual(expect.arrayContaining([{ id: north.id, name: north.name }, { id: south.id, name: south.name }]));
+    expect(await groups(admin.cookie)).toEqual(
+      expect.arrayContaining([
+        { id: north.id, name: north.name },
+        { id: south.id, name: south.name },
+      ]),
+    );
   });
 });
 
@@ -337,8 +370,16 @@ describe('campaign members', () => {
 
     const added = await call('POST', '/api/campaign-members', admin.cookie, { campaignIds: [first.id, second.id], userIds: [c.id, a.id, b.id], action: 'add' });
     expect(added.body).toEqual({ changed: 5 }); // b already was a member of the first campaign
-    expect(await members(first.id)).toEqual([[b.id, 1], [c.id, 2], [a.id, 3]]);
-    expect(await members(second.id)).toEqual([[c.id, 1], [a.id, 2], [b.id, 3]]);
+    expect(await members(first.id)).toEqual([
+      [b.id, 1],
+      [c.id, 2],
+      [a.id, 3],
+    ]);
+    expect(await members(second.id)).toEqual([
+      [c.id, 1],
+      [a.id, 2],
+      [b.id, 3],
+    ]);
     const again = await call('POST', '/api/campaign-members', admin.cookie, { campaignIds: [first.id], userIds: [a.id], action: 'add' });
     expect(again.body).toEqual({ changed: 0 });
 
@@ -347,7 +388,10 @@ describe('campaign members', () => {
     expect(await members(first.id)).toEqual([[b.id, 1]]);
     const appended = await call('POST', '/api/campaign-members', admin.cookie, { campaignIds: [second.id], userIds: [a.id], action: 'add' });
     expect(appended.body).toEqual({ changed: 1 });
-    expect(await members(second.id)).toEqual([[b.id, 3], [a.id, 4]]);
+    expect(await members(second.id)).toEqual([
+      [b.id, 3],
+      [a.id, 4],
+    ]);
 
     expect((await auditOf(second.id)).map((row) => [row.action, row.details])).toEqual([
       ['campaign.members_changed', { added: [c.id, a.id, b.id], removed: [] }],
@@ -362,8 +406,15 @@ describe('campaign members', () => {
     const campaign = await buildCampaign(db, { memberIds: [a.id, b.id] });
     const put = await call<{ members: CampaignMember[] }>('PUT', `/api/campaigns/${campaign.id}/members`, admin.cookie, { userIds: [c.id, a.id] });
     expect(put.status).toBe(200);
-    expect(put.body.members.map((m) => [m.userId, m.position, m.presence.state])).toEqual([[c.id, 1, 'offline'], [a.id, 2, 'offline']]);
-    expect((await auditOf(campaign.id)).at(-1)).toMatchObject({ action: 'campaign.members_changed', actorUserId: admin.id, details: { added: [c.id], removed: [b.id], order: [c.id, a.id] } });
+    expect(put.body.members.map((m) => [m.userId, m.position, m.presence.state])).toEqual([
+      [c.id, 1, 'offline'],
+      [a.id, 2, 'offline'],
+    ]);
+    expect((await auditOf(campaign.id)).at(-1)).toMatchObject({
+      action: 'campaign.members_changed',
+      actorUserId: admin.id,
+      details: { added: [c.id], removed: [b.id], order: [c.id, a.id] },
+    });
 
     const otherAdmin = await buildUser(db, { role: 'admin' });
     const refused = await call('PUT', `/api/campaigns/${campaign.id}/members`, admin.cookie, { userIds: [a.id, otherAdmin.id, 999_999, a.id] });
@@ -377,7 +428,11 @@ describe('campaign members', () => {
 
     const hidden = await buildCampaign(db, { securityGroupId: (await group()).id });
     const supervisor = await userWithCookie('supervisor', [(await group()).id]);
-    const outOfSight = await call('POST', '/api/campaign-members', supervisor.cookie, { campaignIds: [campaign.id, hidden.id], userIds: [a.id], action: 'add' });
+    const outOfSight = await call('POST', '/api/campaign-members', supervisor.cookie, {
+      campaignIds: [campaign.id, hidden.id],
+      userIds: [a.id],
+      action: 'add',
+    });
     expect(outOfSight.status).toBe(400);
     expect(outOfSight.body.error.details).toEqual([{ path: 'campaignIds.1', message: `There is no campaign ${hidden.id}` }]);
     expect(await db.$count(campaignMembers, eq(campaignMembers.campaignId, hidden.id))).toBe(0);
@@ -399,8 +454,15 @@ describe('routing follows the settings', () => {
     const ofCampaign = () => db.select().from(conversations).where(eq(conversations.campaignId, campaign.id)).orderBy(conversations.queuedAt, conversations.id);
     await eventually(async () => expect((await ofCampaign()).map((c) => c.status)).toEqual(['queued', 'queued']));
 
-    expect((await call('POST', '/api/campaign-members', admin.cookie, { campaignIds: [campaign.id], userIds: [agent.id], action: 'add' })).body).toEqual({ changed: 1 });
-    await eventually(async () => expect((await ofCampaign()).map((c) => [c.status, c.assignedUserId])).toEqual([['assigned', agent.id], ['queued', null]]));
+    expect((await call('POST', '/api/campaign-members', admin.cookie, { campaignIds: [campaign.id], userIds: [agent.id], action: 'add' })).body).toEqual({
+      changed: 1,
+    });
+    await eventually(async () =>
+      expect((await ofCampaign()).map((c) => [c.status, c.assignedUserId])).toEqual([
+        ['assigned', agent.id],
+        ['queued', null],
+      ]),
+    );
     expect((await call('PATCH', `/api/campaigns/${campaign.id}`, admin.cookie, { maxInteractionsPerAgent: 2 })).status).toBe(200);
     await eventually(async () => expect((await ofCampaign()).map((c) => c.assignedUserId)).toEqual([agent.id, agent.id]));
 
@@ -411,7 +473,10 @@ describe('routing follows the settings', () => {
 
     // Any other row that refers to the campaign (a dialer's spool here) refuses it the same way, not with a 500.
     const broadcast = await buildCampaign(db);
-    const [dialer] = await db.insert(dialers).values({ name: unique('Dialer'), channelId: channel.id }).returning();
+    const [dialer] = await db
+      .insert(dialers)
+      .values({ name: unique('Dialer'), channelId: channel.id })
+      .returning();
     await db.insert(spool).values({ dialerId: dialer!.id, campaignId: broadcast.id, destination: '+59899100003', message: 'Promo' });
     const spooled = await call('DELETE', `/api/campaigns/${broadcast.id}`, admin.cookie);
     expect(spooled.status).toBe(409);

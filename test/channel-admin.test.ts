@@ -34,7 +34,14 @@ describe('channel administration', () => {
   it('keeps secrets write-only: never returned, replaced only when named', async () => {
     const created = await api(platform.url, 'POST', '/api/channels', {
       cookie,
-      body: { type: 'twilio_sms', name: 'Twilio main', address: '+14155550100', defaultCountry: 'US', settings: { accountSid: ACCOUNT_SID, fromNumber: '+14155550100' }, secrets: { authToken: AUTH_TOKEN } },
+      body: {
+        type: 'twilio_sms',
+        name: 'Twilio main',
+        address: '+14155550100',
+        defaultCountry: 'US',
+        settings: { accountSid: ACCOUNT_SID, fromNumber: '+14155550100' },
+        secrets: { authToken: AUTH_TOKEN },
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ type: 'twilio_sms', secretsSet: ['authToken'], webhookUrl: `https://chat.example.com/webhooks/${created.body.id}` });
@@ -54,10 +61,20 @@ describe('channel administration', () => {
   it('test-sends through the provider and then refuses to delete a channel with history', async () => {
     const created = await api(platform.url, 'POST', '/api/channels', {
       cookie,
-      body: { type: 'twilio_sms', name: 'Twilio test', address: '+14155550100', defaultCountry: 'US', settings: { accountSid: ACCOUNT_SID, fromNumber: '+14155550100' }, secrets: { authToken: AUTH_TOKEN } },
+      body: {
+        type: 'twilio_sms',
+        name: 'Twilio test',
+        address: '+14155550100',
+        defaultCountry: 'US',
+        settings: { accountSid: ACCOUNT_SID, fromNumber: '+14155550100' },
+        secrets: { authToken: AUTH_TOKEN },
+      },
     });
     const sent = twilio.nextSend();
-    const result = await api(platform.url, 'POST', `/api/channels/${created.body.id}/test-send`, { cookie, body: { to: '(415) 555-2671', text: 'Test from Omnichat' } });
+    const result = await api(platform.url, 'POST', `/api/channels/${created.body.id}/test-send`, {
+      cookie,
+      body: { to: '(415) 555-2671', text: 'Test from Omnichat' },
+    });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ status: 'sent', providerMessageId: expect.stringMatching(/^SM/), error: null });
     expect(await sent).toMatchObject({ to: '+14155552671', body: 'Test from Omnichat' });
@@ -75,7 +92,10 @@ describe('channel administration', () => {
   });
 
   it('shows a session channel without a webhook, and stopped while no node holds it', async () => {
-    const created = await api(platform.url, 'POST', '/api/channels', { cookie, body: { type: 'baileys', name: 'WhatsApp Web sales', address: '+59899123456', enabled: false } });
+    const created = await api(platform.url, 'POST', '/api/channels', {
+      cookie,
+      body: { type: 'baileys', name: 'WhatsApp Web sales', address: '+59899123456', enabled: false },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       receivesWebhooks: false,
@@ -83,7 +103,9 @@ describe('channel administration', () => {
       effectiveSendsPerSecond: 0.5,
       session: { state: 'stopped', qr: null, qrImage: null, detail: 'The channel is disabled' },
     });
-    const twilio = (await api(platform.url, 'GET', '/api/channels', { cookie })).body.channels.find((channel: { type: string }) => channel.type === 'twilio_sms');
+    const twilio = (await api(platform.url, 'GET', '/api/channels', { cookie })).body.channels.find(
+      (channel: { type: string }) => channel.type === 'twilio_sms',
+    );
     expect(twilio).toMatchObject({ receivesWebhooks: true, webhookUrl: `https://chat.example.com/webhooks/${twilio.id}`, session: null });
   });
 });

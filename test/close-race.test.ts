@@ -35,10 +35,7 @@ describe('a message arriving while its conversation is being closed', () => {
     let closed!: () => void;
     const closedStarted = new Promise<void>((resolve) => (closed = resolve));
     const closing = db.transaction(async (tx) => {
-      await tx
-        .update(conversations)
-        .set({ status: 'closed', closeReason: 'supervisor_closed', closedAt: new Date() })
-        .where(eq(conversations.id, open!.id));
+      await tx.update(conversations).set({ status: 'closed', closeReason: 'supervisor_closed', closedAt: new Date() }).where(eq(conversations.id, open!.id));
       closed();
       await closeMayCommit;
     });

@@ -97,7 +97,10 @@ describe('a whole conversation through the simulator', () => {
     const presence = await db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, agent.id) });
     expect(presence?.state).toBe('offline');
     const log = await db.select().from(agentPresenceLog).where(eq(agentPresenceLog.userId, agent.id)).orderBy(agentPresenceLog.id);
-    expect(log.map((entry) => [entry.state, entry.reason])).toEqual([['available', null], ['offline', 'logout']]);
+    expect(log.map((entry) => [entry.state, entry.reason])).toEqual([
+      ['available', null],
+      ['offline', 'logout'],
+    ]);
 
     const customer = await openPhone(channel.id, '+59899010101');
     await customer.send('Is anyone there?');
@@ -118,7 +121,10 @@ describe('a whole conversation through the simulator', () => {
     expect(first.body).toMatchObject({ stored: 1, duplicates: 0 });
     expect(second.body).toMatchObject({ stored: 0, duplicates: 1 });
     await eventually(async () => {
-      const rows = await db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
       expect(rows).toHaveLength(1);
       expect(rows[0]!.conversationId).not.toBeNull();
       expect(rows[0]).toMatchObject({ encoding: 'GSM-7', segments: 1 });
@@ -149,7 +155,9 @@ describe('a whole conversation through the simulator', () => {
     const bad = await api(platform.url, 'POST', '/simulator/api/phones', { body: { channelId: channel.id, number: '12' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0]).toMatchObject({ path: 'number', message: expect.stringContaining('not a valid phone number') });
-    const { body: phone } = await api<SimulatorPhone>(platform.url, 'POST', '/simulator/api/phones', { body: { channelId: channel.id, number: '099 777 888' } });
+    const { body: phone } = await api<SimulatorPhone>(platform.url, 'POST', '/simulator/api/phones', {
+      body: { channelId: channel.id, number: '099 777 888' },
+    });
     const empty = await api(platform.url, 'POST', `/webhooks/${channel.id}`, {
       headers: { 'x-simulator-token': phone.token },
       body: { type: 'message', id: randomUUID(), text: '   ' },
@@ -194,7 +202,10 @@ describe('a whole conversation through the simulator', () => {
     const texts = Array.from({ length: 10 }, (_, i) => `message ${i + 1}`);
     for (const text of texts) await customer.send(text);
     await eventually(async () => {
-      const rows = await db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
       expect(rows.every((row) => row.conversationId !== null)).toBe(true);
     });
     const open = await db.select().from(conversations).where(eq(conversations.channelId, channel.id));

@@ -23,7 +23,9 @@ const samplePath = (path: string) => path.replace(/:[a-zA-Z]+/g, '1');
 async function fingerprint(): Promise<Record<string, string>> {
   const tables = (await platform.services.db.execute(sql`
     select format('%I.%I', table_schema, table_name) as name from information_schema.tables
-     where (table_schema = 'public' or (table_schema, table_name) = ('pgboss', 'job')) and table_type = 'BASE TABLE' order by 1`)) as unknown as { name: string }[];
+     where (table_schema = 'public' or (table_schema, table_name) = ('pgboss', 'job')) and table_type = 'BASE TABLE' order by 1`)) as unknown as {
+    name: string;
+  }[];
   const prints: Record<string, string> = {};
   for (const { name } of tables) {
     const [row] = (await platform.services.db.execute(

@@ -29,7 +29,15 @@ async function addRows(dialerId: number, campaignId: number, rows: Row[]): Promi
   const { db } = platform.services;
   const inserted = await db
     .insert(spool)
-    .values(rows.map((row, index) => ({ dialerId, campaignId, destination: row.destination, message: row.message ?? `aviso ${index + 1}`, device: row.device ?? null })))
+    .values(
+      rows.map((row, index) => ({
+        dialerId,
+        campaignId,
+        destination: row.destination,
+        message: row.message ?? `aviso ${index + 1}`,
+        device: row.device ?? null,
+      })),
+    )
     .returning({ id: spool.id });
   await signalDialer(db, dialerId);
   return inserted.map((row) => row.id);
@@ -58,7 +66,11 @@ describe('a broadcast through a Dinstar gateway', () => {
     const local = Array.from({ length: 7 }, (_, i) => `09910000${i}`);
     const e164 = local.map((number) => `+598${number.slice(1)}`);
     // The first row names its device (port 2); it must not move the rotation of the other six.
-    await addRows(dialer.id, campaign.id, local.map((destination, i) => ({ destination, message: `aviso ${i}`, ...(i === 0 ? { device: '2' } : {}) })));
+    await addRows(
+      dialer.id,
+      campaign.id,
+      local.map((destination, i) => ({ destination, message: `aviso ${i}`, ...(i === 0 ? { device: '2' } : {}) })),
+    );
 
     await eventually(() => expect(sendsTo(e164)).toHaveLength(7));
     const sends = sendsTo(e164);
@@ -110,7 +122,7 @@ describe('a broadcast through a Dinstar gateway', () => {
     expect(rows.every((row) => row.deliveryStatusAt !== null)).toBe(true);
   });
 
-  it("holds a row whose recipient is in quiet hours (until their 08:00) and sends the one in daytime", async () => {
+  it('holds a row whose recipient is in quiet hours (until their 08:00) and sends the one in daytime', async () => {
     const { db } = platform.services;
     // Countries spread over the clock (UTC-3 to UTC+13): at any moment one is at night and one in daytime.
     const candidates = [
@@ -166,11 +178,20 @@ describe('a broadcast through a Dinstar gateway', () => {
       expect(found!.notBefore).not.toBeNull();
       return found!;
     });
-    expect(row).toMatchObject({ id, state: 1, attempts: 0, claimedAt: null, error: 'will retry: 550: no port is available to send (SIMs busy, unregistered or blocked) (port 0)' });
+    expect(row).toMatchObject({
+      id,
+      state: 1,
+      attempts: 0,
+      claimedAt: null,
+      error: 'will retry: 550: no port is available to send (SIMs busy, unregistered or blocked) (port 0)',
+    });
     expect(row.notBefore!.getTime()).toBeGreaterThan(before);
     expect(sendsTo(['+59899300001'])).toHaveLength(0); // the refused attempt was never queued by the gateway
     // Its time comes: it is sent, the earlier refusal kept as its note.
-    await db.update(spool).set({ notBefore: new Date(Date.now() - 1_000) }).where(eq(spool.id, id!));
+    await db
+      .update(spool)
+      .set({ notBefore: new Date(Date.now() - 1_000) })
+      .where(eq(spool.id, id!));
     await signalDialer(db, dialer.id);
     await eventually(async () => expect((await spoolRows(dialer.id))[0]!.state).toBe(2));
     expect(sendsTo(['+59899300001'])).toHaveLength(1);
@@ -187,7 +208,10 @@ describe('a WhatsApp Cloud API broadcast', () => {
 
   it('needs an approved template: a dialer without one is refused, naming the field', async () => {
     const channel = await createCloudApiChannelRow(platform.services.db);
-    const refused = await api(platform.url, 'POST', '/api/dialers', { cookie: admin, body: { name: `cloud-${channel.id}`, channelId: channel.id, enabled: true } });
+    const refused = await api(platform.url, 'POST', '/api/dialers', {
+      cookie: admin,
+      body: { name: `cloud-${channel.id}`, channelId: channel.id, enabled: true },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('validation_failed');
     expect(refused.body.error.details).toEqual([{ path: 'template', message: expect.stringMatching(/template/) }]);
@@ -216,7 +240,15 @@ describe('a WhatsApp Cloud API broadcast', () => {
     const template = (name: string, discount: string) => ({
       name: 'promo_nov',
       language: { code: 'es' },
-      components: [{ type: 'body', parameters: [{ type: 'text', text: name }, { type: 'text', text: discount }] }],
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: name },
+            { type: 'text', text: discount },
+          ],
+        },
+      ],
     });
     expect(payloads).toEqual([
       { messaging_product: 'whatsapp', recipient_type: 'individual', to: numbers[0], type: 'template', template: template('Ana', '20%') },
@@ -254,7 +286,12 @@ describe('a broadcast over WhatsApp Web', () => {
   it.each(['baileys', 'wwebjs'] as const)('over %s, is refused below 3000 ms between messages and warned about the ban risk above', async (type) => {
     // Disabled: no session is started for it; the dialer's rules read only its type.
     const channel = await buildChannel(platform.services.db, { type, address: '+59899000000', defaultCountry: 'UY', enabled: false });
-    const body = (timeBetweenMessagesMs: number) => ({ name: `${type}-${channel.id}-${timeBetweenMessagesMs}`, channelId: channel.id, enabled: true, timeBetweenMessagesMs });
+    const body = (timeBetweenMessagesMs: number) => ({
+      name: `${type}-${channel.id}-${timeBetweenMessagesMs}`,
+      channelId: channel.id,
+      enabled: true,
+      timeBetweenMessagesMs,
+    });
 
     const fast = await api(platform.url, 'POST', '/api/dialers', { cookie: admin, body: body(500) });
     expect(fast.status).toBe(400);

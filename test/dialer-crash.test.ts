@@ -146,132 +146,149 @@ async function loggedIds(file: string): Promise<number[]> {
 }
 
 describe('a dialer worker killed with SIGKILL mid-broadcast', () => {
-  it('loses no row, leaves none claimed, and sends at most its in-flight batches twice, audited', async () => {
-    const created = await createTestDatabase();
-    const database = { ...connectDatabase(created.url, { max: 4 }), url: created.url };
-    cleanups.push(created.drop, database.close);
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'omnichat-dialer-crash-'));
-    cleanups.push(() => fs.rm(folder, { recursive: true, force: true }));
-    const logA = path.join(folder, 'sent-by-a.log');
-    const logB = path.join(folder, 'sent-by-b.log');
-    const { dialer } = await seed(database);
-    const byState = async () =>
-      Object.fromEntries(
-        (await rowsOf<{ state: number; n: number }>(database, sql`select state, count(*)::int as n from spool where dialer_id = ${dialer.id} group by state`)).map(
-          (row) => [row.state, row.n],
-        ),
+  it(
+    'loses no row, leaves none claimed, and sends at most its in-flight batches twice, audited',
+    async () => {
+      const created = await createTestDatabase();
+      const database = { ...connectDatabase(created.url, { max: 4 }), url: created.url };
+      cleanups.push(created.drop, database.close);
+      const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'omnichat-dialer-crash-'));
+      cleanups.push(() => fs.rm(folder, { recursive: true, force: true }));
+      const logA = path.join(folder, 'sent-by-a.log');
+      const logB = path.join(folder, 'sent-by-b.log');
+      const { dialer } = await seed(database);
+      const byState = async () =>
+        Object.fromEntries(
+          (
+            await rowsOf<{ state: number; n: number }>(database, sql`select state, count(*)::int as n from spool where dialer_id = ${dialer.id} group by state`)
+          ).map((row) => [row.state, row.n]),
+        );
+
+      // Worker A: its send number `hangAt` reaches the sink and never gets an answer, so the crash lands
+      // with that batch claimed and partly sent (the worst case); its other batch loop runs on, so
+      // where that one is at the kill is left to chance.
+      const hangAt = randomInt(20_000, 40_000);
+      const a = startWorker(database.url, dialer.id, logA, hangAt);
+      const { workerId: workerA } = await a.ready;
+      const logSize = (file: string) =>
+        fs.stat(file).then(
+          (stat) => stat.size,
+          () => 0,
+        );
+      await untilDone(
+        a.hung,
+        () => logSize(logA),
+        async () => `worker A logged ${(await loggedIds(logA)).length} sends of the ${hangAt} it should reach`,
       );
+      a.child.kill('SIGKILL');
+      expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      // Dead for as long as the restart cares: its heartbeat is older than any worker timeout.
+      await database.db.execute(sql`update dialer_workers set heartbeat_at = clock_timestamp() - interval '1 day' where id = ${workerA}`);
 
-    // Worker A: its send number `hangAt` reaches the sink and never gets an answer, so the crash lands
-    // with that batch claimed and partly sent (the worst case); its other batch loop runs on, so
-    // where that one is at the kill is left to chance.
-    const hangAt = randomInt(20_000, 40_000);
-    const a = startWorker(database.url, dialer.id, logA, hangAt);
-    const { workerId: workerA } = await a.ready;
-    const logSize = (file: string) => fs.stat(file).then((stat) => stat.size, () => 0);
-    await untilDone(a.hung, () => logSize(logA), async () => `worker A logged ${(await loggedIds(logA)).length} sends of the ${hangAt} it should reach`);
-    a.child.kill('SIGKILL');
-    expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    // Dead for as long as the restart cares: its heartbeat is older than any worker timeout.
-    await database.db.execute(sql`update dialer_workers set heartbeat_at = clock_timestamp() - interval '1 day' where id = ${workerA}`);
-
-    // It really died mid-broadcast: rows wait, and some are claimed by the dead worker.
-    const [atKill] = await rowsOf<{ waiting: number; sentRecorded: number }>(
-      database,
-      sql`select count(*) filter (where state = 1)::int as waiting, count(*) filter (where state = 2)::int as "sentRecorded"
-            from spool where dialer_id = ${dialer.id}`,
-    );
-    const claimedAtKill = (
-      await rowsOf<{ id: string }>(database, sql`select id from spool where dialer_id = ${dialer.id} and state = 1 and claimed_by = ${workerA} order by id`)
-    ).map((row) => Number(row.id));
-    const sentBeforeKill = (await loggedIds(logA)).length;
-    expect(sentBeforeKill).toBeGreaterThanOrEqual(hangAt);
-    expect(atKill!.waiting).toBeGreaterThan(ROWS / 4);
-    expect(claimedAtKill.length).toBeGreaterThan(0);
-    expect(claimedAtKill.length).toBeLessThanOrEqual(IN_FLIGHT_LIMIT);
-
-    // Worker B: the restart. It recovers A's claims (A's heartbeat is older than WORKER_TIMEOUT_MS)
-    // and works the rest of the file, for as long as the rows waiting keep going down.
-    const b = startWorker(database.url, dialer.id, logB);
-    const { workerId: workerB } = await b.ready;
-    const waiting = async () => {
-      const [left] = await rowsOf<{ waiting: number; claimedByA: number }>(
+      // It really died mid-broadcast: rows wait, and some are claimed by the dead worker.
+      const [atKill] = await rowsOf<{ waiting: number; sentRecorded: number }>(
         database,
-        sql`select count(*) filter (where state = 1)::int as waiting, count(*) filter (where state = 1 and claimed_by = ${workerA})::int as "claimedByA"
-              from spool where dialer_id = ${dialer.id}`,
+        sql`select count(*) filter (where state = 1)::int as waiting, count(*) filter (where state = 2)::int as "sentRecorded"
+            from spool where dialer_id = ${dialer.id}`,
       );
-      return left!;
-    };
-    await untilDone(
-      b.done,
-      async () => (await waiting()).waiting,
-      async () => `the restarted worker is stuck: ${JSON.stringify(await waiting())} rows still TO PROCESS / claimed by the dead worker`,
-    );
-    expect((await b.exited).code).toBe(0);
+      const claimedAtKill = (
+        await rowsOf<{ id: string }>(database, sql`select id from spool where dialer_id = ${dialer.id} and state = 1 and claimed_by = ${workerA} order by id`)
+      ).map((row) => Number(row.id));
+      const sentBeforeKill = (await loggedIds(logA)).length;
+      expect(sentBeforeKill).toBeGreaterThanOrEqual(hangAt);
+      expect(atKill!.waiting).toBeGreaterThan(ROWS / 4);
+      expect(claimedAtKill.length).toBeGreaterThan(0);
+      expect(claimedAtKill.length).toBeLessThanOrEqual(IN_FLIGHT_LIMIT);
 
-    // Every row is in a final state: the file's numbers SENT, DNCR numbers BLOCKED, bad numbers OTHER.
-    expect(await byState()).toEqual({ 2: EXPECTED.sent, 3: EXPECTED.blocked, 4: EXPECTED.other });
-    // The monitor's counters, kept by statement triggers, agree with the rows after the crash.
-    const counters = await rowsOf<{ state: number; n: number }>(
-      database,
-      sql`select state, sum(count)::int as n from spool_counts where dialer_id = ${dialer.id} group by state having sum(count) <> 0`,
-    );
-    expect(Object.fromEntries(counters.map((row) => [row.state, row.n]))).toEqual(await byState());
-    expect(await rowsOf(database, sql`select id from spool where dialer_id = ${dialer.id} and state = 2 and provider_message_id is null`)).toEqual([]);
-    // Both workers are gone from the heartbeats: A forgotten by the recovery, B by its stop.
-    expect(await rowsOf(database, sql`select id from dialer_workers`)).toEqual([]);
+      // Worker B: the restart. It recovers A's claims (A's heartbeat is older than WORKER_TIMEOUT_MS)
+      // and works the rest of the file, for as long as the rows waiting keep going down.
+      const b = startWorker(database.url, dialer.id, logB);
+      const { workerId: workerB } = await b.ready;
+      const waiting = async () => {
+        const [left] = await rowsOf<{ waiting: number; claimedByA: number }>(
+          database,
+          sql`select count(*) filter (where state = 1)::int as waiting, count(*) filter (where state = 1 and claimed_by = ${workerA})::int as "claimedByA"
+              from spool where dialer_id = ${dialer.id}`,
+        );
+        return left!;
+      };
+      await untilDone(
+        b.done,
+        async () => (await waiting()).waiting,
+        async () => `the restarted worker is stuck: ${JSON.stringify(await waiting())} rows still TO PROCESS / claimed by the dead worker`,
+      );
+      expect((await b.exited).code).toBe(0);
 
-    // None lost: every SENT row reached the sink; no BLOCKED or OTHER row ever did.
-    const logged = [...(await loggedIds(logA)), ...(await loggedIds(logB))];
-    const distinct = new Set(logged);
-    const sentIds = (await rowsOf<{ id: string }>(database, sql`select id from spool where dialer_id = ${dialer.id} and state = 2`)).map((row) => Number(row.id));
-    expect(sentIds.filter((id) => !distinct.has(id))).toEqual([]);
-    const sentSet = new Set(sentIds);
-    expect([...distinct].filter((id) => !sentSet.has(id))).toEqual([]);
+      // Every row is in a final state: the file's numbers SENT, DNCR numbers BLOCKED, bad numbers OTHER.
+      expect(await byState()).toEqual({ 2: EXPECTED.sent, 3: EXPECTED.blocked, 4: EXPECTED.other });
+      // The monitor's counters, kept by statement triggers, agree with the rows after the crash.
+      const counters = await rowsOf<{ state: number; n: number }>(
+        database,
+        sql`select state, sum(count)::int as n from spool_counts where dialer_id = ${dialer.id} group by state having sum(count) <> 0`,
+      );
+      expect(Object.fromEntries(counters.map((row) => [row.state, row.n]))).toEqual(await byState());
+      expect(await rowsOf(database, sql`select id from spool where dialer_id = ${dialer.id} and state = 2 and provider_message_id is null`)).toEqual([]);
+      // Both workers are gone from the heartbeats: A forgotten by the recovery, B by its stop.
+      expect(await rowsOf(database, sql`select id from dialer_workers`)).toEqual([]);
 
-    // Sent twice: only rows A held at the kill, handed out again, marked (attempts 2) and audited.
-    const recovered = (
-      await rowsOf<{ id: string; attempts: number }>(database, sql`select id, attempts from spool where dialer_id = ${dialer.id} and attempts >= 2 order by id`)
-    ).map((row) => Number(row.id));
-    expect(await rowsOf(database, sql`select id from spool where dialer_id = ${dialer.id} and attempts > 2`)).toEqual([]);
-    expect(recovered).toEqual(claimedAtKill);
-    const audits = await rowsOf<{ details: { rows: number; ids: number[] }; target_id: string }>(
-      database,
-      sql`select details, target_id from audit_log where action = 'dialer.claims_recovered'`,
-    );
-    expect(audits.map((audit) => audit.target_id)).toEqual(audits.map(() => String(dialer.id)));
-    expect(audits.reduce((total, audit) => total + audit.details.rows, 0)).toBe(recovered.length);
-    expect(audits.flatMap((audit) => audit.details.ids).sort((x, y) => x - y)).toEqual(recovered);
-    const seen = new Map<number, number>();
-    for (const id of logged) seen.set(id, (seen.get(id) ?? 0) + 1);
-    const twice = [...seen].filter(([, times]) => times > 1).map(([id]) => id);
-    const recoveredSet = new Set(recovered);
-    expect(twice.filter((id) => !recoveredSet.has(id))).toEqual([]);
-    expect(Math.max(0, ...seen.values())).toBeLessThanOrEqual(2);
-    const duplicates = logged.length - distinct.size;
-    expect(duplicates).toBeLessThanOrEqual(IN_FLIGHT_LIMIT);
-    // The hung send was taken by the provider and never answered: it is sent again, once.
-    expect(seen.get((await a.hung).hung)).toBe(2);
+      // None lost: every SENT row reached the sink; no BLOCKED or OTHER row ever did.
+      const logged = [...(await loggedIds(logA)), ...(await loggedIds(logB))];
+      const distinct = new Set(logged);
+      const sentIds = (await rowsOf<{ id: string }>(database, sql`select id from spool where dialer_id = ${dialer.id} and state = 2`)).map((row) =>
+        Number(row.id),
+      );
+      expect(sentIds.filter((id) => !distinct.has(id))).toEqual([]);
+      const sentSet = new Set(sentIds);
+      expect([...distinct].filter((id) => !sentSet.has(id))).toEqual([]);
 
-    console.log(
-      JSON.stringify({
-        dialerCrash: {
-          rows: ROWS,
-          batchSize: BATCH_SIZE,
-          concurrency: CONCURRENCY,
-          hangAt,
-          sentBeforeKill,
-          recordedSentAtKill: atKill!.sentRecorded,
-          waitingAtKill: atKill!.waiting,
-          claimedByDeadWorker: claimedAtKill.length,
-          recovered: recovered.length,
-          duplicates,
-          inFlightLimit: IN_FLIGHT_LIMIT,
-          sentByRestart: logged.length - sentBeforeKill,
-          final: await byState(),
-          workers: [workerA, workerB],
-        },
-      }),
-    );
-  }, 15 * 60_000);
+      // Sent twice: only rows A held at the kill, handed out again, marked (attempts 2) and audited.
+      const recovered = (
+        await rowsOf<{ id: string; attempts: number }>(
+          database,
+          sql`select id, attempts from spool where dialer_id = ${dialer.id} and attempts >= 2 order by id`,
+        )
+      ).map((row) => Number(row.id));
+      expect(await rowsOf(database, sql`select id from spool where dialer_id = ${dialer.id} and attempts > 2`)).toEqual([]);
+      expect(recovered).toEqual(claimedAtKill);
+      const audits = await rowsOf<{ details: { rows: number; ids: number[] }; target_id: string }>(
+        database,
+        sql`select details, target_id from audit_log where action = 'dialer.claims_recovered'`,
+      );
+      expect(audits.map((audit) => audit.target_id)).toEqual(audits.map(() => String(dialer.id)));
+      expect(audits.reduce((total, audit) => total + audit.details.rows, 0)).toBe(recovered.length);
+      expect(audits.flatMap((audit) => audit.details.ids).sort((x, y) => x - y)).toEqual(recovered);
+      const seen = new Map<number, number>();
+      for (const id of logged) seen.set(id, (seen.get(id) ?? 0) + 1);
+      const twice = [...seen].filter(([, times]) => times > 1).map(([id]) => id);
+      const recoveredSet = new Set(recovered);
+      expect(twice.filter((id) => !recoveredSet.has(id))).toEqual([]);
+      expect(Math.max(0, ...seen.values())).toBeLessThanOrEqual(2);
+      const duplicates = logged.length - distinct.size;
+      expect(duplicates).toBeLessThanOrEqual(IN_FLIGHT_LIMIT);
+      // The hung send was taken by the provider and never answered: it is sent again, once.
+      expect(seen.get((await a.hung).hung)).toBe(2);
+
+      console.log(
+        JSON.stringify({
+          dialerCrash: {
+            rows: ROWS,
+            batchSize: BATCH_SIZE,
+            concurrency: CONCURRENCY,
+            hangAt,
+            sentBeforeKill,
+            recordedSentAtKill: atKill!.sentRecorded,
+            waitingAtKill: atKill!.waiting,
+            claimedByDeadWorker: claimedAtKill.length,
+            recovered: recovered.length,
+            duplicates,
+            inFlightLimit: IN_FLIGHT_LIMIT,
+            sentByRestart: logged.length - sentBeforeKill,
+            final: await byState(),
+            workers: [workerA, workerB],
+          },
+        }),
+      );
+    },
+    15 * 60_000,
+  );
 });

@@ -91,14 +91,26 @@ async function setup(dialerOverrides: Partial<typeof dialers.$inferInsert> = {})
 async function addRows(dialerId: number, campaignId: number, rows: { destination: string; message?: string; priority?: number }[]) {
   const inserted = await platform.services.db
     .insert(spool)
-    .values(rows.map((row, index) => ({ dialerId, campaignId, destination: row.destination, message: row.message ?? `message ${index + 1}`, priority: row.priority ?? 0 })))
+    .values(
+      rows.map((row, index) => ({
+        dialerId,
+        campaignId,
+        destination: row.destination,
+        message: row.message ?? `message ${index + 1}`,
+        priority: row.priority ?? 0,
+      })),
+    )
     .returning({ id: spool.id });
   await signalDialer(platform.services.db, dialerId);
   return inserted.map((row) => row.id);
 }
 
 const states = async (dialerId: number) =>
-  platform.services.db.select({ id: spool.id, state: spool.state, destination: spool.destination, error: spool.error, attempts: spool.attempts }).from(spool).where(eq(spool.dialerId, dialerId)).orderBy(asc(spool.id));
+  platform.services.db
+    .select({ id: spool.id, state: spool.state, destination: spool.destination, error: spool.error, attempts: spool.attempts })
+    .from(spool)
+    .where(eq(spool.dialerId, dialerId))
+    .orderBy(asc(spool.id));
 
 const uyNumber = (n: number) => `0991${String(n).padStart(5, '0')}`;
 
@@ -203,7 +215,11 @@ describe('the dialer', () => {
     const cookie = await login(platform.url, admin.username, TEST_PASSWORD);
     const { sent, channel } = capturingChannel();
     await runner(channel);
-    await addRows(dialer.id, campaign.id, Array.from({ length: 20 }, (_, i) => ({ destination: uyNumber(i + 1) })));
+    await addRows(
+      dialer.id,
+      campaign.id,
+      Array.from({ length: 20 }, (_, i) => ({ destination: uyNumber(i + 1) })),
+    );
     await eventually(() => expect(sent.length).toBeGreaterThanOrEqual(3));
     expect((await api(platform.url, 'POST', `/api/dialers/${dialer.id}/stop`, { cookie })).body.running).toBe(false);
     const atStop = sent.length;
@@ -238,7 +254,8 @@ describe('the dialer', () => {
     const { campaign, dialer } = await setup({ running: false });
     const supervisor = await buildUser(db, { role: 'supervisor' });
     const cookie = await login(platform.url, supervisor.username, TEST_PASSWORD);
-    const send = (message: string) => api(platform.url, 'POST', `/api/dialers/${dialer.id}/messages`, { cookie, body: { destination: '099123456', message, campaignId: campaign.id } });
+    const send = (message: string) =>
+      api(platform.url, 'POST', `/api/dialers/${dialer.id}/messages`, { cookie, body: { destination: '099123456', message, campaignId: campaign.id } });
     const refused = await send('write to ana@example.com');
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body.error.details)).toContain('@');
@@ -265,7 +282,11 @@ describe('the dialer', () => {
     const { campaign, dialer } = await setup({ batchSize: 7 });
     const { sent, channel } = capturingChannel({ delayMs: 1 });
     await Promise.all([runner(channel, { concurrency: 3 }), runner(channel, { concurrency: 3 }), runner(channel, { concurrency: 3 })]);
-    await addRows(dialer.id, campaign.id, Array.from({ length: 300 }, (_, i) => ({ destination: uyNumber(i + 1) })));
+    await addRows(
+      dialer.id,
+      campaign.id,
+      Array.from({ length: 300 }, (_, i) => ({ destination: uyNumber(i + 1) })),
+    );
     await eventually(() => expect(sent.length).toBeGreaterThanOrEqual(300), 100_000);
     expect(sent).toHaveLength(300);
     expect(new Set(sent.map((message) => message.messageId)).size).toBe(300);
@@ -299,22 +320,44 @@ describe('the dialer', () => {
     const { sent, channel } = capturingChannel({ hold: new Promise<void>((resolve) => (letGo = resolve)) });
     const { workerId } = await runner(channel);
     await addRows(dialer.id, campaign.id, [{ destination: uyNumber(1) }, { destination: uyNumber(2) }]);
-    const claimedByIt = async () => (await db.select({ claimedBy: spool.claimedBy, attempts: spool.attempts }).from(spool).where(eq(spool.dialerId, dialer.id))).map((row) => [row.claimedBy, row.attempts]);
+    const claimedByIt = async () =>
+      (await db.select({ claimedBy: spool.claimedBy, attempts: spool.attempts }).from(spool).where(eq(spool.dialerId, dialer.id))).map((row) => [
+        row.claimedBy,
+        row.attempts,
+      ]);
     try {
-      await eventually(async () => expect(await claimedByIt()).toEqual([[workerId, 1], [workerId, 1]]));
+      await eventually(async () =>
+        expect(await claimedByIt()).toEqual([
+          [workerId, 1],
+          [workerId, 1],
+        ]),
+      );
       // The batch is in the provider's hands and the runner's heartbeat is as old as a dead worker's
       // (a long pause, a loaded machine): the runner itself is alive, and refreshes several times.
       await db.update(dialerWorkers).set({ heartbeatAt: LONG_DEAD() }).where(eq(dialerWorkers.id, workerId));
       await refreshes(channelRow.id, 5);
-      expect(await claimedByIt()).toEqual([[workerId, 1], [workerId, 1]]);
-      expect(await db.select().from(auditLog).where(and(eq(auditLog.action, 'dialer.claims_recovered'), eq(auditLog.targetId, String(dialer.id))))).toEqual([]);
+      expect(await claimedByIt()).toEqual([
+        [workerId, 1],
+        [workerId, 1],
+      ]);
+      expect(
+        await db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'dialer.claims_recovered'), eq(auditLog.targetId, String(dialer.id)))),
+      ).toEqual([]);
       // Those refreshes did see the heartbeat late (no beat came in between).
       const heartbeats = await db.select({ at: dialerWorkers.heartbeatAt }).from(dialerWorkers).where(eq(dialerWorkers.id, workerId));
       expect(heartbeats.map((row) => row.at.getTime() < Date.now() - WORKER_TIMEOUT_MS)).toEqual([true]);
     } finally {
       letGo();
     }
-    await eventually(async () => expect((await states(dialer.id)).map((row) => [row.state, row.attempts])).toEqual([[2, 1], [2, 1]]));
+    await eventually(async () =>
+      expect((await states(dialer.id)).map((row) => [row.state, row.attempts])).toEqual([
+        [2, 1],
+        [2, 1],
+      ]),
+    );
     await refreshes(channelRow.id, 3);
     expect(sent).toHaveLength(2);
   });

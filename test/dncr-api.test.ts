@@ -24,7 +24,10 @@ async function userWithCookie(role: 'agent' | 'supervisor' | 'admin', groupIds: 
 }
 
 async function group() {
-  const [row] = await platform.services.db.insert(securityGroups).values({ name: `group ${randomUUID().slice(0, 8)}` }).returning();
+  const [row] = await platform.services.db
+    .insert(securityGroups)
+    .values({ name: `group ${randomUUID().slice(0, 8)}` })
+    .returning();
   return row!;
 }
 
@@ -53,7 +56,10 @@ describe('single numbers', () => {
 
     const again = await call<DncrEntry>('POST', '/api/dncr', admin.cookie, { number: '+598 98 344 484', campaignId: null });
     expect(again).toEqual({ status: 200, body: added.body });
-    const audits = await platform.services.db.select().from(auditLog).where(eq(auditLog.targetId, String(added.body.id)));
+    const audits = await platform.services.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, String(added.body.id)));
     expect(audits.map((row) => row.action)).toEqual(['dncr.added']);
   });
 
@@ -89,7 +95,8 @@ describe('single numbers', () => {
     const ownEntry = (await call<DncrEntry>('POST', '/api/dncr', supervisor.cookie, { number: ownNumber, campaignId: own.id })).body;
     const hiddenEntry = (await call<DncrEntry>('POST', '/api/dncr', admin.cookie, { number: hiddenNumber, campaignId: hidden.id })).body;
 
-    const ids = async (cookie: string, query = '') => (await call<{ entries: DncrEntry[] }>('GET', `/api/dncr${query}`, cookie)).body.entries.map((entry) => entry.id);
+    const ids = async (cookie: string, query = '') =>
+      (await call<{ entries: DncrEntry[] }>('GET', `/api/dncr${query}`, cookie)).body.entries.map((entry) => entry.id);
     expect(await ids(supervisor.cookie)).toEqual(expect.arrayContaining([global.id, ownEntry.id]));
     expect(await ids(supervisor.cookie)).not.toContain(hiddenEntry.id);
     expect(await ids(admin.cookie)).toEqual(expect.arrayContaining([global.id, ownEntry.id, hiddenEntry.id]));
@@ -106,7 +113,10 @@ describe('single numbers', () => {
     expect((await call('DELETE', `/api/dncr/${global.id}`, supervisor.cookie)).status).toBe(204);
     expect(await blockedNumbers(platform.services.db, own.id, [`+598${ownNumber}`, `+598${globalNumber}`])).toEqual(new Set());
     expect((await call('DELETE', `/api/dncr/${global.id}`, supervisor.cookie)).status).toBe(404);
-    const [removal] = await platform.services.db.select().from(auditLog).where(and(eq(auditLog.action, 'dncr.removed'), eq(auditLog.targetId, String(ownEntry.id))));
+    const [removal] = await platform.services.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'dncr.removed'), eq(auditLog.targetId, String(ownEntry.id))));
     expect(removal).toMatchObject({ actorUserId: supervisor.id, details: { number: `+598${ownNumber}`, campaignId: own.id, source: 'manual' } });
   });
 
@@ -137,7 +147,10 @@ describe('uploading a list', () => {
   it('puts numbers without a campaign on the global list', async () => {
     const [a, b] = [landline(), landline()];
     expect(await uploadList(admin.cookie, `${a};\r\n${b}\r\n\r\n`)).toEqual({ status: 201, body: { added: 2, alreadyListed: 0 } });
-    const rows = await platform.services.db.select().from(dncr).where(inArray(dncr.number, [`+598${a}`, `+598${b}`]));
+    const rows = await platform.services.db
+      .select()
+      .from(dncr)
+      .where(inArray(dncr.number, [`+598${a}`, `+598${b}`]));
     expect(rows.map((row) => row.campaignId)).toEqual([null, null]);
   });
 
@@ -156,7 +169,12 @@ describe('uploading a list', () => {
       { line: 4, column: 2, message: `Campaign "${hidden.name}" does not exist` },
       { line: 5, column: 3, message: expect.stringMatching(/this one has 3 columns/) },
     ]);
-    expect(await platform.services.db.select().from(dncr).where(eq(dncr.number, `+598${good}`))).toEqual([]);
+    expect(
+      await platform.services.db
+        .select()
+        .from(dncr)
+        .where(eq(dncr.number, `+598${good}`)),
+    ).toEqual([]);
   });
 
   it('takes 100,000 lines in one upload', async () => {

@@ -42,7 +42,7 @@ const FIELD_VALUES: unknown[] = [
   'Ünïcödé 😀 \u202e\u200b 中文 العربية',
   '\ud800',
   "' OR 1=1 --",
-  "1; drop table users; --",
+  '1; drop table users; --',
   '%s%n%x',
   '2147483648',
   '-1',
@@ -58,7 +58,28 @@ const FIELD_VALUES: unknown[] = [
 const WHOLE_BODIES: unknown[] = [null, [], 'text', 12, [{}], { a: { b: { c: { d: 'deep' } } } }, 'x'.repeat(200_000)];
 
 /** Path parameters: out of range, negative, not numbers, NUL, padding, SQL. */
-const PATH_VALUES = ['%FF', '%', '%E0%A4%A', '%ED%A0%80', '0', '-1', '2147483648', '9223372036854775808', '99999999999999999999', '1e3', '0x10', '%201', '1%20', '%00', '1%00', 'abc', "'%20OR%201%3D1", '%F0%9F%98%80', '%E2%80%AE', 'x'.repeat(3000)];
+const PATH_VALUES = [
+  '%FF',
+  '%',
+  '%E0%A4%A',
+  '%ED%A0%80',
+  '0',
+  '-1',
+  '2147483648',
+  '9223372036854775808',
+  '99999999999999999999',
+  '1e3',
+  '0x10',
+  '%201',
+  '1%20',
+  '%00',
+  '1%00',
+  'abc',
+  "'%20OR%201%3D1",
+  '%F0%9F%98%80',
+  '%E2%80%AE',
+  'x'.repeat(3000),
+];
 
 /** Query fields the API's lists and searches read, each given hostile values. */
 const QUERY_KEYS = ['q', 'scope', 'status', 'limit', 'beforeId', 'campaignId', 'fileName', 'number', 'state'];
@@ -74,11 +95,9 @@ const logs = collectLogs();
 beforeAll(async () => {
   // No session channels: a channel the fuzzer manages to create must not start a WhatsApp or modem
   // session. The fuzzed logins must not lock this address out of the sessions the test opens again.
-  platform = await startTestPlatform(
-    { ROLES: 'http,workers', DEFAULT_COUNTRY: 'UY', LOG_LEVEL: 'error', LOGIN_MAX_FAILS_PER_ADDRESS: '1000000' },
-    undefined,
-    { logs: logs.stream },
-  );
+  platform = await startTestPlatform({ ROLES: 'http,workers', DEFAULT_COUNTRY: 'UY', LOG_LEVEL: 'error', LOGIN_MAX_FAILS_PER_ADDRESS: '1000000' }, undefined, {
+    logs: logs.stream,
+  });
   const db = platform.services.db;
   const channel = await buildSimulatorChannel(db);
   const schedule = await buildSchedule(db);
@@ -157,7 +176,10 @@ async function learnBody(caller: Caller, method: string, url: string): Promise<R
       if (typeof detail.path !== 'string' || typeof detail.message !== 'string') continue;
       const path = detail.path === '' ? [] : detail.path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
       if (!path.length) continue;
-      const current = path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined), body);
+      const current = path.reduce<unknown>(
+        (node, key) => (node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined),
+        body,
+      );
       const value = guess(detail.message, current);
       if (value === undefined || JSON.stringify(value) === JSON.stringify(current)) continue;
       body = setAt(body, path, value);
@@ -199,14 +221,19 @@ async function keepSessions() {
 /** Runs the sends of one route a few at a time. */
 async function inParallel(tasks: (() => Promise<unknown>)[], width = 6) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < tasks.length) await tasks[next++]!();
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < tasks.length) await tasks[next++]!();
+    }),
+  );
 }
 
 describe('fuzzing every route as every role', () => {
   it('never answers 500', async () => {
-    const routes = platform.routeTable.filter((route) => route.path.startsWith('/api') || route.path.startsWith('/webhooks') || route.path.startsWith('/simulator/api') || route.path.startsWith('/Integra'));
+    const routes = platform.routeTable.filter(
+      (route) =>
+        route.path.startsWith('/api') || route.path.startsWith('/webhooks') || route.path.startsWith('/simulator/api') || route.path.startsWith('/Integra'),
+    );
     expect(routes.length).toBeGreaterThan(50);
     let requests = 0;
     for (const route of routes) {
@@ -220,8 +247,10 @@ describe('fuzzing every route as every role', () => {
         const url = samplePath(route.path);
         const tasks: (() => Promise<unknown>)[] = [];
         const push = (task: () => Promise<unknown>) => tasks.push(async () => (requests++, task()));
-        for (const value of route.path.includes(':') ? PATH_VALUES : []) push(() => send(caller, route.method, samplePath(route.path, value), writes ? json({}) : undefined));
-        for (const key of refused ? [] : QUERY_KEYS) for (const value of QUERY_VALUES) push(() => send(caller, route.method, `${url}?${key}=${value}`, writes ? json({}) : undefined));
+        for (const value of route.path.includes(':') ? PATH_VALUES : [])
+          push(() => send(caller, route.method, samplePath(route.path, value), writes ? json({}) : undefined));
+        for (const key of refused ? [] : QUERY_KEYS)
+          for (const value of QUERY_VALUES) push(() => send(caller, route.method, `${url}?${key}=${value}`, writes ? json({}) : undefined));
         if (writes) {
           for (const body of WHOLE_BODIES) push(() => send(caller, route.method, url, json(body)));
           push(() => send(caller, route.method, url, { raw: '{"not json', type: 'application/json' }));
@@ -242,7 +271,21 @@ describe('fuzzing every route as every role', () => {
         for (const path of leaves(base).slice(0, 12)) {
           for (const value of FIELD_VALUES) fieldTasks.push(async () => (requests++, send(caller, route.method, url, json(setAt(base, path, value)))));
         }
-        for (const extra of ['name', 'body', 'text', 'number', 'message', 'destination', 'id', 'campaignId', 'campaignIds', 'channelIds', 'userIds', 'settings', 'secrets']) {
+        for (const extra of [
+          'name',
+          'body',
+          'text',
+          'number',
+          'message',
+          'destination',
+          'id',
+          'campaignId',
+          'campaignIds',
+          'channelIds',
+          'userIds',
+          'settings',
+          'secrets',
+        ]) {
           if (extra in base) continue;
           for (const value of [2147483648, 'hello\u0000world', 'x'.repeat(70_000), ["' OR 1=1"]]) {
             fieldTasks.push(async () => (requests++, send(caller, route.method, url, json({ ...base, [extra]: value }))));
@@ -254,7 +297,20 @@ describe('fuzzing every route as every role', () => {
     console.log(JSON.stringify({ fuzz: { routes: routes.length, requests, failures: failures.length } }));
     // One line per route that failed: how often, one example, and the errors the server logged.
     const byRoute = Map.groupBy(failures, (failure) => failure.route);
-    const errors = [...new Set(logs.text().split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((line) => line.err).map((line) => `${line.method} ${line.path}: ${line.err.message}`.slice(0, 300)))];
-    expect([...byRoute].map(([route, list]) => ({ route, count: list.length, example: list[0] })), errors.join('\n')).toEqual([]);
+    const errors = [
+      ...new Set(
+        logs
+          .text()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+          .filter((line) => line.err)
+          .map((line) => `${line.method} ${line.path}: ${line.err.message}`.slice(0, 300)),
+      ),
+    ];
+    expect(
+      [...byRoute].map(([route, list]) => ({ route, count: list.length, example: list[0] })),
+      errors.join('\n'),
+    ).toEqual([]);
   }, 600_000);
 });

@@ -7,7 +7,6 @@ import { twilioSignature } from '../gateway/twilio/twilio-signature.ts';
 import { buildCampaign, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
-
 /** Inputs fault and abuse testing found answered 500, stored wrongly or lost (issue 13, items 2, 3 and 10). */
 let platform: TestPlatform;
 let admin: string;
@@ -46,7 +45,10 @@ describe('NUL characters (PostgreSQL cannot store U+0000)', () => {
     };
     for (let delivery = 0; delivery < 3; delivery++) expect((await twilioForm(channel.id, params)).status).toBe(200);
     await eventually(async () => {
-      const rows = await platform.services.db.select().from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
+      const rows = await platform.services.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channel.id), eq(messages.direction, 'inbound')));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ body: 'helloworld', providerMessageId: sid });
       const [address] = await platform.services.db.select().from(contactAddresses).where(eq(contactAddresses.channelId, channel.id));
@@ -60,7 +62,10 @@ describe('NUL characters (PostgreSQL cannot store U+0000)', () => {
     expect(login.status).toBe(401);
     const search = await api(platform.url, 'GET', `/api/conversations?scope=all&q=${encodeURIComponent('a\u0000b')}`, { cookie: admin });
     expect(search.status).toBe(200);
-    const created = await api(platform.url, 'POST', '/api/schedules', { cookie: admin, body: { name: 'Night\u0000shift', timeZone: 'UTC', weekly: [], exceptions: [] } });
+    const created = await api(platform.url, 'POST', '/api/schedules', {
+      cookie: admin,
+      body: { name: 'Night\u0000shift', timeZone: 'UTC', weekly: [], exceptions: [] },
+    });
     expect(created.status).toBe(201);
     expect(created.body.name).toBe('Nightshift');
   });
@@ -69,7 +74,14 @@ describe('NUL characters (PostgreSQL cannot store U+0000)', () => {
 describe('ids', () => {
   it('beyond int4, signed, padded or not decimal: 400 (or 404), never 500, and never read as another id', async () => {
     expect((await fetch(`${platform.url}/webhooks/2147483648`, { method: 'POST', body: 'x' })).status).toBe(400);
-    for (const path of ['/api/campaigns/2147483648', '/api/campaigns/-1', '/api/campaigns/1e3', '/api/campaigns/%201', '/api/conversations/99999999999999999999', '/api/dialers/0x10']) {
+    for (const path of [
+      '/api/campaigns/2147483648',
+      '/api/campaigns/-1',
+      '/api/campaigns/1e3',
+      '/api/campaigns/%201',
+      '/api/conversations/99999999999999999999',
+      '/api/dialers/0x10',
+    ]) {
       expect((await api(platform.url, 'GET', path, { cookie: admin })).status, path).toBe(400);
     }
     const entry = await api(platform.url, 'POST', '/api/dncr', { cookie: admin, body: { number: '099123456', campaignId: null } });
@@ -78,7 +90,10 @@ describe('ids', () => {
     expect(padded.status).toBe(400);
     expect(await platform.services.db.select().from(dncr).where(eq(dncr.id, entry.body.id))).toHaveLength(1);
     const campaign = await buildCampaign(platform.services.db);
-    const members = await api(platform.url, 'POST', '/api/campaign-members', { cookie: admin, body: { campaignIds: [campaign.id], userIds: [2147483648], action: 'add' } });
+    const members = await api(platform.url, 'POST', '/api/campaign-members', {
+      cookie: admin,
+      body: { campaignIds: [campaign.id], userIds: [2147483648], action: 'add' },
+    });
     expect(members.status).toBe(400);
     expect(members.body.error.details).toEqual([{ path: 'userIds.0', message: expect.stringMatching(/out of range/) }]);
   });
@@ -105,7 +120,14 @@ describe('smaller findings', () => {
 
   it('the Twilio adapter refuses a signed JSON body: Twilio only sends forms', async () => {
     const channel = await createTwilioChannelRow(platform.services.db, 'twilio_sms');
-    const params = { MessageSid: `SM${randomUUID().replaceAll('-', '')}`, AccountSid: ACCOUNT_SID, From: '+14155552671', To: channel.address!, Body: 'json', SmsStatus: 'received' };
+    const params = {
+      MessageSid: `SM${randomUUID().replaceAll('-', '')}`,
+      AccountSid: ACCOUNT_SID,
+      From: '+14155552671',
+      To: channel.address!,
+      Body: 'json',
+      SmsStatus: 'received',
+    };
     expect((await twilioForm(channel.id, params, 'application/json')).status).toBe(403);
     expect(await platform.services.db.select().from(messages).where(eq(messages.channelId, channel.id))).toEqual([]);
   });

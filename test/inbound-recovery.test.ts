@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => platform.close());
 
 /** Answers each message with its text (the first of a conversation with "echo: "). */
-const ECHO_FLOW = { start: 'listen', settings: { typingDelayMs: 0 }, nodes: { listen: { type: 'ask', text: 'echo: {{said}}', variable: 'said', next: 'listen' } } };
+const ECHO_FLOW = {
+  start: 'listen',
+  settings: { typingDelayMs: 0 },
+  nodes: { listen: { type: 'ask', text: 'echo: {{said}}', variable: 'said', next: 'listen' } },
+};
 
 describe('an inbound job retried after the database or its process went away mid-drain', () => {
   it('answers the message attached before the crash, before the later ones, and once', async () => {

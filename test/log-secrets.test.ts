@@ -24,19 +24,30 @@ afterAll(() => platform.close());
 
 describe('secrets never reach the log', () => {
   it('a failed channel create, a failed token rotation and a failed simulator create log the failure, not the secrets', async () => {
-    const body = { type: 'twilio_sms', name: 'Leaky line', address: '+14155550100', settings: { accountSid: `AC${'b2'.repeat(16)}`, fromNumber: '+14155550100' }, secrets: { authToken: SECRET } };
+    const body = {
+      type: 'twilio_sms',
+      name: 'Leaky line',
+      address: '+14155550100',
+      settings: { accountSid: `AC${'b2'.repeat(16)}`, fromNumber: '+14155550100' },
+      secrets: { authToken: SECRET },
+    };
     const created = await api(platform.url, 'POST', '/api/channels', { cookie: admin, body });
     expect(created.status).toBe(201);
 
     // From now on the database refuses every write to channels with an error nobody expected.
-    await platform.services.db.execute(sql.raw(`
+    await platform.services.db.execute(
+      sql.raw(`
       create function refuse_channel_writes() returns trigger language plpgsql as $$
         begin raise exception 'channels are read-only for this test' using errcode = 'XX000'; end $$;
-      create trigger refuse_channel_writes before insert or update on channels for each row execute function refuse_channel_writes();`));
+      create trigger refuse_channel_writes before insert or update on channels for each row execute function refuse_channel_writes();`),
+    );
 
     const again = await api(platform.url, 'POST', '/api/channels', { cookie: admin, body: { ...body, name: 'Leaky line 2' } });
     const rotated = await api(platform.url, 'PATCH', `/api/channels/${created.body.id}`, { cookie: admin, body: { secrets: { authToken: ROTATED } } });
-    const simulator = await api(platform.url, 'POST', '/api/channels', { cookie: admin, body: { type: 'simulator', name: 'Leaky phone', address: '+59820000001' } });
+    const simulator = await api(platform.url, 'POST', '/api/channels', {
+      cookie: admin,
+      body: { type: 'simulator', name: 'Leaky phone', address: '+59820000001' },
+    });
     for (const answer of [again, rotated, simulator]) {
       expect(answer.status).toBe(500);
       expect(JSON.stringify(answer.body)).not.toMatch(/TOPSECRET|signingKey|insert|update/i);
@@ -53,8 +64,11 @@ describe('secrets never reach the log', () => {
     expect(log).not.toMatch(/params: (?!\[redacted\])/);
   });
 
-  it("a legacy SendSMS path that is not valid percent-encoding is refused without its API key in the log", async () => {
-    const created = await api(platform.url, 'POST', '/api/api-keys', { cookie: admin, body: { name: 'legacy', campaignIds: [], dialerId: null, securityGroupId: null } });
+  it('a legacy SendSMS path that is not valid percent-encoding is refused without its API key in the log', async () => {
+    const created = await api(platform.url, 'POST', '/api/api-keys', {
+      cookie: admin,
+      body: { name: 'legacy', campaignIds: [], dialerId: null, securityGroupId: null },
+    });
     expect(created.status).toBe(201);
     const key: string = created.body.key;
     for (const message of ['%FF', '%', '%ED%A0%80']) {

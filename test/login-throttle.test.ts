@@ -66,7 +66,12 @@ describe('login throttling', () => {
     const audited = await lockoutsOf('username_and_address');
     expect(audited).toHaveLength(1);
     expect(await lockoutsOf('address')).toEqual([]);
-    expect(audited[0]).toMatchObject({ actorUserId: admin.id, targetType: 'user', targetId: String(admin.id), details: { username: admin.username, ip: address, seconds: 600 } });
+    expect(audited[0]).toMatchObject({
+      actorUserId: admin.id,
+      targetType: 'user',
+      targetId: String(admin.id),
+      details: { username: admin.username, ip: address, seconds: 600 },
+    });
 
     // Another process on the same database sees the same lockout.
     const second = await startTestPlatform(limits, { databaseUrl: platform.databaseUrl });

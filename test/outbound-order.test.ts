@@ -67,7 +67,11 @@ function fakeChannel(row: ChannelRow, outcome: (message: OutboundMessage, attemp
 function conversationWith(channelId: number, address: string) {
   return platform.services.db.transaction(async (tx) => {
     const contactAddress = await findOrCreateContactAddress(tx, { channelId, address });
-    const { conversation } = await findOrOpenConversation(tx, { channelId, contactId: contactAddress.contactId, contactAddressId: contactAddress.id }, async () => null);
+    const { conversation } = await findOrOpenConversation(
+      tx,
+      { channelId, contactId: contactAddress.contactId, contactAddressId: contactAddress.id },
+      async () => null,
+    );
     return conversation;
   });
 }
@@ -106,7 +110,15 @@ describe("a customer's outbound messages", () => {
     expect(fake.overlapped()).toBe(false);
     // The fake has the last message a moment before its row says `sent`.
     await eventually(async () => {
-      const stored = await platform.services.db.select().from(messages).where(inArray(messages.id, queued.map((message) => message.id)));
+      const stored = await platform.services.db
+        .select()
+        .from(messages)
+        .where(
+          inArray(
+            messages.id,
+            queued.map((message) => message.id),
+          ),
+        );
       expect(new Set(stored.map((message) => message.status))).toEqual(new Set(['sent']));
     });
   });
@@ -160,13 +172,24 @@ describe("a customer's outbound messages", () => {
     const queued = await inTransaction(platform.services, async (uow) => {
       const rows = await uow.tx
         .insert(messages)
-        .values(['never accepted', 'this one goes'].map((body) => ({ channelId: row.id, direction: 'outbound' as const, authorType: 'system' as const, address: customer, body, status: 'queued' as const })))
+        .values(
+          ['never accepted', 'this one goes'].map((body) => ({
+            channelId: row.id,
+            direction: 'outbound' as const,
+            authorType: 'system' as const,
+            address: customer,
+            body,
+            status: 'queued' as const,
+          })),
+        )
         .returning();
       for (const message of rows) await uow.enqueue(QUEUES.gatewayOutbound, { messageId: message.id }, { singletonKey: sendKey(message), retryLimit: 0 });
       return rows;
     });
     const ids = queued.map((message) => message.id);
-    await eventually(async () => expect(await jobStates(QUEUES.gatewayOutbound, ids)).toEqual(expect.arrayContaining(ids.map((messageId) => ({ messageId, state: 'completed' })))));
+    await eventually(async () =>
+      expect(await jobStates(QUEUES.gatewayOutbound, ids)).toEqual(expect.arrayContaining(ids.map((messageId) => ({ messageId, state: 'completed' })))),
+    );
     const stored = await platform.services.db.select().from(messages).where(inArray(messages.id, ids)).orderBy(messages.id);
     expect(stored.map((message) => [message.status, message.errorCode])).toEqual([
       ['failed', '503'],
@@ -230,10 +253,23 @@ describe('a typing delay', () => {
     });
     const customer = '+59899800001';
     const conversation = await conversationWith(row.id, customer);
-    await db.insert(messages).values(
-      ['in-1', 'in-2'].map((id) => ({ channelId: row.id, conversationId: conversation.id, direction: 'inbound' as const, authorType: 'contact' as const, address: customer, body: id, status: 'received' as const, providerMessageId: id })),
+    await db
+      .insert(messages)
+      .values(
+        ['in-1', 'in-2'].map((id) => ({
+          channelId: row.id,
+          conversationId: conversation.id,
+          direction: 'inbound' as const,
+          authorType: 'contact' as const,
+          address: customer,
+          body: id,
+          status: 'received' as const,
+          providerMessageId: id,
+        })),
+      );
+    const first = await inTransaction(platform.services, (uow) =>
+      queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'One moment', typingDelayMs: 250 }),
     );
-    const first = await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'One moment', typingDelayMs: 250 }));
     await eventually(() => expect(fake.sent()).toHaveLength(1));
     const sentAt = Date.now();
     expect(calls).toEqual([{ to: customer, replyTo: 'in-2', at: expect.any(Number) }]);
@@ -255,7 +291,16 @@ describe('send jobs left in the first, keyless queues', () => {
     const customer = '+59899600001';
     const [fromSend, fromSession] = await db
       .insert(messages)
-      .values(['from gateway.send', 'from a session queue'].map((body) => ({ channelId: row.id, direction: 'outbound' as const, authorType: 'system' as const, address: customer, body, status: 'queued' as const })))
+      .values(
+        ['from gateway.send', 'from a session queue'].map((body) => ({
+          channelId: row.id,
+          direction: 'outbound' as const,
+          authorType: 'system' as const,
+          address: customer,
+          body,
+          status: 'queued' as const,
+        })),
+      )
       .returning();
     // As an earlier version left them: no singletonKey, standard policy.
     const legacySessionQueue = `${LEGACY_SESSION_SEND_PREFIX}${row.id}`;
@@ -263,9 +308,19 @@ describe('send jobs left in the first, keyless queues', () => {
     await boss.send(legacySessionQueue, { messageId: fromSession!.id });
     await boss.send(QUEUES.gatewaySend, { messageId: fromSend!.id });
     expect(await workLegacySessionQueues(boss, platform.services, pino({ level: 'silent' }))).toContain(legacySessionQueue);
-    await eventually(() => expect(fake.sent().map((attempt) => attempt.messageId).sort()).toEqual([fromSend!.id, fromSession!.id].sort()));
+    await eventually(() =>
+      expect(
+        fake
+          .sent()
+          .map((attempt) => attempt.messageId)
+          .sort(),
+      ).toEqual([fromSend!.id, fromSession!.id].sort()),
+    );
     await eventually(async () => {
-      const stored = await db.select().from(messages).where(inArray(messages.id, [fromSend!.id, fromSession!.id]));
+      const stored = await db
+        .select()
+        .from(messages)
+        .where(inArray(messages.id, [fromSend!.id, fromSession!.id]));
       expect(stored.map((message) => message.status)).toEqual(['sent', 'sent']);
     });
   });

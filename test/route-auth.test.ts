@@ -21,7 +21,11 @@ function expressRoutes(app: Express): { method: string; path: string }[] {
   const stack = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
   return stack
     .filter((layer) => layer.route)
-    .flatMap((layer) => Object.keys(layer.route!.methods).filter((m) => m !== '_all').map((method) => ({ method, path: layer.route!.path })));
+    .flatMap((layer) =>
+      Object.keys(layer.route!.methods)
+        .filter((m) => m !== '_all')
+        .map((method) => ({ method, path: layer.route!.path })),
+    );
 }
 
 const samplePath = (path: string) => path.replace(/:[a-zA-Z]+/g, '1');
@@ -141,8 +145,15 @@ describe('authentication and roles on every route', () => {
 
   it('answers a wrong password like an unknown user, and sets an httpOnly SameSite cookie on success', async () => {
     const user = await buildUser(platform.services.db, { role: 'agent' });
-    for (const body of [{ username: user.username, password: 'wrong' }, { username: 'nobody-here', password: 'wrong' }]) {
-      const response = await fetch(`${platform.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const body of [
+      { username: user.username, password: 'wrong' },
+      { username: 'nobody-here', password: 'wrong' },
+    ]) {
+      const response = await fetch(`${platform.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ error: { code: 'invalid_credentials', message: 'Wrong username or password' } });
     }

@@ -28,7 +28,10 @@ beforeAll(async () => {
   // A grace period no test step outlasts by accident, however busy the machine: tests that need it
   // over pass its deadline by hand (passDeadline).
   platform = await startTestPlatform({ PRESENCE_GRACE_SECONDS: '600' });
-  await platform.services.db.insert(breaks).values([{ name: 'Lunch' }]).onConflictDoNothing();
+  await platform.services.db
+    .insert(breaks)
+    .values([{ name: 'Lunch' }])
+    .onConflictDoNothing();
 });
 afterAll(async () => {
   for (const socket of sockets) socket.close();
@@ -47,7 +50,17 @@ async function person(role: 'agent' | 'supervisor' | 'admin', displayName: strin
   return { id: user.id, displayName, cookie, socket };
 }
 
-async function campaignFor(members: Person[], overrides: { strategy?: CampaignStrategy; maxInteractionsPerAgent?: number; agentAnswerTimeoutSeconds?: number; chatTimeSeconds?: number; acdMaxWaiting?: number; acdFullAction?: 'close' | 'stay_with_bot' } = {}) {
+async function campaignFor(
+  members: Person[],
+  overrides: {
+    strategy?: CampaignStrategy;
+    maxInteractionsPerAgent?: number;
+    agentAnswerTimeoutSeconds?: number;
+    chatTimeSeconds?: number;
+    acdMaxWaiting?: number;
+    acdFullAction?: 'close' | 'stay_with_bot';
+  } = {},
+) {
   const channel = await buildSimulatorChannel(platform.services.db);
   const campaign = await buildCampaign(platform.services.db, { channelIds: [channel.id], memberIds: members.map((member) => member.id), ...overrides });
   return { channel, campaign };
@@ -79,7 +92,10 @@ const conversation = (id: number) => platform.services.db.query.conversations.fi
 const history = (id: number) =>
   platform.services.db.select().from(conversationAssignments).where(eq(conversationAssignments.conversationId, id)).orderBy(asc(conversationAssignments.id));
 const audits = (action: string, targetId: number) =>
-  platform.services.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.targetId, String(targetId))));
+  platform.services.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), eq(auditLog.targetId, String(targetId))));
 const presence = (userId: number) => platform.services.db.query.agentPresence.findFirst({ where: eq(agentPresence.userId, userId) });
 
 /**
@@ -97,7 +113,9 @@ async function passDeadline(queue: QueueName, key: string, id: number) {
 const timersRun = (queue: QueueName, key: string, id: number, n: number) =>
   eventually(async () => {
     const [row] = (await platform.services.db.execute(sql`
-      select count(*)::int as n from pgboss.job where name = ${queue} and state = 'completed' and (data->>${key})::bigint = ${id}`)) as unknown as { n: number }[];
+      select count(*)::int as n from pgboss.job where name = ${queue} and state = 'completed' and (data->>${key})::bigint = ${id}`)) as unknown as {
+      n: number;
+    }[];
     expect(row!.n).toBe(n);
   }, 60_000);
 
@@ -110,7 +128,9 @@ describe('offer to all', () => {
     for (const offer of await Promise.all(offered)) expect(offer).toMatchObject({ conversationId: waiting.id, campaign: { id: campaign.id } });
     expect((await api(platform.url, 'GET', '/api/offers', { cookie: agents[1]!.cookie })).body.offers).toHaveLength(1);
 
-    const withdrawn = agents.map((agent) => nextEvent(agent.socket, 'offer.withdrawn', (payload: { conversationId: number }) => payload.conversationId === waiting.id));
+    const withdrawn = agents.map((agent) =>
+      nextEvent(agent.socket, 'offer.withdrawn', (payload: { conversationId: number }) => payload.conversationId === waiting.id),
+    );
     // All three accept at the same instant: exactly one wins.
     const answers = await Promise.all(agents.map((agent) => api(platform.url, 'POST', `/api/offers/${waiting.id}/accept`, { cookie: agent.cookie })));
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
@@ -150,14 +170,24 @@ describe('timers', () => {
     const [toAna] = await eventually(() => holders([[ana.id, null]]));
     // Ana says nothing in her answer time: the conversation goes to Bea.
     await passDeadline(QUEUES.routingAnswerTimeout, 'assignmentId', toAna!.id);
-    const [, toBea] = await eventually(() => holders([[ana.id, 'answer_timeout'], [bea.id, null]]), 60_000);
+    const [, toBea] = await eventually(
+      () =>
+        holders([
+          [ana.id, 'answer_timeout'],
+          [bea.id, null],
+        ]),
+      60_000,
+    );
     expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: bea.id, requeuedFromUserId: ana.id });
     // Bea answers in time: nothing moves when her answer time is over.
     expect((await api(platform.url, 'POST', `/api/conversations/${waiting.id}/messages`, { cookie: bea.cookie, body: { body: 'Hello!' } })).status).toBe(201);
     await passDeadline(QUEUES.routingAnswerTimeout, 'assignmentId', toBea!.id);
     await timersRun(QUEUES.routingAnswerTimeout, 'conversationId', waiting.id, 2);
     expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned', assignedUserId: bea.id });
-    await holders([[ana.id, 'answer_timeout'], [bea.id, null]]);
+    await holders([
+      [ana.id, 'answer_timeout'],
+      [bea.id, null],
+    ]);
   });
 
   it('flags a chat past the campaign chat time to the agent and the supervisors', async () => {
@@ -216,7 +246,9 @@ describe('supervisor actions', () => {
     await eventually(async () => expect(await conversation(waiting.id)).toMatchObject({ status: 'assigned' }));
 
     const paused = nextEvent(ana.socket, 'presence.updated', (presence: { state: string }) => presence.state === 'break');
-    const monitored = nextEvent<{ userId: number; status: string }[]>(supervisor.socket, 'monitor.agents', (agents) => agents.some((agent) => agent.userId === ana.id && agent.status === 'busy_on_break'));
+    const monitored = nextEvent<{ userId: number; status: string }[]>(supervisor.socket, 'monitor.agents', (agents) =>
+      agents.some((agent) => agent.userId === ana.id && agent.status === 'busy_on_break'),
+    );
     const pause = await api(platform.url, 'PUT', `/api/agents/${ana.id}/presence`, { cookie: supervisor.cookie, body: { state: 'break', breakName: 'Lunch' } });
     expect(pause.status).toBe(200);
     await paused;
@@ -252,7 +284,10 @@ describe('supervisor actions', () => {
     const [ana, bea] = [await person('agent', 'Ana'), await person('agent', 'Bea')];
     const supervisor = await person('supervisor', 'Sofía');
     const arrived = nextEvent<AgentChatMessage>(ana.socket, 'agent-chat.message');
-    const sent = await api(platform.url, 'POST', `/api/agent-chat/${ana.id}`, { cookie: supervisor.cookie, body: { body: 'Please check the customer on hold' } });
+    const sent = await api(platform.url, 'POST', `/api/agent-chat/${ana.id}`, {
+      cookie: supervisor.cookie,
+      body: { body: 'Please check the customer on hold' },
+    });
     expect(sent.status).toBe(201);
     expect(await arrived).toMatchObject({ fromUserId: supervisor.id, fromName: 'Sofía', toUserId: ana.id, body: 'Please check the customer on hold' });
     expect((await api(platform.url, 'POST', `/api/agent-chat/${supervisor.id}`, { cookie: ana.cookie, body: { body: 'On it' } })).status).toBe(201);
@@ -279,8 +314,15 @@ describe('transfers', () => {
     const refused = await api(platform.url, 'POST', `/api/conversations/${first.id}/transfer`, { cookie: ana.cookie, body: { toUserId: bea.id } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/Bea already has 1 conversation/);
-    const leaving = nextEvent<ConversationSummary>(ana.socket, 'conversation.upserted', (summary) => summary.id === first.id && summary.assignedTo?.id === caro.id);
-    const moved = await api(platform.url, 'POST', `/api/conversations/${first.id}/transfer`, { cookie: ana.cookie, body: { toUserId: caro.id, note: 'Wants a refund' } });
+    const leaving = nextEvent<ConversationSummary>(
+      ana.socket,
+      'conversation.upserted',
+      (summary) => summary.id === first.id && summary.assignedTo?.id === caro.id,
+    );
+    const moved = await api(platform.url, 'POST', `/api/conversations/${first.id}/transfer`, {
+      cookie: ana.cookie,
+      body: { toUserId: caro.id, note: 'Wants a refund' },
+    });
     expect(moved.status).toBe(200);
     await leaving;
     expect(await conversation(first.id)).toMatchObject({ assignedUserId: caro.id, handoffNote: 'Ana: Wants a refund' });
@@ -289,9 +331,17 @@ describe('transfers', () => {
       [caro.id, 'transfer', null],
     ]);
     const before = await conversation(second.id);
-    const toBilling = await api(platform.url, 'POST', `/api/conversations/${second.id}/transfer`, { cookie: bea.cookie, body: { toCampaignId: billing.id, note: 'Invoice question' } });
+    const toBilling = await api(platform.url, 'POST', `/api/conversations/${second.id}/transfer`, {
+      cookie: bea.cookie,
+      body: { toCampaignId: billing.id, note: 'Invoice question' },
+    });
     expect(toBilling.status).toBe(200);
-    expect(await conversation(second.id)).toMatchObject({ status: 'queued', campaignId: billing.id, queuedAt: before!.queuedAt, handoffNote: 'Bea: Invoice question' });
+    expect(await conversation(second.id)).toMatchObject({
+      status: 'queued',
+      campaignId: billing.id,
+      queuedAt: before!.queuedAt,
+      handoffNote: 'Bea: Invoice question',
+    });
     expect((await api(platform.url, 'POST', `/api/conversations/${second.id}/transfer`, { cookie: bea.cookie, body: { toUserId: ana.id } })).status).toBe(404);
     expect((await api(platform.url, 'POST', `/api/conversations/${first.id}/transfer`, { cookie: caro.cookie, body: {} })).status).toBe(400);
   });
@@ -304,7 +354,11 @@ describe('queue limits and live figures', () => {
     const channel = await buildSimulatorChannel(platform.services.db);
     const created = await api(platform.url, 'POST', '/api/campaigns', { cookie: admin.cookie, body: { name: `Late ${channel.id}`, channelIds: [channel.id] } });
     expect(created.status).toBe(201);
-    const live = nextEvent<CampaignMonitor>(supervisor.socket, 'monitor.campaign', (monitor) => monitor.campaignId === created.body.id && monitor.waiting === 1);
+    const live = nextEvent<CampaignMonitor>(
+      supervisor.socket,
+      'monitor.campaign',
+      (monitor) => monitor.campaignId === created.body.id && monitor.waiting === 1,
+    );
     await customer(channel.id, created.body.id);
     await live;
   });
@@ -313,8 +367,7 @@ describe('queue limits and live figures', () => {
     const { channel, campaign } = await campaignFor([], { acdMaxWaiting: 1 });
     const supervisor = await person('supervisor', 'Sofía');
     const live = nextEvent<CampaignMonitor>(supervisor.socket, 'monitor.campaign', (monitor) => monitor.campaignId === campaign.id && monitor.waiting === 1);
-    const handoff = async (id: number) =>
-      inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(id))!, campaign));
+    const handoff = async (id: number) => inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(id))!, campaign));
     const [first, second] = [await customer(channel.id, campaign.id, 'bot'), await customer(channel.id, campaign.id, 'bot')];
     expect(await handoff(first.id)).toMatchObject({ status: 'queued' });
     expect(await handoff(second.id)).toMatchObject({ status: 'closed', closeReason: 'queue_full' });
@@ -324,6 +377,8 @@ describe('queue limits and live figures', () => {
 
     const { channel: other, campaign: patient } = await campaignFor([], { acdMaxWaiting: 0, acdFullAction: 'stay_with_bot' });
     const third = await customer(other.id, patient.id, 'bot');
-    expect(await inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(third.id))!, patient))).toMatchObject({ status: 'bot' });
+    expect(await inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(third.id))!, patient))).toMatchObject({
+      status: 'bot',
+    });
   });
 });

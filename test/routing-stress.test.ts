@@ -134,27 +134,29 @@ function startWorker(databaseUrl: string, seedValue: number) {
 }
 
 describe('routing under several processes', () => {
-  it('never assigns a conversation twice, nor an agent past its limit, nor one who is away', async () => {
-    const database = await freshDatabase();
-    const { db } = database;
-    await seed(database);
+  it(
+    'never assigns a conversation twice, nor an agent past its limit, nor one who is away',
+    async () => {
+      const database = await freshDatabase();
+      const { db } = database;
+      await seed(database);
 
-    const baseSeed = randomInt(1, 1_000_000);
-    const workers = Array.from({ length: PROCESSES }, (_, i) => startWorker(database.url, baseSeed + i));
-    // The chaos starts when every process runs, and each stops when the shared work is done, so all four overlap throughout.
-    await Promise.all(workers.map((worker) => worker.ready));
-    for (const worker of workers) worker.go();
-    const results = await Promise.all(workers.map((worker) => worker.exited));
-    for (const { output } of results) if (output.length) console.warn(`a worker logged:\n${output.slice(0, 20).join('\n')}`);
-    for (const result of results) {
-      expect(result.counts, `a worker printed no counts:\n${result.output.join('\n')}`).not.toBeNull();
-      expect(result.counts!.fatal, `a worker stopped on an unexpected error or stalled work:\n${result.output.join('\n')}`).toBeNull();
-      expect(result.code).toBe(0);
-    }
+      const baseSeed = randomInt(1, 1_000_000);
+      const workers = Array.from({ length: PROCESSES }, (_, i) => startWorker(database.url, baseSeed + i));
+      // The chaos starts when every process runs, and each stops when the shared work is done, so all four overlap throughout.
+      await Promise.all(workers.map((worker) => worker.ready));
+      for (const worker of workers) worker.go();
+      const results = await Promise.all(workers.map((worker) => worker.exited));
+      for (const { output } of results) if (output.length) console.warn(`a worker logged:\n${output.slice(0, 20).join('\n')}`);
+      for (const result of results) {
+        expect(result.counts, `a worker printed no counts:\n${result.output.join('\n')}`).not.toBeNull();
+        expect(result.counts!.fatal, `a worker stopped on an unexpected error or stalled work:\n${result.output.join('\n')}`).toBeNull();
+        expect(result.code).toBe(0);
+      }
 
-    const audit = await auditRouting(db);
-    const work = await countRoutingWork(db);
-    const [detail] = (await db.execute(sql`
+      const audit = await auditRouting(db);
+      const work = await countRoutingWork(db);
+      const [detail] = (await db.execute(sql`
       select (select jsonb_object_agg(via, n) from (select via, count(*)::int as n from conversation_assignments group by via) v) as by_via,
              (select jsonb_object_agg(coalesce(release_reason, 'open'), n)
                 from (select release_reason, count(*)::int as n from conversation_assignments group by release_reason) r) as releases,
@@ -164,47 +166,49 @@ describe('routing under several processes', () => {
                where exists (select 1 from conversations p where p.contact_id = c.contact_id and p.id < c.id)) as returning_customers,
              (select coalesce(jsonb_agg(jsonb_build_object('queue', name, 'state', state, 'retries', retry_count, 'error', left(output->>'message', 120))), '[]')
                 from pgboss.job where name like 'routing.%' and (state = 'failed' or retry_count > 0)) as failed_jobs`)) as unknown as [
-      Record<string, unknown>,
-    ];
-    // The four processes' counts, added up: what each kind of action did, and the refusals they met.
-    const actions: Record<string, { runs: number; done: number; avgMs: number; ms: number }> = {};
-    const refusals: Record<string, number> = {};
-    for (const { counts } of results) {
-      for (const [name, tally] of Object.entries(counts!.actions)) {
-        const total = (actions[name] ??= { runs: 0, done: 0, avgMs: 0, ms: 0 });
-        total.runs += tally.runs;
-        total.done += tally.done;
-        total.ms += tally.ms;
-        total.avgMs = Math.round(total.ms / total.runs);
+        Record<string, unknown>,
+      ];
+      // The four processes' counts, added up: what each kind of action did, and the refusals they met.
+      const actions: Record<string, { runs: number; done: number; avgMs: number; ms: number }> = {};
+      const refusals: Record<string, number> = {};
+      for (const { counts } of results) {
+        for (const [name, tally] of Object.entries(counts!.actions)) {
+          const total = (actions[name] ??= { runs: 0, done: 0, avgMs: 0, ms: 0 });
+          total.runs += tally.runs;
+          total.done += tally.done;
+          total.ms += tally.ms;
+          total.avgMs = Math.round(total.ms / total.runs);
+        }
+        for (const [kind, n] of Object.entries(counts!.expected)) refusals[kind] = (refusals[kind] ?? 0) + n;
       }
-      for (const [kind, n] of Object.entries(counts!.expected)) refusals[kind] = (refusals[kind] ?? 0) + n;
-    }
-    const sum = (key: 'assignedByChaos' | 'fed') => results.reduce((total, { counts }) => total + counts![key], 0);
-    console.log(
-      JSON.stringify({
-        routingStress: {
-          processes: PROCESSES,
-          seconds: Math.max(...results.map(({ counts }) => counts!.elapsedMs)) / 1000,
-          seeds: results.map(({ counts }) => counts!.seed),
-          ...work,
-          ...detail,
-          assignedByChaos: sum('assignedByChaos'),
-          fed: sum('fed'),
-          actions: Object.fromEntries(Object.entries(actions).map(([name, { ms, ...rest }]) => [name, rest])),
-          expectedRefusals: refusals,
-          violations: audit.violations,
-        },
-      }),
-    );
+      const sum = (key: 'assignedByChaos' | 'fed') => results.reduce((total, { counts }) => total + counts![key], 0);
+      console.log(
+        JSON.stringify({
+          routingStress: {
+            processes: PROCESSES,
+            seconds: Math.max(...results.map(({ counts }) => counts!.elapsedMs)) / 1000,
+            seeds: results.map(({ counts }) => counts!.seed),
+            ...work,
+            ...detail,
+            assignedByChaos: sum('assignedByChaos'),
+            fed: sum('fed'),
+            actions: Object.fromEntries(Object.entries(actions).map(([name, { ms, ...rest }]) => [name, rest])),
+            expectedRefusals: refusals,
+            violations: audit.violations,
+          },
+        }),
+      );
 
-    expect(audit.violations, JSON.stringify(audit.examples, null, 1)).toEqual(NO_VIOLATIONS);
-    // The workers stop only once this is done (else they fail above): the audit covered that much.
-    expect(work.assignments).toBeGreaterThanOrEqual(ENOUGH_WORK.assignments);
-    expect(work.closes).toBeGreaterThanOrEqual(ENOUGH_WORK.closes);
-    expect(work.presenceChanges).toBeGreaterThanOrEqual(ENOUGH_WORK.presenceChanges);
-    // Every process took part: each ran its lanes, not only the first to start.
-    for (const { counts } of results) expect(Object.values(counts!.actions).reduce((runs, tally) => runs + tally.runs, 0)).toBeGreaterThan(0);
-  }, MAX_CHAOS_MS + 240_000); // the four platforms' start (a minute and more on a busy machine) and the audit come on top
+      expect(audit.violations, JSON.stringify(audit.examples, null, 1)).toEqual(NO_VIOLATIONS);
+      // The workers stop only once this is done (else they fail above): the audit covered that much.
+      expect(work.assignments).toBeGreaterThanOrEqual(ENOUGH_WORK.assignments);
+      expect(work.closes).toBeGreaterThanOrEqual(ENOUGH_WORK.closes);
+      expect(work.presenceChanges).toBeGreaterThanOrEqual(ENOUGH_WORK.presenceChanges);
+      // Every process took part: each ran its lanes, not only the first to start.
+      for (const { counts } of results) expect(Object.values(counts!.actions).reduce((runs, tally) => runs + tally.runs, 0)).toBeGreaterThan(0);
+    },
+    MAX_CHAOS_MS + 240_000,
+  ); // the four platforms' start (a minute and more on a busy machine) and the audit come on top
 });
 
 describe('the routing audit', () => {

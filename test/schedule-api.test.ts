@@ -92,30 +92,37 @@ describe('schedules', () => {
       [{ weekly: [{ dayOfWeek: 1, startMinute: 0, endMinute: 1441 }] }, 'weekly.0.endMinute'],
       [{ weekly: [{ dayOfWeek: 1, startMinute: 600, endMinute: 600 }] }, 'weekly.0.endMinute', /after startMinute/],
       [{ weekly: [{ dayOfWeek: 1, startMinute: 1.5, endMinute: 600 }] }, 'weekly.0.startMinute'],
-      [
-        { weekly: [...weekdays(540, 1080), { dayOfWeek: 3, startMinute: 1020, endMinute: 1200 }] },
-        'weekly.5',
-        /overlaps weekly\.2 \(Wednesday 09:00–18:00\)/,
-      ],
+      [{ weekly: [...weekdays(540, 1080), { dayOfWeek: 3, startMinute: 1020, endMinute: 1200 }] }, 'weekly.5', /overlaps weekly\.2 \(Wednesday 09:00–18:00\)/],
       [{ exceptions: [{ date: '2026-02-30' }] }, 'exceptions.0.date', /not a date/],
       [{ exceptions: [{ date: '25/12/2026' }] }, 'exceptions.0.date', /YYYY-MM-DD/],
       [{ exceptions: [{ date: '2026-12-24', startMinute: 540 }] }, 'exceptions.0.endMinute'],
       [{ exceptions: [{ date: '2026-12-24', startMinute: 600, endMinute: 540 }] }, 'exceptions.0.endMinute'],
       [{ exceptions: [{ date: '2026-12-24' }, { date: '2026-12-24', startMinute: 540, endMinute: 600 }] }, 'exceptions.1', /closed all day/],
       [
-        { exceptions: [{ date: '2026-12-24', startMinute: 540, endMinute: 600 }, { date: '2026-12-24', startMinute: 590, endMinute: 700 }] },
+        {
+          exceptions: [
+            { date: '2026-12-24', startMinute: 540, endMinute: 600 },
+            { date: '2026-12-24', startMinute: 590, endMinute: 700 },
+          ],
+        },
         'exceptions.1',
       ],
     ];
     for (const [fields, path, message] of cases) {
       const response = await call('POST', '/api/schedules', cookies.admin, { name: unique('Refused'), ...fields });
       expect(response.status, JSON.stringify(fields)).toBe(400);
-      expect(response.body.error.details, JSON.stringify(fields)).toContainEqual({ path, message: message ? expect.stringMatching(message) : expect.any(String) });
+      expect(response.body.error.details, JSON.stringify(fields)).toContainEqual({
+        path,
+        message: message ? expect.stringMatching(message) : expect.any(String),
+      });
     }
     // Touching intervals are not an overlap.
     const touching = await call('POST', '/api/schedules', cookies.admin, {
       name: unique('Split'),
-      weekly: [{ dayOfWeek: 0, startMinute: 0, endMinute: 600 }, { dayOfWeek: 0, startMinute: 600, endMinute: 1440 }],
+      weekly: [
+        { dayOfWeek: 0, startMinute: 0, endMinute: 600 },
+        { dayOfWeek: 0, startMinute: 600, endMinute: 1440 },
+      ],
     });
     expect(touching.status).toBe(201);
     const { body } = await call<{ schedules: ScheduleView[] }>('GET', '/api/schedules', cookies.admin);

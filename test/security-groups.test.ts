@@ -48,7 +48,10 @@ async function send(route: Route, attempt: Attempt, as: { cookie: string } | { k
 function isRefusal(answer: Answer, refusal: Refusal): boolean {
   if (answer.status !== refusal.status) return false;
   if ('field' in refusal) {
-    return answer.json?.error?.code === 'validation_failed' && answer.json.error.details.some((issue: { path: string; message: string }) => issue.path === refusal.field);
+    return (
+      answer.json?.error?.code === 'validation_failed' &&
+      answer.json.error.details.some((issue: { path: string; message: string }) => issue.path === refusal.field)
+    );
   }
   if ('code' in refusal) return answer.json?.error?.code === refusal.code;
   if (refusal.status === 404) return answer.json?.error?.code === 'not_found';
@@ -62,8 +65,23 @@ const unseenReference = (answer: Answer) =>
 /** Every row a request could change, as one fingerprint (columns that record use, not change, left out). */
 async function fingerprint(): Promise<string> {
   const tables = [
-    'campaigns', 'campaign_channels', 'campaign_members', 'canned_responses', 'channels', 'schedules', 'schedule_intervals', 'bot_flows',
-    'dialers', 'spool', 'spool_imports', 'dncr', 'conversations', 'messages', 'agent_chat_messages', 'agent_presence', 'audit_log',
+    'campaigns',
+    'campaign_channels',
+    'campaign_members',
+    'canned_responses',
+    'channels',
+    'schedules',
+    'schedule_intervals',
+    'bot_flows',
+    'dialers',
+    'spool',
+    'spool_imports',
+    'dncr',
+    'conversations',
+    'messages',
+    'agent_chat_messages',
+    'agent_presence',
+    'audit_log',
   ];
   const parts = tables.map((table) => sql`select ${table} as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${sql.raw(table)} x`);
   parts.push(sql`select 'sessions', md5(coalesce(string_agg(token_hash || coalesce(revoked_at::text, ''), '|' order by token_hash), '')) from sessions`);
@@ -74,7 +92,9 @@ async function fingerprint(): Promise<string> {
 
 /** The routes the table covers, each with the attempts it makes for (own, other). */
 function attempts(own: Side, other: Side, keep: (route: Route) => boolean) {
-  return platform.routeTable.filter((route) => keyOf(route) in NAMING && keep(route)).flatMap((route) => NAMING[keyOf(route)]!(own, other).map((attempt) => ({ route, attempt })));
+  return platform.routeTable
+    .filter((route) => keyOf(route) in NAMING && keep(route))
+    .flatMap((route) => NAMING[keyOf(route)]!(own, other).map((attempt) => ({ route, attempt })));
 }
 
 describe('security groups: every id a request names is checked against the caller', () => {
@@ -109,7 +129,8 @@ describe('security groups: every id a request names is checked against the calle
     const refused = await patch(a.campaign.id, a.supervisor.cookie, { channelIds: [a.channel.id, b.channel.id] });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details).toEqual([{ path: 'channelIds.1', message: `There is no channel ${b.channel.id}` }]);
-    const campaignsOf = async (channelId: number) => (await db.select().from(campaignChannels).where(eq(campaignChannels.channelId, channelId))).map((row) => row.campaignId);
+    const campaignsOf = async (channelId: number) =>
+      (await db.select().from(campaignChannels).where(eq(campaignChannels.channelId, channelId))).map((row) => row.campaignId);
     expect(await campaignsOf(b.channel.id)).toEqual([b.campaign.id]);
     expect((await resolveCampaign(db, b.channel.id, null))?.id).toBe(b.campaign.id);
 
@@ -127,7 +148,10 @@ describe('security groups: every id a request names is checked against the calle
     // What a campaign already has stays when it is saved again, even a line an admin shares with B.
     expect((await patch(a.campaign.id, admin.cookie, { channelIds: [a.channel.id, spareLine.id, b.channel.id] })).status).toBe(200);
     // On that shared line a DID-Port clash does not name B's campaign.
-    await db.update(campaigns).set({ didPorts: ['7000'] }).where(eq(campaigns.id, b.campaign.id));
+    await db
+      .update(campaigns)
+      .set({ didPorts: ['7000'] })
+      .where(eq(campaigns.id, b.campaign.id));
     expect((await patch(a.campaign.id, a.supervisor.cookie, { didPorts: ['7000'] })).body.error.details).toEqual([
       { path: 'didPorts.0', message: `"7000" is already a DID-Port of another campaign on channel "${b.channel.name}"` },
     ]);
@@ -146,24 +170,40 @@ describe('security groups: every id a request names is checked against the calle
     });
     expect(added.status).toBe(400);
     expect(added.body.error.details).toEqual([{ path: 'userIds.1', message: `There is no user ${b.agent.id}` }]);
-    const replaced = await api(platform.url, 'PUT', `/api/campaigns/${a.campaign.id}/members`, { cookie: a.supervisor.cookie, body: { userIds: [a.agent.id, b.agent.id] } });
+    const replaced = await api(platform.url, 'PUT', `/api/campaigns/${a.campaign.id}/members`, {
+      cookie: a.supervisor.cookie,
+      body: { userIds: [a.agent.id, b.agent.id] },
+    });
     expect(replaced.status).toBe(400);
     expect(replaced.body.error.details).toEqual([{ path: 'userIds.1', message: `There is no user ${b.agent.id}` }]);
     expect(await members()).toEqual([a.agent.id]);
 
     // An admin made B's agent a member: A's supervisor may reorder the members keeping them, and remove them.
     await db.insert(campaignMembers).values({ campaignId: a.campaign.id, userId: b.agent.id, position: 2 });
-    expect((await api(platform.url, 'PUT', `/api/campaigns/${a.campaign.id}/members`, { cookie: a.supervisor.cookie, body: { userIds: [b.agent.id, a.agent.id] } })).status).toBe(200);
-    const removed = await api(platform.url, 'POST', '/api/campaign-members', { cookie: a.supervisor.cookie, body: { campaignIds: [a.campaign.id], userIds: [b.agent.id], action: 'remove' } });
+    expect(
+      (await api(platform.url, 'PUT', `/api/campaigns/${a.campaign.id}/members`, { cookie: a.supervisor.cookie, body: { userIds: [b.agent.id, a.agent.id] } }))
+        .status,
+    ).toBe(200);
+    const removed = await api(platform.url, 'POST', '/api/campaign-members', {
+      cookie: a.supervisor.cookie,
+      body: { campaignIds: [a.campaign.id], userIds: [b.agent.id], action: 'remove' },
+    });
     expect(removed.body).toEqual({ changed: 1 });
     expect(await members()).toEqual([a.agent.id]);
   });
 
   it('an agent cannot open an internal chat with a supervisor of another group, nor send a customer to its campaigns', async () => {
     const { db } = platform.services;
-    const chat = (from: { cookie: string }, toUserId: number) => api(platform.url, 'POST', `/api/agent-chat/${toUserId}`, { cookie: from.cookie, body: { body: 'Hello' } });
+    const chat = (from: { cookie: string }, toUserId: number) =>
+      api(platform.url, 'POST', `/api/agent-chat/${toUserId}`, { cookie: from.cookie, body: { body: 'Hello' } });
     const between = (x: number, y: number) =>
-      db.$count(agentChatMessages, or(and(eq(agentChatMessages.fromUserId, x), eq(agentChatMessages.toUserId, y)), and(eq(agentChatMessages.fromUserId, y), eq(agentChatMessages.toUserId, x))));
+      db.$count(
+        agentChatMessages,
+        or(
+          and(eq(agentChatMessages.fromUserId, x), eq(agentChatMessages.toUserId, y)),
+          and(eq(agentChatMessages.fromUserId, y), eq(agentChatMessages.toUserId, x)),
+        ),
+      );
     expect((await chat(a.agent, b.supervisor.id)).status).toBe(404);
     expect((await api(platform.url, 'GET', `/api/agent-chat/${b.supervisor.id}`, { cookie: a.agent.cookie })).status).toBe(404);
     expect((await chat(b.supervisor, a.agent.id)).status).toBe(404);
@@ -172,12 +212,15 @@ describe('security groups: every id a request names is checked against the calle
     expect((await chat(a.agent, a.supervisor.id)).status).toBe(201);
     expect((await chat(a.agent, admin.id)).status).toBe(201);
 
-    const transfer = await api(platform.url, 'POST', `/api/conversations/${a.conversation.id}/transfer`, { cookie: a.agent.cookie, body: { toCampaignId: b.campaign.id } });
+    const transfer = await api(platform.url, 'POST', `/api/conversations/${a.conversation.id}/transfer`, {
+      cookie: a.agent.cookie,
+      body: { toCampaignId: b.campaign.id },
+    });
     expect(transfer.status).toBe(400);
     expect(transfer.body.error.details).toEqual([{ path: 'toCampaignId', message: `There is no campaign ${b.campaign.id}` }]);
   });
 
-  it("a shared dialer shows and cancels a supervisor only the rows of the campaigns they see", async () => {
+  it('a shared dialer shows and cancels a supervisor only the rows of the campaigns they see', async () => {
     const { db } = platform.services;
     const shared = await buildDialer(db, (await buildSimulatorChannel(db)).id);
     const [ofA, ofB] = await db
@@ -191,10 +234,12 @@ describe('security groups: every id a request names is checked against the calle
     expect((await db.select().from(spool).where(eq(spool.id, ofB!.id)))[0]!.state).toBe(1);
   });
 
-  it('lists to a supervisor the schedules and flows no other group uses; an API key of a group sends through no other group\'s dialer', async () => {
+  it("lists to a supervisor the schedules and flows no other group uses; an API key of a group sends through no other group's dialer", async () => {
     const { db } = platform.services;
     const unused = await buildSchedule(db);
-    const schedules = (await api(platform.url, 'GET', '/api/schedules', { cookie: a.supervisor.cookie })).body.schedules.map((schedule: { id: number }) => schedule.id);
+    const schedules = (await api(platform.url, 'GET', '/api/schedules', { cookie: a.supervisor.cookie })).body.schedules.map(
+      (schedule: { id: number }) => schedule.id,
+    );
     expect(schedules).toEqual(expect.arrayContaining([a.schedule.id, unused.id]));
     expect(schedules).not.toContain(b.schedule.id);
     const flows = (await api(platform.url, 'GET', '/api/bot-flows', { cookie: a.supervisor.cookie })).body.flows.map((flow: { name: string }) => flow.name);
@@ -202,9 +247,14 @@ describe('security groups: every id a request names is checked against the calle
     expect(flows).not.toContain(b.flow.name);
     // A schedule used by a campaign with no group stays shared.
     const open = await buildCampaign(db, { scheduleId: (await buildSchedule(db)).id });
-    expect((await api(platform.url, 'PATCH', `/api/campaigns/${a.campaign.id}`, { cookie: a.supervisor.cookie, body: { scheduleId: open.scheduleId } })).status).toBe(200);
+    expect(
+      (await api(platform.url, 'PATCH', `/api/campaigns/${a.campaign.id}`, { cookie: a.supervisor.cookie, body: { scheduleId: open.scheduleId } })).status,
+    ).toBe(200);
 
-    const key = await api(platform.url, 'POST', '/api/api-keys', { cookie: admin.cookie, body: { name: 'crm', securityGroupId: a.group.id, dialerId: b.dialer.id } });
+    const key = await api(platform.url, 'POST', '/api/api-keys', {
+      cookie: admin.cookie,
+      body: { name: 'crm', securityGroupId: a.group.id, dialerId: b.dialer.id },
+    });
     expect(key.status).toBe(400);
     expect(key.body.error.details).toEqual([{ path: 'dialerId', message: `Dialer "${b.dialer.name}" is not in the key's security group` }]);
   });

@@ -17,7 +17,12 @@ afterAll(async () => {
 const PATHS = ['/', '/simulator', '/api/me', '/api/nothing-here', '/healthz'];
 
 const directives = (policy: string | null) =>
-  Object.fromEntries((policy ?? '').split(';').map((directive) => directive.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+  Object.fromEntries(
+    (policy ?? '')
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values.join(' ')]),
+  );
 
 describe('security headers', () => {
   it('sends a strict Content-Security-Policy and the other helmet headers on pages and the API, and no X-Powered-By', async () => {

@@ -27,7 +27,10 @@ async function userWithCookie(role: 'agent' | 'supervisor' | 'admin', groupIds: 
 }
 
 async function group() {
-  const [row] = await platform.services.db.insert(securityGroups).values({ name: `group ${randomUUID().slice(0, 8)}` }).returning();
+  const [row] = await platform.services.db
+    .insert(securityGroups)
+    .values({ name: `group ${randomUUID().slice(0, 8)}` })
+    .returning();
   return row!;
 }
 

@@ -15,7 +15,10 @@ afterAll(() => platform.close());
 describe('who sees which conversation', () => {
   it('scopes supervisors to their security groups and agents to their own conversations', async () => {
     const { db } = platform.services;
-    const [sales, support] = await db.insert(securityGroups).values([{ name: `sales-${randomUUID()}` }, { name: `support-${randomUUID()}` }]).returning();
+    const [sales, support] = await db
+      .insert(securityGroups)
+      .values([{ name: `sales-${randomUUID()}` }, { name: `support-${randomUUID()}` }])
+      .returning();
     const salesAgent = await buildUser(db, { role: 'agent' });
     const supportAgent = await buildUser(db, { role: 'agent' });
     const salesSupervisor = await buildUser(db, { role: 'supervisor' });

@@ -48,8 +48,11 @@ async function text(response: Response) {
   return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
 }
 
-const legacyPost = async (fields: Record<string, string>, headers: Record<string, string> = { 'x-api-key': keys.multi }, path = '/Integra/resources/SMS/SendSMS') =>
-  text(await fetch(`${platform.url}${path}`, { method: 'POST', headers, body: new URLSearchParams(fields) }));
+const legacyPost = async (
+  fields: Record<string, string>,
+  headers: Record<string, string> = { 'x-api-key': keys.multi },
+  path = '/Integra/resources/SMS/SendSMS',
+) => text(await fetch(`${platform.url}${path}`, { method: 'POST', headers, body: new URLSearchParams(fields) }));
 
 const legacyGet = async (pathAndQuery: string, headers: Record<string, string> = {}) => text(await fetch(`${platform.url}${pathAndQuery}`, { headers }));
 
@@ -79,18 +82,36 @@ describe('legacy SendSMS', () => {
       device: null,
       data: 'agent=jperez',
     });
-    const [audit] = await platform.services.db.select().from(auditLog).where(and(eq(auditLog.targetType, 'spool'), eq(auditLog.targetId, String(id))));
-    expect(audit).toMatchObject({ action: 'webservice.message_spooled', targetType: 'spool', details: { via: 'sendsms', agent: 'jperez', campaignId: campaigns.support.id } });
+    const [audit] = await platform.services.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetType, 'spool'), eq(auditLog.targetId, String(id))));
+    expect(audit).toMatchObject({
+      action: 'webservice.message_spooled',
+      targetType: 'spool',
+      details: { via: 'sendsms', agent: 'jperez', campaignId: campaigns.support.id },
+    });
     expect(audit!.actorApiKeyId).not.toBeNull();
   });
 
   it("accepts the seed GET form, fields in the last path segment, its device as the row's dial string", async () => {
     const destination = nextNumber();
     // The seed's URL as written; the key is the only campaign's, so the campaign may be left out.
-    const answer = await legacyGet(`/Integra/resources/SMS/SendSMS/destination=${destination}&message=Mensaje%20de%20prueba2&api=dongle&device=dongle0?apikey=${keys.single}`);
+    const answer = await legacyGet(
+      `/Integra/resources/SMS/SendSMS/destination=${destination}&message=Mensaje%20de%20prueba2&api=dongle&device=dongle0?apikey=${keys.single}`,
+    );
     expect(answer.status, answer.body).toBe(200);
     const [row] = await rowsTo(destination);
-    expect(row).toMatchObject({ id: okId(answer.body), campaignId: campaigns.sales.id, dialerId, message: 'Mensaje de prueba2', device: 'dongle0', data: 'api=dongle', state: 1, priority: SINGLE_SEND_PRIORITY });
+    expect(row).toMatchObject({
+      id: okId(answer.body),
+      campaignId: campaigns.sales.id,
+      dialerId,
+      message: 'Mensaje de prueba2',
+      device: 'dongle0',
+      data: 'api=dongle',
+      state: 1,
+      priority: SINGLE_SEND_PRIORITY,
+    });
   });
 
   it('takes the lowercase path, the key inside the path segment, and keeps an encoded & and a + as sent', async () => {
@@ -116,7 +137,11 @@ describe('legacy SendSMS', () => {
     const missing = await legacyPost(fields, {});
     expect(missing).toMatchObject({ status: 401, body: expect.stringMatching(/^ERROR An API key is required/) });
     expect(missing.type).toMatch(/^text\/plain/);
-    expect(await legacyPost(fields, { 'x-api-key': `omk_${randomUUID()}` })).toEqual({ status: 401, body: 'ERROR This API key is not valid or was revoked', type: expect.any(String) });
+    expect(await legacyPost(fields, { 'x-api-key': `omk_${randomUUID()}` })).toEqual({
+      status: 401,
+      body: 'ERROR This API key is not valid or was revoked',
+      type: expect.any(String),
+    });
 
     const { apiKey, key } = await createKey({ campaignIds: [campaigns.sales.id], dialerId });
     expect((await legacyPost(fields, { 'x-api-key': key })).status).toBe(200);
@@ -132,9 +157,18 @@ describe('legacy SendSMS', () => {
       status: 403,
       body: `ERROR This API key may not send for campaign "${campaigns.elsewhere.name}"`,
     });
-    expect(await legacyPost({ destination, message: 'x', campaign: 'no-such-campaign' })).toMatchObject({ status: 422, body: 'ERROR There is no campaign "no-such-campaign"' });
-    expect(await legacyPost({ destination, message: 'x' })).toMatchObject({ status: 400, body: 'ERROR campaign is required: this API key may send for several campaigns' });
-    expect(await legacyPost({ destination, message: 'x' }, { 'x-api-key': keys.noDialer })).toMatchObject({ status: 409, body: expect.stringMatching(/^ERROR This API key has no dialer/) });
+    expect(await legacyPost({ destination, message: 'x', campaign: 'no-such-campaign' })).toMatchObject({
+      status: 422,
+      body: 'ERROR There is no campaign "no-such-campaign"',
+    });
+    expect(await legacyPost({ destination, message: 'x' })).toMatchObject({
+      status: 400,
+      body: 'ERROR campaign is required: this API key may send for several campaigns',
+    });
+    expect(await legacyPost({ destination, message: 'x' }, { 'x-api-key': keys.noDialer })).toMatchObject({
+      status: 409,
+      body: expect.stringMatching(/^ERROR This API key has no dialer/),
+    });
     expect(await rowsTo(destination)).toHaveLength(0);
   });
 
@@ -150,9 +184,13 @@ describe('legacy SendSMS', () => {
       [{ destination, message: 'x'.repeat(MAX_MESSAGE_LENGTH + 1), campaign }, `ERROR message is longer than ${MAX_MESSAGE_LENGTH} characters`],
       [{ message: '', campaign }, 'ERROR destination is required; message is empty'],
       [{ destination, message: 'write to “info@example.com”', campaign }, 'ERROR message has characters old gateways mangle, refused: “ @ ”'],
-      [{ destination, message: 'tab\there', campaign, agent: 'j`perez' }, 'ERROR message has characters old gateways mangle, refused: tab (U+0009); agent has characters old gateways mangle, refused: ` (backtick)'],
+      [
+        { destination, message: 'tab\there', campaign, agent: 'j`perez' },
+        'ERROR message has characters old gateways mangle, refused: tab (U+0009); agent has characters old gateways mangle, refused: ` (backtick)',
+      ],
     ];
-    for (const [fields, expected] of cases) expect(await legacyPost(fields), JSON.stringify(fields).slice(0, 80)).toMatchObject({ status: 400, body: expected });
+    for (const [fields, expected] of cases)
+      expect(await legacyPost(fields), JSON.stringify(fields).slice(0, 80)).toMatchObject({ status: 400, body: expected });
     expect(await legacyPost({ destination, message: 'x'.repeat(MAX_MESSAGE_LENGTH), campaign })).toMatchObject({ status: 200 });
     expect(await legacyPost({ destination, message: 'two\r\nlines', campaign })).toMatchObject({ status: 200 });
     expect((await rowsTo(destination)).map((row) => row.message.length)).toEqual([MAX_MESSAGE_LENGTH, 'two\r\nlines'.length]);
@@ -160,7 +198,9 @@ describe('legacy SendSMS', () => {
 
   it('sends nothing for a HEAD of the GET form (link checkers)', async () => {
     const destination = nextNumber();
-    const response = await fetch(`${platform.url}/Integra/resources/SMS/SendSMS/destination=${destination}&message=x&apikey=${keys.single}`, { method: 'HEAD' });
+    const response = await fetch(`${platform.url}/Integra/resources/SMS/SendSMS/destination=${destination}&message=x&apikey=${keys.single}`, {
+      method: 'HEAD',
+    });
     expect(response.status).toBe(405);
     expect(await rowsTo(destination)).toHaveLength(0);
   });
@@ -174,7 +214,14 @@ describe('REST web service /api/v1/messages', () => {
     const destination = nextNumber();
     const sent = await post({ destination, message: 'hello', campaignId: campaigns.support.id, dialerId });
     expect(sent.status).toBe(202);
-    expect(sent.body).toMatchObject({ destination, campaign: campaigns.support.name, dialerId, state: 'to_process', providerMessageId: null, processedAt: null });
+    expect(sent.body).toMatchObject({
+      destination,
+      campaign: campaigns.support.name,
+      dialerId,
+      state: 'to_process',
+      providerMessageId: null,
+      processedAt: null,
+    });
     const [row] = await rowsTo(destination);
     expect(row).toMatchObject({ id: sent.body.id, campaignId: campaigns.support.id, state: 1, priority: SINGLE_SEND_PRIORITY });
 
@@ -234,14 +281,20 @@ describe('REST web service /api/v1/messages', () => {
       return answer.body.error;
     };
     expect((await refused({ message: 'x', campaignId: campaigns.sales.id })).details).toEqual([{ path: 'destination', message: 'destination is required' }]);
-    expect((await refused({ destination, message: 'x', campaignId: 'one' })).details).toEqual([{ path: 'campaignId', message: 'campaignId must be a positive whole number' }]);
+    expect((await refused({ destination, message: 'x', campaignId: 'one' })).details).toEqual([
+      { path: 'campaignId', message: 'campaignId must be a positive whole number' },
+    ]);
     expect((await refused({ destination, message: 'x', campaignId: campaigns.sales.id, destiny: destination })).details).toEqual([
       { path: '', message: 'Unknown field destiny: send destination, message, campaign or campaignId, dialerId' },
     ]);
     expect((await refused({ destination, message: 'x', campaignId: campaigns.sales.id }, { 'idempotency-key': 'has spaces' })).details).toEqual([
       { path: '', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters' },
     ]);
-    const notJson = await fetch(`${platform.url}/api/v1/messages`, { method: 'POST', headers: { 'x-api-key': keys.multi, 'content-type': 'application/json' }, body: '{nope' });
+    const notJson = await fetch(`${platform.url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.multi, 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(notJson.status).toBe(400);
     expect(await rowsTo(destination)).toHaveLength(0);
   });

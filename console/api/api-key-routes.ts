@@ -4,7 +4,6 @@ import { apiKeyInputSchema, createApiKey, listApiKeys, presentApiKey, revokeApiK
 import type { RouteSpec } from './route-table.ts';
 import { idParams } from '../../server/ids.ts';
 
-
 /** Routes of API keys of the web service (admins). */
 export function apiKeyRoutes(services: AppServices): RouteSpec[] {
   const { db } = services;

@@ -36,7 +36,10 @@ function checkedFlow(definition: unknown): Flow {
 async function presentFlows(db: Executor, ids: number[]): Promise<BotFlowView[]> {
   if (!ids.length) return [];
   const rows = await db.select().from(botFlows).where(inArray(botFlows.id, ids)).orderBy(botFlows.name, desc(botFlows.version));
-  const users = await db.select({ id: campaigns.id, name: campaigns.name, flowId: campaigns.botFlowId }).from(campaigns).where(inArray(campaigns.botFlowId, ids));
+  const users = await db
+    .select({ id: campaigns.id, name: campaigns.name, flowId: campaigns.botFlowId })
+    .from(campaigns)
+    .where(inArray(campaigns.botFlowId, ids));
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -58,7 +61,10 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
         // The latest version of each name the actor may see.
         const rows = (await db.execute(sql`
           select distinct on (f.name) f.id from bot_flows f where ${visibleBotFlows(actor!)} order by f.name, f.version desc`)) as unknown as { id: number }[];
-        const flows = await presentFlows(db, rows.map((row) => row.id));
+        const flows = await presentFlows(
+          db,
+          rows.map((row) => row.id),
+        );
         response.json({ flows: flows.map(({ definition: _definition, ...summary }): BotFlowSummary => summary) });
       },
     },
@@ -85,7 +91,10 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
         const id = await db.transaction(async (tx) => {
           // One version number per name even when two admins publish at once: the lock orders them.
           await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bot-flow:${input.name}`}))`);
-          const [last] = await tx.select({ version: max(botFlows.version) }).from(botFlows).where(eq(botFlows.name, input.name));
+          const [last] = await tx
+            .select({ version: max(botFlows.version) })
+            .from(botFlows)
+            .where(eq(botFlows.name, input.name));
           const older = await tx.select({ id: botFlows.id }).from(botFlows).where(eq(botFlows.name, input.name));
           const [row] = await tx
             .insert(botFlows)
@@ -95,7 +104,15 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
           const moved = await tx
             .update(campaigns)
             .set({ botFlowId: row!.id, updatedAt: new Date() })
-            .where(or(inArray(campaigns.botFlowId, older.map((flow) => flow.id)), inArray(campaigns.id, input.campaignIds)))
+            .where(
+              or(
+                inArray(
+                  campaigns.botFlowId,
+                  older.map((flow) => flow.id),
+                ),
+                inArray(campaigns.id, input.campaignIds),
+              ),
+            )
             .returning({ id: campaigns.id });
           await tx.insert(auditLog).values({
             actorUserId: actor!.userId,
@@ -134,9 +151,15 @@ export function botFlowRoutes(services: AppServices): RouteSpec[] {
         await assertVisible(db, actor!, { campaignIds: [id] });
         await assertReferences(db, actor!, { botFlowIds: single('flowId', flowId) });
         if (flowId !== null && !(await loadFlow(db, flowId))) throw httpErrors.notFound('Bot flow');
-        const [updated] = await db.update(campaigns).set({ botFlowId: flowId, updatedAt: new Date() }).where(eq(campaigns.id, id)).returning({ id: campaigns.id });
+        const [updated] = await db
+          .update(campaigns)
+          .set({ botFlowId: flowId, updatedAt: new Date() })
+          .where(eq(campaigns.id, id))
+          .returning({ id: campaigns.id });
         if (!updated) throw httpErrors.notFound('Campaign');
-        await db.insert(auditLog).values({ actorUserId: actor!.userId, action: 'campaign.bot_flow', targetType: 'campaign', targetId: String(id), details: { flowId } });
+        await db
+          .insert(auditLog)
+          .values({ actorUserId: actor!.userId, action: 'campaign.bot_flow', targetType: 'campaign', targetId: String(id), details: { flowId } });
         response.status(204).end();
       },
     },

@@ -65,7 +65,10 @@ export const campaignFields = {
   cannedResponses: z
     .array(
       z.object({
-        shortcut: z.string().trim().regex(/^[a-z0-9_-]{1,32}$/i, '1 to 32 letters, digits, _ or -'),
+        shortcut: z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9_-]{1,32}$/i, '1 to 32 letters, digits, _ or -'),
         body: z.string().trim().min(1, 'Write the response').max(4096),
       }),
     )
@@ -81,7 +84,10 @@ export const campaignFields = {
 };
 
 /** POST /api/campaigns: only the name is required; what is left out takes the database's default. */
-export const createCampaignSchema = z.object({ ...campaignFields }).partial().required({ name: true });
+export const createCampaignSchema = z
+  .object({ ...campaignFields })
+  .partial()
+  .required({ name: true });
 /** PATCH /api/campaigns/:id: no defaults, so a PATCH never resets what it does not name. */
 export const updateCampaignSchema = z.object({ ...campaignFields }).partial();
 export type CampaignChanges = z.infer<typeof updateCampaignSchema>;
@@ -172,7 +178,11 @@ export async function didPortClashes(db: Executor, actor: Actor, campaignId: num
  */
 export async function memberIssues(tx: Executor, actor: Actor, userIds: number[], current: readonly number[] = []): Promise<FieldIssue[]> {
   if (!userIds.length) return [];
-  const unseen = new Set((await referenceIssues(tx, actor, { userIds: listed('userIds', userIds).filter((reference) => !current.includes(reference.id)) })).map((issue) => issue.path));
+  const unseen = new Set(
+    (await referenceIssues(tx, actor, { userIds: listed('userIds', userIds).filter((reference) => !current.includes(reference.id)) })).map(
+      (issue) => issue.path,
+    ),
+  );
   const found = new Map((await tx.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, userIds))).map((row) => [row.id, row.role]));
   return userIds.flatMap((userId, index) => {
     const role = found.get(userId);

@@ -116,11 +116,20 @@ async function updateCampaign(uow: UnitOfWork, actor: Actor, id: number, input: 
   const current = await loadVisible(tx, actor, id);
   assertOwnGroup(actor, input.securityGroupId, current.securityGroupId, 'campaign');
   const channels = await tx.select({ id: campaignChannels.channelId }).from(campaignChannels).where(eq(campaignChannels.campaignId, id));
-  await checkSettings(tx, actor, input, current, channels.map((row) => row.id));
+  await checkSettings(
+    tx,
+    actor,
+    input,
+    current,
+    channels.map((row) => row.id),
+  );
   const fields = await changedFields(tx, current, input);
   if (!fields.length) return;
   const { channelIds: _channels, cannedResponses: _responses, ...columns } = input;
-  await tx.update(campaigns).set({ ...columns, updatedAt: new Date() }).where(eq(campaigns.id, id));
+  await tx
+    .update(campaigns)
+    .set({ ...columns, updatedAt: new Date() })
+    .where(eq(campaigns.id, id));
   await replaceLists(tx, id, input);
   await audit(tx, actor, 'campaign.updated', id, { fields });
   // Changes that can let routing assign more: ask it to look at the queue now, not at the next event.
@@ -182,7 +191,10 @@ async function changeMembers(uow: UnitOfWork, actor: Actor, input: z.infer<typeo
     await lockMembers(tx, campaignId);
     let userIds: number[];
     if (input.action === 'add') {
-      const current = await tx.select({ userId: campaignMembers.userId, position: campaignMembers.position }).from(campaignMembers).where(eq(campaignMembers.campaignId, campaignId));
+      const current = await tx
+        .select({ userId: campaignMembers.userId, position: campaignMembers.position })
+        .from(campaignMembers)
+        .where(eq(campaignMembers.campaignId, campaignId));
       const members = new Set(current.map((row) => row.userId));
       const last = Math.max(0, ...current.map((row) => row.position));
       // Existing members are left where they are; new ones go after the last, in the order given.
@@ -261,7 +273,10 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
         await inTransaction(services, (uow) => updateCampaign(uow, actor!, id, input));
         if (before && input.securityGroupId !== undefined && input.securityGroupId !== before.securityGroupId) {
           // Moved to another security group: its old supervisors stop watching it, the new ones start.
-          services.realtime.leaveRooms(campaignWatchers(before.securityGroupId).filter((room) => room !== rooms.admins), rooms.campaign(id));
+          services.realtime.leaveRooms(
+            campaignWatchers(before.securityGroupId).filter((room) => room !== rooms.admins),
+            rooms.campaign(id),
+          );
           services.realtime.joinRooms(campaignWatchers(input.securityGroupId), rooms.campaign(id));
         }
         response.json(await presentOne(id, actor!));

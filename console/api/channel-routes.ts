@@ -20,7 +20,10 @@ const createSchema = z.object({
   type: z.enum(CHANNEL_TYPES),
   name: z.string().trim().min(1).max(100),
   address: z.string().trim().max(64).nullish(),
-  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY').default('UY'),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY')
+    .default('UY'),
   enabled: z.boolean().default(true),
   sendsPerSecond: z.number().min(0.05, 'at least 0.05 (one send every 20 seconds)').max(1000).nullish(),
   settings: z.record(z.string(), z.unknown()).default({}),
@@ -30,7 +33,10 @@ const createSchema = z.object({
 const updateSchema = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   address: z.string().trim().max(64).nullish(),
-  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY').optional(),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as UY')
+    .optional(),
   enabled: z.boolean().optional(),
   sendsPerSecond: z.number().min(0.05, 'at least 0.05 (one send every 20 seconds)').max(1000).nullish(),
   settings: z.record(z.string(), z.unknown()).optional(),
@@ -56,7 +62,14 @@ async function presentSession(row: ChannelRow, lease: LeaseRow | undefined, serv
   }
   if (!hasSession) return null;
   if (!lease || lease.expiresAt < new Date()) {
-    return { state: 'stopped', qr: null, qrImage: null, detail: row.enabled ? 'No node holds this channel yet' : 'The channel is disabled', node: null, updatedAt: null };
+    return {
+      state: 'stopped',
+      qr: null,
+      qrImage: null,
+      detail: row.enabled ? 'No node holds this channel yet' : 'The channel is disabled',
+      node: null,
+      updatedAt: null,
+    };
   }
   return {
     state: lease.state,
@@ -204,7 +217,16 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         const queued = await inTransaction(services, async (uow) => {
           const [message] = await uow.tx
             .insert(messages)
-            .values({ channelId: row.id, direction: 'outbound', authorType: 'system', address: to, body: input.text, ...smsMeasure(input.text), status: 'queued', metadata: { testSendBy: actor!.userId } })
+            .values({
+              channelId: row.id,
+              direction: 'outbound',
+              authorType: 'system',
+              address: to,
+              body: input.text,
+              ...smsMeasure(input.text),
+              status: 'queued',
+              metadata: { testSendBy: actor!.userId },
+            })
             .returning({ id: messages.id });
           await enqueueSend(uow, { id: message!.id, channelId: row.id, address: to });
           return message!;

@@ -113,7 +113,11 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
         const { id } = parseInput(bigIdParams, request.params);
         await assertVisible(services.db, actor!, { conversationIds: [id] });
         await inTransaction(services, async (uow) => {
-          const [conversation] = await uow.tx.select().from(conversations).where(and(eq(conversations.id, id))).for('update');
+          const [conversation] = await uow.tx
+            .select()
+            .from(conversations)
+            .where(and(eq(conversations.id, id)))
+            .for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');
           const isAssignee = conversation.status === 'assigned' && conversation.assignedUserId === actor!.userId;
           if (actor!.role === 'agent' && !isAssignee) throw httpErrors.conflict('Only the agent the conversation is assigned to can close it');

@@ -202,7 +202,13 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
         const row = await command(async (tx) => {
           await lockVisibleDialer(tx, actor!, id);
           await assertReferences(tx, actor!, { campaignIds: single('campaignId', input.campaignId) });
-          return spoolMessage(tx, { dialerId: id, campaignId: input.campaignId, destination: input.destination, message: input.message, idm: `user:${actor!.username}` });
+          return spoolMessage(tx, {
+            dialerId: id,
+            campaignId: input.campaignId,
+            destination: input.destination,
+            message: input.message,
+            idm: `user:${actor!.username}`,
+          });
         });
         const [view] = await presentSpoolRows(db, sql`sp.id = ${row.id}`, 1);
         response.status(201).json(view);

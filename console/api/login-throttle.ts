@@ -68,7 +68,10 @@ export function createLoginThrottle(input: { db: Db; limits: LoginLimits }): Log
       const address = addressKey(who.ip);
       // An address has no spaces, so `address username` names one pair whatever the username holds.
       const pairKey = `${address} ${who.username}`;
-      const counters = [{ limiter: byUserAndAddress, key: pairKey }, { limiter: byAddress, key: address }];
+      const counters = [
+        { limiter: byUserAndAddress, key: pairKey },
+        { limiter: byAddress, key: address },
+      ];
 
       // A read first: while locked out, a flood of attempts costs reads, not writes.
       const current = await Promise.all(counters.map(async (counter) => ({ counter, res: await counter.limiter.store.get(counter.key) })));
@@ -131,5 +134,8 @@ export function addressKey(ip: string): string {
   const left = head === '' ? [] : head.split(':');
   const zeros = tail === undefined ? 0 : 8 - groupCount(head) - groupCount(tail);
   const groups = [...left, ...Array<string>(zeros).fill('0'), ...(tail ? tail.split(':') : [])];
-  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -25,9 +25,7 @@ export function presenceRoutes(services: AppServices): RouteSpec[] {
           const known = await services.db.query.breaks.findFirst({ where: eq(breaks.name, change.breakName) });
           if (!known) throw httpErrors.validation([{ path: 'breakName', message: `"${change.breakName}" is not one of the configured breaks` }]);
         }
-        const presence = await inTransaction(services, (uow) =>
-          setPresence(uow, { userId: actor!.userId, change, changedByUserId: actor!.userId }),
-        );
+        const presence = await inTransaction(services, (uow) => setPresence(uow, { userId: actor!.userId, change, changedByUserId: actor!.userId }));
         response.json(presence);
       },
     },

@@ -66,8 +66,7 @@ export async function presentConversations(db: Executor, where: SQL, limit = 200
       channel: { id: row.channel_id, name: row.channel_name, type: row.channel_type },
       customer: { address: row.address, name: row.contact_name },
       assignedTo: row.assigned_user_id === null ? null : { id: row.assigned_user_id, displayName: row.assigned_name ?? '' },
-      lastMessage:
-        row.last_at === null ? null : { body: row.last_body ?? '', authorType: row.last_author ?? 'system', at: iso(row.last_at)! },
+      lastMessage: row.last_at === null ? null : { body: row.last_body ?? '', authorType: row.last_author ?? 'system', at: iso(row.last_at)! },
       openedAt: iso(row.opened_at)!,
       queuedAt: iso(row.queued_at),
       assignedAt: iso(row.assigned_at),

@@ -20,10 +20,9 @@ import { bigId, bigIdParams, id } from '../../server/ids.ts';
 const offerSchema = z.object({ conversationId: bigId });
 const userParamSchema = z.object({ userId: id });
 const note = z.string().trim().min(1).max(1000).optional();
-const transferSchema = z.union([
-  z.object({ toUserId: id, note }).strict(),
-  z.object({ toCampaignId: id, note }).strict(),
-], { error: 'Give either toUserId or toCampaignId' });
+const transferSchema = z.union([z.object({ toUserId: id, note }).strict(), z.object({ toCampaignId: id, note }).strict()], {
+  error: 'Give either toUserId or toCampaignId',
+});
 const agentPresenceSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('available') }),
   z.object({ state: z.literal('break'), breakName: z.string().trim().min(1).max(60) }),

@@ -44,7 +44,11 @@ const exception = z
   })
   .superRefine((value, ctx) => {
     if ((value.startMinute === null) !== (value.endMinute === null)) {
-      ctx.addIssue({ code: 'custom', path: [value.startMinute === null ? 'startMinute' : 'endMinute'], message: 'give both minutes (open in that interval) or neither (closed all day)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [value.startMinute === null ? 'startMinute' : 'endMinute'],
+        message: 'give both minutes (open in that interval) or neither (closed all day)',
+      });
     } else if (value.startMinute !== null && value.endMinute !== null && value.startMinute >= value.endMinute) {
       ctx.addIssue({ code: 'custom', ...endAfterStart });
     }
@@ -82,11 +86,20 @@ const scheduleSchema = z
         if (!canonical) ctx.addIssue({ code: 'custom', message: `"${value}" is not a known time zone (such as America/Montevideo or UTC)` });
         return canonical ?? value;
       }),
-    weekly: z.array(interval).max(7 * 48).default([]),
+    weekly: z
+      .array(interval)
+      .max(7 * 48)
+      .default([]),
     exceptions: z.array(exception).max(1000).default([]),
   })
   .superRefine((value, ctx) => {
-    refuseOverlaps(value.weekly, 'weekly', (item) => item.dayOfWeek, (item) => `${DAYS[item.dayOfWeek]} ${clock(item.startMinute)}–${clock(item.endMinute)}`, ctx);
+    refuseOverlaps(
+      value.weekly,
+      'weekly',
+      (item) => item.dayOfWeek,
+      (item) => `${DAYS[item.dayOfWeek]} ${clock(item.startMinute)}–${clock(item.endMinute)}`,
+      ctx,
+    );
     refuseOverlaps(
       value.exceptions,
       'exceptions',
@@ -141,7 +154,11 @@ export function scheduleRoutes(services: AppServices): RouteSpec[] {
         const [row] = await tx.insert(schedules).values({ name: input.name, timeZone: input.timeZone }).returning({ id: schedules.id });
         scheduleId = row!.id;
       } else {
-        const [row] = await tx.update(schedules).set({ name: input.name, timeZone: input.timeZone }).where(eq(schedules.id, scheduleId)).returning({ id: schedules.id });
+        const [row] = await tx
+          .update(schedules)
+          .set({ name: input.name, timeZone: input.timeZone })
+          .where(eq(schedules.id, scheduleId))
+          .returning({ id: schedules.id });
         if (!row) throw httpErrors.notFound('Schedule');
         await tx.delete(scheduleIntervals).where(eq(scheduleIntervals.scheduleId, scheduleId));
         await tx.delete(scheduleExceptions).where(eq(scheduleExceptions.scheduleId, scheduleId));
@@ -164,7 +181,10 @@ export function scheduleRoutes(services: AppServices): RouteSpec[] {
       path: '/api/schedules',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
-        const visible = actor!.role === 'admin' ? undefined : ((await db.execute(sql`select s.id from schedules s where ${visibleSchedules(actor!)}`)) as unknown as { id: number }[]).map((row) => row.id);
+        const visible =
+          actor!.role === 'admin'
+            ? undefined
+            : ((await db.execute(sql`select s.id from schedules s where ${visibleSchedules(actor!)}`)) as unknown as { id: number }[]).map((row) => row.id);
         response.json({ schedules: await presentSchedules(db, visible) });
       },
     },

@@ -40,10 +40,7 @@ export async function resolveSession(db: Executor, token: string | undefined): P
   if (Date.now() - row.lastSeenAt.getTime() > 60_000) {
     await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.tokenHash, tokenHash));
   }
-  const groups = await db
-    .select({ id: userSecurityGroups.securityGroupId })
-    .from(userSecurityGroups)
-    .where(eq(userSecurityGroups.userId, row.user.id));
+  const groups = await db.select({ id: userSecurityGroups.securityGroupId }).from(userSecurityGroups).where(eq(userSecurityGroups.userId, row.user.id));
   return {
     userId: row.user.id,
     username: row.user.username,
@@ -57,7 +54,6 @@ export async function resolveSession(db: Executor, token: string | undefined): P
 export async function revokeSession(db: Executor, tokenHash: string): Promise<void> {
   await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.tokenHash, tokenHash));
 }
-
 
 /** Whether the user still has an unexpired, unrevoked session (another tab or device). */
 export async function hasLiveSession(db: Executor, userId: number): Promise<boolean> {

@@ -1,18 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  check,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  timestamp,
-  unique,
-} from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { channels } from './channels.ts';
 import { securityGroups, users } from './users.ts';
 
@@ -39,10 +26,7 @@ export const scheduleIntervals = pgTable(
   (t) => [
     index('schedule_intervals_schedule_idx').on(t.scheduleId),
     check('schedule_intervals_day_check', sql`${t.dayOfWeek} between 0 and 6`),
-    check(
-      'schedule_intervals_minutes_check',
-      sql`${t.startMinute} >= 0 and ${t.endMinute} <= 1440 and ${t.startMinute} < ${t.endMinute}`,
-    ),
+    check('schedule_intervals_minutes_check', sql`${t.startMinute} >= 0 and ${t.endMinute} <= 1440 and ${t.startMinute} < ${t.endMinute}`),
   ],
 );
 
@@ -82,14 +66,7 @@ export const botFlows = pgTable(
   (t) => [unique('bot_flows_name_version_key').on(t.name, t.version)],
 );
 
-export const CAMPAIGN_STRATEGIES = [
-  'round_robin',
-  'longest_idle',
-  'fewest_active',
-  'random',
-  'linear',
-  'offer_all',
-] as const;
+export const CAMPAIGN_STRATEGIES = ['round_robin', 'longest_idle', 'fewest_active', 'random', 'linear', 'offer_all'] as const;
 export type CampaignStrategy = (typeof CAMPAIGN_STRATEGIES)[number];
 
 export const ACD_FULL_ACTIONS = ['close', 'stay_with_bot'] as const;
@@ -150,10 +127,7 @@ export const campaigns = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check(
-      'campaigns_strategy_check',
-      sql.raw(`strategy in (${CAMPAIGN_STRATEGIES.map((s) => `'${s}'`).join(', ')})`),
-    ),
+    check('campaigns_strategy_check', sql.raw(`strategy in (${CAMPAIGN_STRATEGIES.map((s) => `'${s}'`).join(', ')})`)),
     check('campaigns_acd_full_action_check', sql`${t.acdFullAction} in ('close', 'stay_with_bot')`),
     check('campaigns_opt_out_scope_check', sql`${t.optOutScope} in ('campaign', 'global')`),
     check(
@@ -207,4 +181,3 @@ export const cannedResponses = pgTable(
   },
   (t) => [unique('canned_responses_campaign_shortcut_key').on(t.campaignId, t.shortcut)],
 );
-

@@ -37,10 +37,7 @@ export const channels = pgTable(
   },
   (t) => [
     check('channels_sends_per_second_check', sql`${t.sendsPerSecond} is null or ${t.sendsPerSecond} > 0`),
-    check(
-      'channels_type_check',
-      sql.raw(`type in (${CHANNEL_TYPES.map((type) => `'${type}'`).join(', ')})`),
-    ),
+    check('channels_type_check', sql.raw(`type in (${CHANNEL_TYPES.map((type) => `'${type}'`).join(', ')})`)),
   ],
 );
 
@@ -48,7 +45,9 @@ export const channels = pgTable(
 export const channelAuthState = pgTable(
   'channel_auth_state',
   {
-    channelId: integer().notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    channelId: integer()
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     kind: text().notNull(),
     key: text().notNull(),
     value: jsonb().notNull(),
@@ -59,7 +58,9 @@ export const channelAuthState = pgTable(
 
 /** One live session per number, held by exactly one node: a lease renewed while connected. */
 export const channelLeases = pgTable('channel_leases', {
-  channelId: integer().primaryKey().references(() => channels.id, { onDelete: 'cascade' }),
+  channelId: integer()
+    .primaryKey()
+    .references(() => channels.id, { onDelete: 'cascade' }),
   nodeId: text().notNull(),
   expiresAt: timestamp({ withTimezone: true }).notNull(),
   /** Session state shown in the console: connecting, qr, open, error, logged_out. */
@@ -75,6 +76,8 @@ export const channelLeases = pgTable('channel_leases', {
  * last one (a virtual-scheduling rate limit), so the channel's rate holds however many workers send.
  */
 export const channelSendPacing = pgTable('channel_send_pacing', {
-  channelId: integer().primaryKey().references(() => channels.id, { onDelete: 'cascade' }),
+  channelId: integer()
+    .primaryKey()
+    .references(() => channels.id, { onDelete: 'cascade' }),
   nextSlotAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
 });

@@ -1,17 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  smallint,
-  text,
-  timestamp,
-  unique,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, smallint, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { campaigns } from './campaigns.ts';
 import { channels } from './channels.ts';
 import { contactAddresses, contacts } from './contacts.ts';
@@ -82,12 +70,8 @@ export const conversations = pgTable(
   (t) => [
     // The invariant "one open conversation per contact per channel" lives in the database, so two
     // workers opening a conversation for the same customer at once cannot both succeed.
-    uniqueIndex('conversations_one_open_per_contact_channel')
-      .on(t.channelId, t.contactId)
-      .where(sql`status <> 'closed'`),
-    index('conversations_queue_idx')
-      .on(t.campaignId, t.priority.desc(), t.queuedAt)
-      .where(sql`status = 'queued'`),
+    uniqueIndex('conversations_one_open_per_contact_channel').on(t.channelId, t.contactId).where(sql`status <> 'closed'`),
+    index('conversations_queue_idx').on(t.campaignId, t.priority.desc(), t.queuedAt).where(sql`status = 'queued'`),
     index('conversations_assigned_idx').on(t.assignedUserId).where(sql`status = 'assigned'`),
     index('conversations_opened_idx').on(t.openedAt),
     index('conversations_closed_idx').on(t.campaignId, t.closedAt).where(sql`status = 'closed'`),
@@ -95,10 +79,7 @@ export const conversations = pgTable(
     index('conversations_contact_idx').on(t.contactId, t.id),
     index('conversations_bot_expiry_idx').on(t.botExpiresAt).where(sql`status = 'bot'`),
     check('conversations_status_check', sql.raw(`status in (${list(CONVERSATION_STATUSES)})`)),
-    check(
-      'conversations_close_reason_check',
-      sql.raw(`(status = 'closed') = (close_reason is not null and closed_at is not null)`),
-    ),
+    check('conversations_close_reason_check', sql.raw(`(status = 'closed') = (close_reason is not null and closed_at is not null)`)),
     check('conversations_close_reason_values', sql.raw(`close_reason is null or close_reason in (${list(CLOSE_REASONS)})`)),
     check('conversations_assigned_has_agent', sql.raw(`status <> 'assigned' or assigned_user_id is not null`)),
     check('conversations_queued_has_campaign', sql.raw(`status not in ('queued', 'assigned') or campaign_id is not null`)),
@@ -168,21 +149,14 @@ export const messages = pgTable(
     unique('messages_channel_provider_id_key').on(t.channelId, t.providerMessageId),
     index('messages_conversation_idx').on(t.conversationId, t.id),
     // Inbound messages not yet attached to a conversation, per customer (the inbound job drains them).
-    index('messages_pending_inbound_idx')
-      .on(t.channelId, t.address, t.id)
-      .where(sql`conversation_id is null and direction = 'inbound'`),
+    index('messages_pending_inbound_idx').on(t.channelId, t.address, t.id).where(sql`conversation_id is null and direction = 'inbound'`),
     // Outbound messages waiting to be sent, per customer (the send job drains them in id order).
-    index('messages_queued_outbound_idx')
-      .on(t.channelId, t.address, t.id)
-      .where(sql`status = 'queued' and direction = 'outbound'`),
+    index('messages_queued_outbound_idx').on(t.channelId, t.address, t.id).where(sql`status = 'queued' and direction = 'outbound'`),
     check('messages_direction_check', sql.raw(`direction in (${list(MESSAGE_DIRECTIONS)})`)),
     check('messages_author_check', sql.raw(`author_type in (${list(AUTHOR_TYPES)})`)),
     check('messages_status_check', sql.raw(`status in (${list(MESSAGE_STATUSES)})`)),
     check('messages_agent_has_user', sql.raw(`author_type <> 'agent' or author_user_id is not null`)),
-    check(
-      'messages_direction_author',
-      sql.raw(`(direction = 'inbound') = (author_type = 'contact')`),
-    ),
+    check('messages_direction_author', sql.raw(`(direction = 'inbound') = (author_type = 'contact')`)),
   ],
 );
 

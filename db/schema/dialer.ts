@@ -1,18 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  timestamp,
-  unique,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { campaigns, schedules } from './campaigns.ts';
 import { channels } from './channels.ts';
 import { users } from './users.ts';
@@ -95,9 +82,7 @@ export const SPOOL_STATES = {
 export const spool = pgTable(
   'spool',
   {
-    id: bigint({ mode: 'number' })
-      .primaryKey()
-      .default(sql`nextval('messages_id_seq')`),
+    id: bigint({ mode: 'number' }).primaryKey().default(sql`nextval('messages_id_seq')`),
     dialerId: integer().notNull(),
     campaignId: integer().notNull(),
     importId: integer(),
@@ -125,12 +110,8 @@ export const spool = pgTable(
   },
   (t) => [
     // The claim's index: only rows still waiting and unclaimed, in claim order.
-    index('spool_pending_idx')
-      .on(t.dialerId, t.priority.desc(), t.id)
-      .where(sql`state = 1 and claimed_at is null`),
-    index('spool_provider_idx')
-      .on(t.providerMessageId)
-      .where(sql`provider_message_id is not null`),
+    index('spool_pending_idx').on(t.dialerId, t.priority.desc(), t.id).where(sql`state = 1 and claimed_at is null`),
+    index('spool_provider_idx').on(t.providerMessageId).where(sql`provider_message_id is not null`),
     check('spool_state_check', sql`${t.state} between 0 and 6`),
   ],
 );

@@ -31,8 +31,12 @@ export const users = pgTable(
 export const userSecurityGroups = pgTable(
   'user_security_groups',
   {
-    userId: integer().notNull().references(() => users.id, { onDelete: 'cascade' }),
-    securityGroupId: integer().notNull().references(() => securityGroups.id, { onDelete: 'cascade' }),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    securityGroupId: integer()
+      .notNull()
+      .references(() => securityGroups.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.userId, t.securityGroupId] })],
 );
@@ -42,7 +46,9 @@ export const sessions = pgTable(
   'sessions',
   {
     tokenHash: text().primaryKey(),
-    userId: integer().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),

@@ -30,7 +30,9 @@ export function readApiKey(request: Request): string | undefined {
   if (header) return header;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   if (bearer) return bearer[1];
-  return firstString((request.query as Record<string, unknown> | undefined)?.apikey) ?? firstString((request.body as Record<string, unknown> | undefined)?.apikey);
+  return (
+    firstString((request.query as Record<string, unknown> | undefined)?.apikey) ?? firstString((request.body as Record<string, unknown> | undefined)?.apikey)
+  );
 }
 
 /** How often `last_used_at` is written: a busy key would otherwise write its row on every request. */
@@ -44,7 +46,13 @@ export async function authenticateApiKey(db: Executor, request: Request): Promis
   }
   // Looked up by hash: equality on a hash leaks nothing useful through timing (no timing-safe compare needed).
   const keyHash = hashApiKey(key);
-  const [row] = key.length > 200 ? [] : await db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+  const [row] =
+    key.length > 200
+      ? []
+      : await db
+          .select()
+          .from(apiKeys)
+          .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
   if (!row) throw new HttpError(401, 'unauthorized', 'This API key is not valid or was revoked');
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     // Conditional, so concurrent requests of one key write it once at most per minute.

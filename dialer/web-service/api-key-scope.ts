@@ -25,10 +25,16 @@ export type CampaignRef = { name?: string | undefined; id?: number | undefined }
  */
 export async function resolveKeyCampaign(db: Executor, caller: ApiCaller, ref: CampaignRef): Promise<{ id: number; name: string }> {
   if (ref.name === undefined && ref.id === undefined) {
-    const scoped = (await db.execute(sql`select k.id, k.name from campaigns k where ${keyCampaigns(caller)} order by k.id limit 2`)) as unknown as { id: number; name: string }[];
+    const scoped = (await db.execute(sql`select k.id, k.name from campaigns k where ${keyCampaigns(caller)} order by k.id limit 2`)) as unknown as {
+      id: number;
+      name: string;
+    }[];
     if (scoped.length === 1) return scoped[0]!;
     throw httpErrors.validation([
-      { path: 'campaign', message: scoped.length ? 'campaign is required: this API key may send for several campaigns' : 'This API key may not send for any campaign' },
+      {
+        path: 'campaign',
+        message: scoped.length ? 'campaign is required: this API key may send for several campaigns' : 'This API key may not send for any campaign',
+      },
     ]);
   }
   const byName = ref.name !== undefined ? sql`k.name = ${ref.name}` : sql`true`;
@@ -41,7 +47,11 @@ export async function resolveKeyCampaign(db: Executor, caller: ApiCaller, ref: C
   const named = ref.name !== undefined ? `"${ref.name}"` : String(ref.id);
   if (!found) {
     const both = ref.name !== undefined && ref.id !== undefined;
-    throw new HttpError(422, 'unknown_campaign', both ? `campaign ${named} and campaignId ${ref.id} do not name the same campaign` : `There is no campaign ${named}`);
+    throw new HttpError(
+      422,
+      'unknown_campaign',
+      both ? `campaign ${named} and campaignId ${ref.id} do not name the same campaign` : `There is no campaign ${named}`,
+    );
   }
   if (!found.allowed) throw httpErrors.forbidden(`This API key may not send for campaign ${named}`);
   return { id: found.id, name: found.name };

@@ -15,7 +15,6 @@ export const API_KEY_PREFIX = 'omk_';
 /** How many leading characters the console shows to tell keys apart. */
 const DISPLAY_PREFIX_LENGTH = 8;
 
-
 /** ApiKeyInput; left out: no campaigns listed (all of its group), no dialer (it cannot send yet), no group. */
 export const apiKeyInputSchema = z.object({
   name: z.string().trim().min(1, 'Name the key (which system uses it)').max(100),
@@ -63,7 +62,12 @@ async function inputIssues(db: Executor, actor: Actor, input: ApiKeyChanges): Pr
   const issues: FieldIssue[] = [];
   const found = new Map(
     input.campaignIds.length
-      ? (await db.select({ id: campaigns.id, name: campaigns.name, groupId: campaigns.securityGroupId }).from(campaigns).where(inArray(campaigns.id, input.campaignIds))).map((row) => [row.id, row])
+      ? (
+          await db
+            .select({ id: campaigns.id, name: campaigns.name, groupId: campaigns.securityGroupId })
+            .from(campaigns)
+            .where(inArray(campaigns.id, input.campaignIds))
+        ).map((row) => [row.id, row])
       : [],
   );
   input.campaignIds.forEach((campaignId, index) => {
@@ -77,7 +81,8 @@ async function inputIssues(db: Executor, actor: Actor, input: ApiKeyChanges): Pr
   else if (input.dialerId !== null) {
     const [dialer] = await db.select({ name: dialers.name, groupId: dialers.securityGroupId }).from(dialers).where(eq(dialers.id, input.dialerId));
     // A shared dialer (no group) serves every group's keys.
-    if (dialer && dialer.groupId !== null && outsideGroup(dialer.groupId)) issues.push({ path: 'dialerId', message: `Dialer "${dialer.name}" is not in the key's security group` });
+    if (dialer && dialer.groupId !== null && outsideGroup(dialer.groupId))
+      issues.push({ path: 'dialerId', message: `Dialer "${dialer.name}" is not in the key's security group` });
   }
   if (unseenAt.has('securityGroupId')) issues.push(unseenAt.get('securityGroupId')!);
   return issues;
@@ -109,7 +114,15 @@ export async function revokeApiKey(tx: Tx, actor: Actor, keyId: number): Promise
   if (!row) throw httpErrors.notFound('API key');
   if (row.revokedAt) return row;
   const [revoked] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, keyId)).returning();
-  await tx.insert(auditLog).values({ actorUserId: actor.userId, action: 'api_key.revoked', targetType: 'api_key', targetId: String(keyId), details: { name: row.name, prefix: row.prefix } });
+  await tx
+    .insert(auditLog)
+    .values({
+      actorUserId: actor.userId,
+      action: 'api_key.revoked',
+      targetType: 'api_key',
+      targetId: String(keyId),
+      details: { name: row.name, prefix: row.prefix },
+    });
   return revoked!;
 }
 

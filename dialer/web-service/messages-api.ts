@@ -19,7 +19,10 @@ const messageSchema = z.strictObject(
     campaignId: namedId('campaignId').optional(),
     dialerId: namedId('dialerId').optional(),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}: send destination, message, campaign or campaignId, dialerId` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}: send destination, message, campaign or campaignId, dialerId` : undefined,
+  },
 );
 
 /** Printable ASCII, as the Idempotency-Key draft and the usual clients (UUIDs, ULIDs) have it. */

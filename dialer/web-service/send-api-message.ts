@@ -97,7 +97,14 @@ export async function sendApiMessage(tx: Tx, caller: ApiCaller, input: ApiMessag
     action: 'webservice.message_spooled',
     targetType: 'spool',
     targetId: String(row.id),
-    details: { via: input.via, campaignId: campaign.id, dialerId: caller.dialerId, ...(input.device ? { device: input.device } : {}), ...(input.agent ? { agent: input.agent } : {}), ...(input.api ? { api: input.api } : {}) },
+    details: {
+      via: input.via,
+      campaignId: campaign.id,
+      dialerId: caller.dialerId,
+      ...(input.device ? { device: input.device } : {}),
+      ...(input.agent ? { agent: input.agent } : {}),
+      ...(input.api ? { api: input.api } : {}),
+    },
   });
   return { row, campaign };
 }

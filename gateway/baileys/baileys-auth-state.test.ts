@@ -49,7 +49,9 @@ describe('Baileys auth state in PostgreSQL', () => {
       session: { '5491123456789.0': Buffer.from('session-record\u0000bytes') },
       'sender-key': { 'group@g.us::5491123456789::0': new Uint8Array([0, 1, 2, 255]) },
       'sender-key-memory': { '120363042588447125@g.us': { '5491123456789:0@s.whatsapp.net': true } },
-      'app-state-sync-key': { AAAAAGZp: { keyData: new Uint8Array([9, 8, 7]), fingerprint: { rawId: 1, currentIndex: 2, deviceIndexes: [0, 3] }, timestamp: 1_700_000_000 } },
+      'app-state-sync-key': {
+        AAAAAGZp: { keyData: new Uint8Array([9, 8, 7]), fingerprint: { rawId: 1, currentIndex: 2, deviceIndexes: [0, 3] }, timestamp: 1_700_000_000 },
+      },
       'lid-mapping': { '5491123456789': '123456789012345', '123456789012345_reverse': '5491123456789' },
       'device-list': { '5491123456789': ['0', '3'] },
       tctoken: { '5491123456789@s.whatsapp.net': { token: Buffer.from([1, 2, 3]), timestamp: '1700000000' } },

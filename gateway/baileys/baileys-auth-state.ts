@@ -1,11 +1,4 @@
-import {
-  BufferJSON,
-  initAuthCreds,
-  proto,
-  type AuthenticationCreds,
-  type AuthenticationState,
-  type SignalDataTypeMap,
-} from '@whiskeysockets/baileys';
+import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 import type { AuthStateStore } from '../channel.ts';
 
 /** The `kind` and `key` under which the account's credentials are stored (signal keys use their type and id). */

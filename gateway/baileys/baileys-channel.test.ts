@@ -79,7 +79,9 @@ describe('Baileys inbound', () => {
 
   it('takes group messages when enabled: the group is the conversation, the sender is kept', async () => {
     const { whatsapp, deps } = await kit.channel({ row: { settings: { receiveGroups: true } } });
-    whatsapp.upsert([textFrom('120363042588447125@g.us', 'question in the group', { key: { participant: '98765432109876@lid', participantAlt: CUSTOMER_JID } })]);
+    whatsapp.upsert([
+      textFrom('120363042588447125@g.us', 'question in the group', { key: { participant: '98765432109876@lid', participantAlt: CUSTOMER_JID } }),
+    ]);
     await eventually(() =>
       expect(receivedMessages(deps)).toMatchObject([{ from: '120363042588447125@g.us', text: 'question in the group', metadata: { participant: CUSTOMER } }]),
     );
@@ -89,11 +91,17 @@ describe('Baileys inbound', () => {
     const { whatsapp, deps } = await kit.channel();
     const base = textFrom(CUSTOMER_JID, '');
     whatsapp.upsert([
-      { ...base, key: { ...base.key, id: 'IMG' }, message: { imageMessage: { caption: 'my receipt', mimetype: 'image/jpeg', directPath: '/v/t62/abc', mediaKey: Buffer.from('k3y') } } },
+      {
+        ...base,
+        key: { ...base.key, id: 'IMG' },
+        message: { imageMessage: { caption: 'my receipt', mimetype: 'image/jpeg', directPath: '/v/t62/abc', mediaKey: Buffer.from('k3y') } },
+      },
       {
         ...base,
         key: { ...base.key, id: 'DOC' },
-        message: { documentWithCaptionMessage: { message: { documentMessage: { caption: 'the invoice', fileName: 'invoice.pdf', mimetype: 'application/pdf' } } } },
+        message: {
+          documentWithCaptionMessage: { message: { documentMessage: { caption: 'the invoice', fileName: 'invoice.pdf', mimetype: 'application/pdf' } } },
+        },
       },
       { ...base, key: { ...base.key, id: 'EPH' }, message: { ephemeralMessage: { message: { extendedTextMessage: { text: 'disappearing hello' } } } } },
       { ...base, key: { ...base.key, id: 'LOC' }, message: { locationMessage: { degreesLatitude: -34.9, degreesLongitude: -56.16, name: 'Oficina' } } },
@@ -106,7 +114,10 @@ describe('Baileys inbound', () => {
       media: [{ url: 'whatsapp-web-media:IMG', contentType: 'image/jpeg', caption: 'my receipt' }],
       metadata: { mediaDownload: { type: 'image', directPath: '/v/t62/abc', mediaKey: Buffer.from('k3y').toString('base64') } },
     });
-    expect(byId.get('DOC')).toMatchObject({ text: 'the invoice', media: [{ contentType: 'application/pdf', fileName: 'invoice.pdf', caption: 'the invoice' }] });
+    expect(byId.get('DOC')).toMatchObject({
+      text: 'the invoice',
+      media: [{ contentType: 'application/pdf', fileName: 'invoice.pdf', caption: 'the invoice' }],
+    });
     expect(byId.get('EPH')).toMatchObject({ text: 'disappearing hello', media: [] });
     expect(byId.get('LOC')).toMatchObject({ text: 'Oficina · -34.9,-56.16', metadata: { location: { latitude: -34.9, longitude: -56.16 } } });
     expect(byId.get('VOICE')).toMatchObject({ text: '', media: [{ contentType: 'audio/ogg; codecs=opus' }] });
@@ -148,7 +159,11 @@ describe('Baileys delivery reports', () => {
       { key: key('E', false), update: { status: 4 } }, // a message the customer sent us
       { key: key('F'), update: { message: { conversation: 'edited' } } },
     ]);
-    whatsapp.current().emit('message-receipt.update', [{ key: { remoteJid: '120363042588447125@g.us', fromMe: true, id: 'G' }, receipt: { userJid: CUSTOMER_JID, readTimestamp: 1_700_000_100 } }]);
+    whatsapp
+      .current()
+      .emit('message-receipt.update', [
+        { key: { remoteJid: '120363042588447125@g.us', fromMe: true, id: 'G' }, receipt: { userJid: CUSTOMER_JID, readTimestamp: 1_700_000_100 } },
+      ]);
     await eventually(() => expect(receivedStatuses(deps)).toHaveLength(4));
     expect(receivedStatuses(deps)).toEqual([
       { providerMessageId: 'A', status: 'delivered', at: new Date(1_700_000_000_000) },
@@ -172,7 +187,11 @@ describe('Baileys send', () => {
     ]);
     expect(whatsapp.numberChecks).toEqual(['5491123456789']);
 
-    expect(await channel.send({ messageId: 3, to: '+59899000000', text: 'Hi', media: [] })).toMatchObject({ ok: false, errorCode: 'not_on_whatsapp', retryable: false });
+    expect(await channel.send({ messageId: 3, to: '+59899000000', text: 'Hi', media: [] })).toMatchObject({
+      ok: false,
+      errorCode: 'not_on_whatsapp',
+      retryable: false,
+    });
     expect(whatsapp.sends).toHaveLength(2);
   });
 
@@ -236,9 +255,19 @@ describe('Baileys send', () => {
     whatsapp.current().pair();
     await eventually(() => expect(deps.states.at(-1)).toMatchObject({ state: 'open' }));
     whatsapp.failNextSend(boomError('Connection Closed', { statusCode: 428 }));
-    expect(await channel.send({ messageId: 2, to: CUSTOMER, text: 'Hi', media: [] })).toEqual({ ok: false, errorCode: '428', errorMessage: 'Connection Closed', retryable: true });
+    expect(await channel.send({ messageId: 2, to: CUSTOMER, text: 'Hi', media: [] })).toEqual({
+      ok: false,
+      errorCode: '428',
+      errorMessage: 'Connection Closed',
+      retryable: true,
+    });
     whatsapp.failNextSend(boomError('not-acceptable', { data: 406 }));
-    expect(await channel.send({ messageId: 3, to: CUSTOMER, text: 'Hi', media: [] })).toEqual({ ok: false, errorCode: '406', errorMessage: 'not-acceptable', retryable: false });
+    expect(await channel.send({ messageId: 3, to: CUSTOMER, text: 'Hi', media: [] })).toEqual({
+      ok: false,
+      errorCode: '406',
+      errorMessage: 'not-acceptable',
+      retryable: false,
+    });
     whatsapp.failNextSend(boomError('internal-server-error', { data: 500 }));
     expect(await channel.send({ messageId: 4, to: CUSTOMER, text: 'Hi', media: [] })).toMatchObject({ ok: false, errorCode: '500', retryable: true });
   });

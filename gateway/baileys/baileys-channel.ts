@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
-import { InvalidPayloadError, type Channel, type ChannelFactory, type InboundMessage, type OutboundMessage, type SendResult, type WebhookContent } from '../channel.ts';
+import {
+  InvalidPayloadError,
+  type Channel,
+  type ChannelFactory,
+  type InboundMessage,
+  type OutboundMessage,
+  type SendResult,
+  type WebhookContent,
+} from '../channel.ts';
 import { createBaileysConnection } from './baileys-connection.ts';
 import { inboundMessage } from './baileys-inbound.ts';
 import { messageContents, sendFailure } from './baileys-outbound.ts';
@@ -93,7 +101,8 @@ export function createBaileysChannelWith(makeSocket: SocketMaker): ChannelFactor
         return await sendContents(socket, jid, message);
       } finally {
         // Back to paused once the reply is out, or failed: no "typing…" is left behind.
-        if (composing.delete(jid)) await socket.sendPresenceUpdate('paused', jid).catch((error: unknown) => logger.debug({ err: error }, 'paused chat state not sent'));
+        if (composing.delete(jid))
+          await socket.sendPresenceUpdate('paused', jid).catch((error: unknown) => logger.debug({ err: error }, 'paused chat state not sent'));
       }
     }
 

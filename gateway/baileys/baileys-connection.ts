@@ -1,11 +1,4 @@
-import {
-  DisconnectReason,
-  jidDecode,
-  makeCacheableSignalKeyStore,
-  type BaileysEventMap,
-  type proto,
-  type WAMessage,
-} from '@whiskeysockets/baileys';
+import { DisconnectReason, jidDecode, makeCacheableSignalKeyStore, type BaileysEventMap, type proto, type WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from '../../server/logger.ts';
 import type { ChannelDeps, ChannelRow, SessionState } from '../channel.ts';
 import { normalizeProviderAddress } from '../phone-number.ts';
@@ -144,7 +137,10 @@ export function createBaileysConnection(options: Options): BaileysConnection {
     failures += 1;
     const delay = reconnectDelayMs(failures);
     logger.info({ code, attempt: failures, delayMs: delay }, 'WhatsApp Web connection closed, reconnecting');
-    await report({ state: 'connecting', detail: `connection closed (${code ?? 'no code'}${error?.message ? `: ${error.message}` : ''}); retrying in ${delay / 1000} s` });
+    await report({
+      state: 'connecting',
+      detail: `connection closed (${code ?? 'no code'}${error?.message ? `: ${error.message}` : ''}); retrying in ${delay / 1000} s`,
+    });
     reconnectLater(delay);
   }
 

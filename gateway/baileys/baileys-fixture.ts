@@ -35,9 +35,14 @@ export const baileysFixture: ChannelContractFixture = {
         whatsapp.upsert([textFrom(customer.providerAddress, text, { key: { id } })]);
       },
       async deliverStatus({ providerMessageId }) {
-        whatsapp.current().emit('messages.update', [
-          { key: { remoteJid: customer.providerAddress, fromMe: true, id: providerMessageId }, update: { status: 3, messageTimestamp: Math.floor(Date.now() / 1000) } },
-        ]);
+        whatsapp
+          .current()
+          .emit('messages.update', [
+            {
+              key: { remoteJid: customer.providerAddress, fromMe: true, id: providerMessageId },
+              update: { status: 3, messageTimestamp: Math.floor(Date.now() / 1000) },
+            },
+          ]);
       },
       async close() {},
     };

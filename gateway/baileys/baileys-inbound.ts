@@ -1,12 +1,4 @@
-import {
-  getContentType,
-  jidDecode,
-  jidNormalizedUser,
-  normalizeMessageContent,
-  toNumber,
-  type proto,
-  type WAMessage,
-} from '@whiskeysockets/baileys';
+import { getContentType, jidDecode, jidNormalizedUser, normalizeMessageContent, toNumber, type proto, type WAMessage } from '@whiskeysockets/baileys';
 import type { MessageMedia } from '../../db/schema/index.ts';
 import { normalizeProviderAddress } from '../phone-number.ts';
 import type { InboundMessage } from '../channel.ts';
@@ -87,13 +79,25 @@ function contentOf(message: proto.IMessage, id: string): { text: string; media: 
   }
   if (message.contactMessage) return { text: message.contactMessage.displayName ?? '', media, metadata: { ...metadata, vcard: message.contactMessage.vcard } };
   if (message.buttonsResponseMessage) {
-    return { text: message.buttonsResponseMessage.selectedDisplayText ?? '', media, metadata: { ...metadata, replyId: message.buttonsResponseMessage.selectedButtonId } };
+    return {
+      text: message.buttonsResponseMessage.selectedDisplayText ?? '',
+      media,
+      metadata: { ...metadata, replyId: message.buttonsResponseMessage.selectedButtonId },
+    };
   }
   if (message.listResponseMessage) {
-    return { text: message.listResponseMessage.title ?? '', media, metadata: { ...metadata, replyId: message.listResponseMessage.singleSelectReply?.selectedRowId } };
+    return {
+      text: message.listResponseMessage.title ?? '',
+      media,
+      metadata: { ...metadata, replyId: message.listResponseMessage.singleSelectReply?.selectedRowId },
+    };
   }
   if (message.templateButtonReplyMessage) {
-    return { text: message.templateButtonReplyMessage.selectedDisplayText ?? '', media, metadata: { ...metadata, replyId: message.templateButtonReplyMessage.selectedId } };
+    return {
+      text: message.templateButtonReplyMessage.selectedDisplayText ?? '',
+      media,
+      metadata: { ...metadata, replyId: message.templateButtonReplyMessage.selectedId },
+    };
   }
   return { text: media.find((item) => item.caption)?.caption ?? '', media, metadata };
 }
@@ -115,7 +119,9 @@ export async function inboundMessage(message: WAMessage, context: InboundContext
   const type = getContentType(content);
   if (!content || !type || IGNORED_TYPES.has(type)) return null;
 
-  const sender = isGroup ? await personAddress(key.participant ?? '', key.participantAlt, context) : await personAddress(key.remoteJid, key.remoteJidAlt, context);
+  const sender = isGroup
+    ? await personAddress(key.participant ?? '', key.participantAlt, context)
+    : await personAddress(key.remoteJid, key.remoteJidAlt, context);
   if (!sender) return null;
   const { text, media, metadata } = contentOf(content, key.id);
   const seconds = toNumber(message.messageTimestamp);

@@ -15,7 +15,12 @@ it("runs Baileys' real socket: a refused connection is retried with backoff, and
   const deps = recordingChannelDeps();
   const channel = createBaileysChannelWith((config) => makeWASocket({ ...config, waWebSocketUrl: 'ws://127.0.0.1:9/ws/chat' }))(baileysRow(), deps);
   await channel.session!.start();
-  await eventually(() => expect(deps.states.at(-1)).toMatchObject({ state: 'connecting', detail: expect.stringMatching(/^connection closed \(408: WebSocket Error .*retrying in 1 s$/) }));
+  await eventually(() =>
+    expect(deps.states.at(-1)).toMatchObject({
+      state: 'connecting',
+      detail: expect.stringMatching(/^connection closed \(408: WebSocket Error .*retrying in 1 s$/),
+    }),
+  );
   await channel.session!.stop();
   expect(timers()).toBeLessThanOrEqual(before);
 });

@@ -18,10 +18,17 @@ export function statusReports(events: Partial<BaileysEventMap>): StatusReport[] 
     if (!key.fromMe || !key.id || typeof update.status !== 'number') continue;
     const when = at(update.messageTimestamp);
     if (update.status === WAMessageStatus.DELIVERY_ACK) reports.push({ providerMessageId: key.id, status: 'delivered', at: when });
-    else if (update.status === WAMessageStatus.READ || update.status === WAMessageStatus.PLAYED) reports.push({ providerMessageId: key.id, status: 'read', at: when });
+    else if (update.status === WAMessageStatus.READ || update.status === WAMessageStatus.PLAYED)
+      reports.push({ providerMessageId: key.id, status: 'read', at: when });
     else if (update.status === WAMessageStatus.ERROR) {
       const code = String(update.messageStubParameters?.[0] ?? 'error');
-      reports.push({ providerMessageId: key.id, status: 'failed', errorCode: code, errorMessage: `WhatsApp did not deliver the message (error ${code})`, at: new Date() });
+      reports.push({
+        providerMessageId: key.id,
+        status: 'failed',
+        errorCode: code,
+        errorMessage: `WhatsApp did not deliver the message (error ${code})`,
+        at: new Date(),
+      });
     }
   }
   for (const { key, receipt } of events['message-receipt.update'] ?? []) {

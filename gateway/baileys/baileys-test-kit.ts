@@ -34,9 +34,7 @@ export function baileysKit() {
       await Promise.all(started.splice(0).map((stop) => stop()));
     },
     /** Builds the adapter; `start` unless told otherwise, and waits for `open` when the fake pairs by itself. */
-    async channel(
-      options: { row?: Partial<ChannelRow>; deps?: Partial<ChannelDeps>; whatsapp?: FakeWhatsApp; start?: boolean; waitOpen?: boolean } = {},
-    ) {
+    async channel(options: { row?: Partial<ChannelRow>; deps?: Partial<ChannelDeps>; whatsapp?: FakeWhatsApp; start?: boolean; waitOpen?: boolean } = {}) {
       const whatsapp = options.whatsapp ?? createFakeWhatsApp({ phone: OUR_PHONE, registered: ['5491123456789'], autoPair: true });
       const deps: RecordingDeps = recordingChannelDeps(options.deps);
       const channel = createBaileysChannelWith(whatsapp.makeSocket)(baileysRow(options.row), deps);

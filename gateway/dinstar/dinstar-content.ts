@@ -78,7 +78,13 @@ export function deliveryReport(providerMessageId: string, delivery: DeliverStatu
   if (code === 0) return { providerMessageId, status: 'delivered', at };
   if (code < 64) return null;
   const why = TP_STATUS[code] ?? (code < 96 ? 'permanent error' : 'temporary error, no more attempts');
-  return { providerMessageId, status: 'failed', errorCode: `tp_status_${code}`, errorMessage: `the network did not deliver it: ${why} (TP-Status ${code})`, at };
+  return {
+    providerMessageId,
+    status: 'failed',
+    errorCode: `tp_status_${code}`,
+    errorMessage: `the network did not deliver it: ${why} (TP-Status ${code})`,
+    at,
+  };
 }
 
 const RANK = { sent: 1, delivered: 2, read: 3, failed: 4 } as const;

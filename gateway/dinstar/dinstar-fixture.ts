@@ -42,7 +42,14 @@ export function dinstarFixture(): ChannelContractFixture {
   const stamps = new Map<string, string>();
   const sms = (message: { id: string; text: string }) => {
     if (!stamps.has(message.id)) stamps.set(message.id, gatewayClock());
-    return { incoming_sms_id: Number.parseInt(message.id.slice(0, 7), 16), port: 1, number: customer.providerAddress, smsc: '+59894000900', timestamp: stamps.get(message.id), text: message.text };
+    return {
+      incoming_sms_id: Number.parseInt(message.id.slice(0, 7), 16),
+      port: 1,
+      number: customer.providerAddress,
+      smsc: '+59894000900',
+      timestamp: stamps.get(message.id),
+      text: message.text,
+    };
   };
   return {
     name: 'dinstar',
@@ -54,7 +61,19 @@ export function dinstarFixture(): ChannelContractFixture {
     forged: (_channel, _url, message) => dinstarPush({ sms: [sms(message)] }, 'not-the-push-token-of-this-channel'),
     status: (_channel, _url, report) =>
       dinstarPush({
-        sms_result: [{ port: 1, user_id: Number(report.providerMessageId), number: customer.e164, time: gatewayClock(), status: 'DELIVERED', count: 1, succ_count: 1, ref_id: 7, imsi: '748010123456789' }],
+        sms_result: [
+          {
+            port: 1,
+            user_id: Number(report.providerMessageId),
+            number: customer.e164,
+            time: gatewayClock(),
+            status: 'DELIVERED',
+            count: 1,
+            succ_count: 1,
+            ref_id: 7,
+            imsi: '748010123456789',
+          },
+        ],
       }),
     async openProvider() {
       const api = fakeDinstarApi({ baseUrl: GATEWAY_URL, password: GATEWAY_PASSWORD, sn: GATEWAY_SN });

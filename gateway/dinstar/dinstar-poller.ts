@@ -3,7 +3,17 @@ import type { ChannelDeps, ChannelRow, ChannelSession, SessionState, StatusRepor
 import { collectReports, inboundMessage } from './dinstar-content.ts';
 import { GatewayUnreachableError, UNAUTHORIZED_DETAIL, type DinstarClient, type GatewayReply } from './dinstar-http.ts';
 import type { DinstarSettings } from './dinstar-settings.ts';
-import { deliverStatusSchema, incomingReplySchema, incomingSmsSchema, replySchema, resultReplySchema, smsResultSchema, validItems, type DeliverStatus, type IncomingSms } from './dinstar-wire.ts';
+import {
+  deliverStatusSchema,
+  incomingReplySchema,
+  incomingSmsSchema,
+  replySchema,
+  resultReplySchema,
+  smsResultSchema,
+  validItems,
+  type DeliverStatus,
+  type IncomingSms,
+} from './dinstar-wire.ts';
 import { formatGatewayTime } from './gateway-time.ts';
 
 /** The gateway answered, but not with what we asked for (401, an error_code, a body we cannot read). */
@@ -68,7 +78,11 @@ export function createDinstarPoller(row: ChannelRow, settings: DinstarSettings, 
   const saveCursor = (cursor: Cursor) => store.set([{ ...CURSOR, value: cursor }]);
 
   async function readInbox(after: number, signal: AbortSignal): Promise<{ sn: string | null; sms: IncomingSms[] }> {
-    const reply = checked(await client.get('/api/query_incoming_sms', { incoming_sms_id: after, flag: 'all' }, signal), incomingReplySchema, 'query_incoming_sms');
+    const reply = checked(
+      await client.get('/api/query_incoming_sms', { incoming_sms_id: after, flag: 'all' }, signal),
+      incomingReplySchema,
+      'query_incoming_sms',
+    );
     return { sn: reply.sn ?? null, sms: validItems(incomingSmsSchema, reply.sms, warnInvalid) };
   }
 
@@ -113,7 +127,11 @@ export function createDinstarPoller(row: ChannelRow, settings: DinstarSettings, 
   async function pollResults(signal: AbortSignal) {
     const now = new Date();
     const window = { time_after: formatGatewayTime(new Date(now.getTime() - settings.resultLookbackMinutes * 60_000), settings.gatewayTimeZone) };
-    const results = validItems(smsResultSchema, checked(await client.post('/api/query_sms_result', window, signal), resultReplySchema, 'query_sms_result').result, warnInvalid);
+    const results = validItems(
+      smsResultSchema,
+      checked(await client.post('/api/query_sms_result', window, signal), resultReplySchema, 'query_sms_result').result,
+      warnInvalid,
+    );
     let deliveries: DeliverStatus[] = [];
     if (settings.requestStatusReport) {
       try {

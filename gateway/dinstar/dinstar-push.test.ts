@@ -6,8 +6,17 @@ import { dinstarPush, dinstarRow, PUSH_TOKEN } from './dinstar-fixture.ts';
 import { formatGatewayTime, parseGatewayTime } from './gateway-time.ts';
 
 const deps = recordingChannelDeps();
-const request = (overrides: Partial<WebhookRequest>): WebhookRequest => ({ url: '', method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), body: undefined, ...overrides });
-const fromCall = (call: { headers: Record<string, string>; body: string }) => request({ headers: call.headers, rawBody: Buffer.from(call.body), body: JSON.parse(call.body) });
+const request = (overrides: Partial<WebhookRequest>): WebhookRequest => ({
+  url: '',
+  method: 'POST',
+  headers: {},
+  query: {},
+  rawBody: Buffer.alloc(0),
+  body: undefined,
+  ...overrides,
+});
+const fromCall = (call: { headers: Record<string, string>; body: string }) =>
+  request({ headers: call.headers, rawBody: Buffer.from(call.body), body: JSON.parse(call.body) });
 
 describe('Dinstar push mode', () => {
   it('accepts the push token as ?token= or as Basic password, and refuses anything else', () => {
@@ -38,8 +47,14 @@ describe('Dinstar push mode', () => {
     const content = channel.normalize(request({ body, rawBody: Buffer.from(JSON.stringify(body)) }));
     expect(content.messages).toEqual([
       {
-        channelId: row.id, from: 'Antel', to: 'port 1', text: 'Su saldo es $100', media: [], providerMessageId: 'gw-9:41:20250301091500',
-        timestamp: new Date('2025-03-01T12:15:00Z'), metadata: { provider: 'dinstar', port: 1, gateway: 'gw-9', smsc: '+59894000900' },
+        channelId: row.id,
+        from: 'Antel',
+        to: 'port 1',
+        text: 'Su saldo es $100',
+        media: [],
+        providerMessageId: 'gw-9:41:20250301091500',
+        timestamp: new Date('2025-03-01T12:15:00Z'),
+        metadata: { provider: 'dinstar', port: 1, gateway: 'gw-9', smsc: '+59894000900' },
       },
     ]);
     expect(content.statuses).toEqual([{ providerMessageId: '77', status: 'delivered', at: expect.any(Date) }]);

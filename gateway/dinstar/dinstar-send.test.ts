@@ -34,7 +34,13 @@ beforeEach(() => {
 
 const deps = recordingChannelDeps();
 let nextMessageId = 500;
-const outbound = (overrides: Partial<OutboundMessage> = {}): OutboundMessage => ({ messageId: nextMessageId++, to: '+59899123456', text: 'Hola', media: [], ...overrides });
+const outbound = (overrides: Partial<OutboundMessage> = {}): OutboundMessage => ({
+  messageId: nextMessageId++,
+  to: '+59899123456',
+  text: 'Hola',
+  media: [],
+  ...overrides,
+});
 
 describe('Dinstar dial strings', () => {
   it('reads ranges, single ports and lists, and refuses what is not a port of 0-31', () => {
@@ -47,7 +53,9 @@ describe('Dinstar dial strings', () => {
       path: ['dialString'],
       message: 'ports 0-31 such as 0-3, 2 or 0,2,5',
     });
-    expect(dinstarSettingsSchema.safeParse({ baseUrl: 'https://admin:secret@192.168.1.50', username: 'admin' }).error!.issues[0]!.message).toMatch(/no credentials in the address/);
+    expect(dinstarSettingsSchema.safeParse({ baseUrl: 'https://admin:secret@192.168.1.50', username: 'admin' }).error!.issues[0]!.message).toMatch(
+      /no credentials in the address/,
+    );
   });
 });
 
@@ -87,7 +95,13 @@ describe('Dinstar sends', () => {
     const message = outbound({ text: 'Your order ships today' });
     expect(await channel.send(message)).toEqual({ ok: true, providerMessageId: String(message.messageId) });
     expect(await plain).toEqual({
-      number: '+59899123456', userId: message.messageId, text: 'Your order ships today', port: 0, ports: undefined, encoding: 'gsm-7bit', requestStatusReport: true,
+      number: '+59899123456',
+      userId: message.messageId,
+      text: 'Your order ships today',
+      port: 0,
+      ports: undefined,
+      encoding: 'gsm-7bit',
+      requestStatusReport: true,
     });
     const emoji = api.nextSend();
     await channel.send(outbound({ text: 'Gracias 👍', media: [{ url: 'https://files.example.com/a.pdf' }] }));
@@ -129,12 +143,16 @@ describe('Dinstar sends', () => {
 
   async function queuedReply(row: Awaited<ReturnType<typeof createDinstarChannelRow>>) {
     const stored = await inTransaction(platform.services, (uow) =>
-      storeInbound(uow, [{ channelId: row.id, from: '+59899123456', to: 'port 1', text: 'hola', media: [], providerMessageId: `in-${Math.random()}`, timestamp: new Date() }]),
+      storeInbound(uow, [
+        { channelId: row.id, from: '+59899123456', to: 'port 1', text: 'hola', media: [], providerMessageId: `in-${Math.random()}`, timestamp: new Date() },
+      ]),
     );
     await processInboundMessage(platform.services, stored.stored[0]!);
     const inbound = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, stored.stored[0]!) });
     const conversation = await platform.services.db.query.conversations.findFirst({ where: (c, { eq: equals }) => equals(c.id, inbound!.conversationId!) });
-    return inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation: conversation!, authorType: 'bot', body: 'Hola desde el gateway' }));
+    return inTransaction(platform.services, (uow) =>
+      queueOutboundMessage(uow, { conversation: conversation!, authorType: 'bot', body: 'Hola desde el gateway' }),
+    );
   }
   const messageRow = (id: number) => platform.services.db.query.messages.findFirst({ where: eq(messages.id, id) });
 

@@ -27,13 +27,24 @@ export async function sendSms(client: DinstarClient, row: ChannelRow, settings: 
   const measure = measureSms(text);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (measure.characters > MAX_CHARACTERS || bytes > MAX_BYTES) {
-    return { ok: false, errorCode: 'too_long', errorMessage: `the text has ${measure.characters} characters (${bytes} bytes); a Dinstar sends at most ${MAX_CHARACTERS} characters and ${MAX_BYTES} bytes`, retryable: false };
+    return {
+      ok: false,
+      errorCode: 'too_long',
+      errorMessage: `the text has ${measure.characters} characters (${bytes} bytes); a Dinstar sends at most ${MAX_CHARACTERS} characters and ${MAX_BYTES} bytes`,
+      retryable: false,
+    };
   }
   const dialString = message.dialString?.trim() || settings.dialString;
   let port: number | undefined;
   if (dialString) {
     const ports = parseDialString(dialString);
-    if (!ports) return { ok: false, errorCode: 'bad_dial_string', errorMessage: `"${dialString}" is not a Dinstar port list (such as 0-3, 2 or 0,2,5)`, retryable: false };
+    if (!ports)
+      return {
+        ok: false,
+        errorCode: 'bad_dial_string',
+        errorMessage: `"${dialString}" is not a Dinstar port list (such as 0-3, 2 or 0,2,5)`,
+        retryable: false,
+      };
     port = nextPort(row.id, dialString, ports);
   }
   const encoding = settings.encoding === 'auto' ? (measure.encoding === 'GSM-7' ? 'gsm-7bit' : 'unicode') : settings.encoding;
@@ -56,7 +67,12 @@ export async function sendSms(client: DinstarClient, row: ChannelRow, settings: 
   const parsed = sendReplySchema.safeParse(reply.body);
   if (!parsed.success) {
     const retryable = reply.status >= 500 || reply.status === 429;
-    return { ok: false, errorCode: `http_${reply.status}`, errorMessage: `unexpected answer from the gateway (HTTP ${reply.status}): ${reply.text.slice(0, 200)}`, retryable };
+    return {
+      ok: false,
+      errorCode: `http_${reply.status}`,
+      errorMessage: `unexpected answer from the gateway (HTTP ${reply.status}): ${reply.text.slice(0, 200)}`,
+      retryable,
+    };
   }
   const { error_code: code, reason } = parsed.data;
   if (code === 202) return { ok: true, providerMessageId: String(message.messageId) };

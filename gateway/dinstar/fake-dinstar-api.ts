@@ -27,7 +27,13 @@ const parseClock = (text: string) => new Date(`${text.replace(' ', 'T')}Z`).getT
 const sendSchema = z
   .object({
     text: z.string(),
-    param: z.array(z.object({ number: z.string().regex(/^\+?\d{1,24}$/), text_param: z.array(z.string()).optional(), user_id: z.number().int().min(0).optional() }).strict()).min(1),
+    param: z
+      .array(
+        z
+          .object({ number: z.string().regex(/^\+?\d{1,24}$/), text_param: z.array(z.string()).optional(), user_id: z.number().int().min(0).optional() })
+          .strict(),
+      )
+      .min(1),
     port: z.array(z.number().int().min(0).max(31)).optional(),
     encoding: z.enum(['unicode', 'gsm-7bit']).optional(),
     request_status_report: z.boolean().optional(),
@@ -37,8 +43,14 @@ const querySchema = z
   .object({
     number: z.array(z.string()).max(32).optional(),
     port: z.array(z.number().int()).optional(),
-    time_after: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/).optional(),
-    time_before: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/).optional(),
+    time_after: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+      .optional(),
+    time_before: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+      .optional(),
     user_id: z.array(z.number().int()).optional(),
   })
   .strict();
@@ -92,9 +104,27 @@ export function fakeDinstarApi(options: { baseUrl?: string; username?: string; p
       const port = ports?.[0] ?? 0;
       const refId = ((refIds.get(port) ?? -1) + 1) % 256;
       refIds.set(port, refId);
-      const send: DinstarSend = { number: item.number, userId: item.user_id, text: body.text, port, ports, encoding: body.encoding ?? 'unicode', requestStatusReport: body.request_status_report ?? true };
+      const send: DinstarSend = {
+        number: item.number,
+        userId: item.user_id,
+        text: body.text,
+        port,
+        ports,
+        encoding: body.encoding ?? 'unicode',
+        requestStatusReport: body.request_status_report ?? true,
+      };
       sends.push(send);
-      results.push({ port, ...(item.user_id === undefined ? {} : { user_id: item.user_id }), number: item.number, time: gatewayClock(), status: 'SENDING', count: 1, succ_count: 0, ref_id: refId, imsi: IMSI });
+      results.push({
+        port,
+        ...(item.user_id === undefined ? {} : { user_id: item.user_id }),
+        number: item.number,
+        time: gatewayClock(),
+        status: 'SENDING',
+        count: 1,
+        succ_count: 0,
+        ref_id: refId,
+        imsi: IMSI,
+      });
       waiting.shift()?.(send);
     }
     return reply({ error_code: 202, sms_in_queue: body.param.length, task_id: sends.length });
@@ -171,7 +201,15 @@ export function fakeDinstarApi(options: { baseUrl?: string; username?: string; p
     },
     /** An SMS arrives on a port; returns its inbox entry. */
     receiveSms(sms: { number: string; text: string; port?: number; at?: Date }): Inbox {
-      const entry = { incoming_sms_id: nextIncomingId++, port: sms.port ?? 0, number: sms.number, smsc: '+59894000900', timestamp: gatewayClock(sms.at), text: sms.text, imsi: IMSI };
+      const entry = {
+        incoming_sms_id: nextIncomingId++,
+        port: sms.port ?? 0,
+        number: sms.number,
+        smsc: '+59894000900',
+        timestamp: gatewayClock(sms.at),
+        text: sms.text,
+        imsi: IMSI,
+      };
       inbox.push(entry);
       return entry;
     },

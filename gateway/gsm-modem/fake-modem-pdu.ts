@@ -24,7 +24,12 @@ const fitsGsm = (text: string) => [...text].every((char) => GSM_CHARS.has(char) 
 /** A received SMS (SMS-DELIVER) with the SMSC first, and its TPDU length (what `+CMGR: …,<length>` states). */
 export function deliverPdu(sms: { from: string; text: string; at: Date; concat?: { reference: number; total: number; sequence: number } }) {
   const header = sms.concat
-    ? new Header([{ type: Header.IE_CONCAT_8BIT_REF, dataHex: [sms.concat.reference, sms.concat.total, sms.concat.sequence].map((n) => n.toString(16).padStart(2, '0')).join('') }])
+    ? new Header([
+        {
+          type: Header.IE_CONCAT_8BIT_REF,
+          dataHex: [sms.concat.reference, sms.concat.total, sms.concat.sequence].map((n) => n.toString(16).padStart(2, '0')).join(''),
+        },
+      ])
     : undefined;
   const gsm = fitsGsm(sms.text);
   let part;
@@ -71,7 +76,10 @@ export function readSubmit(hex: string) {
     to: `${parsed.address.type.type === 1 ? '+' : ''}${parsed.address.phone ?? ''}`,
     text: gsm ? parsed.data.getText().replaceAll('`', '§') : parsed.data.getText(),
     statusReport: parsed.type.statusReportRequest === 1,
-    concat: header && header.getSegments() && header.getSegments()! > 1 ? { reference: header.getPointer()!, total: header.getSegments()!, sequence: header.getCurrent()! } : null,
+    concat:
+      header && header.getSegments() && header.getSegments()! > 1
+        ? { reference: header.getPointer()!, total: header.getSegments()!, sequence: header.getCurrent()! }
+        : null,
     tpduLength: hex.length / 2 - smscOctets,
   };
 }

@@ -19,7 +19,18 @@ export function createFakePort(openOptions: OpenOptions, device: { present(): bo
   let outbound = Buffer.alloc(0);
   let wake = () => {};
   const port: FakePort = {
-    openOptions: { dataBits: 8, lock: true, stopBits: 1, parity: 'none', rtscts: false, xon: false, xoff: false, xany: false, hupcl: true, ...openOptions } as Required<OpenOptions>,
+    openOptions: {
+      dataBits: 8,
+      lock: true,
+      stopBits: 1,
+      parity: 'none',
+      rtscts: false,
+      xon: false,
+      xoff: false,
+      xany: false,
+      hupcl: true,
+      ...openOptions,
+    } as Required<OpenOptions>,
     isOpen: true,
     push(bytes) {
       outbound = Buffer.concat([outbound, bytes]);

@@ -114,7 +114,13 @@ export function createFakeModem(options: FakeModemOptions = {}) {
     if (set.parts.size < set.total) return;
     partial.delete(sms.concat.reference);
     const parts = [...set.parts.entries()].sort(([a], [b]) => a - b).map(([, part]) => part);
-    done({ to: set.to, text: parts.map((part) => part.text).join(''), references: parts.map((part) => part.reference), statusReport: set.statusReport, mode: 'pdu' });
+    done({
+      to: set.to,
+      text: parts.map((part) => part.text).join(''),
+      references: parts.map((part) => part.reference),
+      statusReport: set.statusReport,
+      mode: 'pdu',
+    });
   }
 
   function listEntry(index: number, slot: Slot, command: 'CMGR' | 'CMGL') {

@@ -18,7 +18,15 @@ export function createFakeSerialPorts(): FakeSerialPorts {
   const modems = new Map<string, FakeModem>();
   const binding: BindingInterface = {
     async list(): Promise<PortInfo[]> {
-      return [...modems.keys()].map((path) => ({ path, manufacturer: 'Fake modem', serialNumber: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined }));
+      return [...modems.keys()].map((path) => ({
+        path,
+        manufacturer: 'Fake modem',
+        serialNumber: undefined,
+        pnpId: undefined,
+        locationId: undefined,
+        productId: undefined,
+        vendorId: undefined,
+      }));
     },
     async open(options) {
       const modem = modems.get(options.path);

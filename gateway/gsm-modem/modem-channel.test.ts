@@ -29,7 +29,9 @@ describe('gsm_modem sends', () => {
     expect(await channel.send(outbound('Total: 10 €'))).toMatchObject({ ok: false, errorCode: 'text_mode_limit', retryable: false });
     const index = fake.receiveSms({ from: CUSTOMER, text: 'Recibido, ¿llega mañana? @Ñoño_§1', at: new Date('2025-03-01T12:00:00Z') });
     await eventually(() => expect(fake.slots.has(index)).toBe(false));
-    expect(inboundMessages(deps.received)).toEqual([expect.objectContaining({ from: CUSTOMER, text: 'Recibido, ¿llega mañana? @Ñoño_§1', timestamp: new Date('2025-03-01T12:00:00Z') })]);
+    expect(inboundMessages(deps.received)).toEqual([
+      expect.objectContaining({ from: CUSTOMER, text: 'Recibido, ¿llega mañana? @Ñoño_§1', timestamp: new Date('2025-03-01T12:00:00Z') }),
+    ]);
   });
 
   it('sends a text with emoji as UCS-2, unchanged', async () => {
@@ -78,7 +80,10 @@ describe('gsm_modem sends', () => {
   it('picks the modem the dial string names, rotates without one, and refuses an unknown name', async () => {
     const { channel, deps, fakes } = await startModemChannel([{ name: 'dongle0' }, { name: 'dongle1' }]);
     await eventually(() => expect(deps.states.at(-1)).toEqual({ state: 'open', detail: 'dongle0 ready, dongle1 ready' }));
-    expect(await channel.send(outbound('via dongle1', { dialString: 'dongle1' }))).toMatchObject({ ok: true, providerMessageId: expect.stringMatching(/^dongle1:/) });
+    expect(await channel.send(outbound('via dongle1', { dialString: 'dongle1' }))).toMatchObject({
+      ok: true,
+      providerMessageId: expect.stringMatching(/^dongle1:/),
+    });
     expect(await fakes.dongle1!.nextSend()).toMatchObject({ text: 'via dongle1' });
     expect(fakes.dongle0!.sent).toHaveLength(0);
     const rotated = [await channel.send(outbound('a')), await channel.send(outbound('b'))];
@@ -131,7 +136,10 @@ describe('gsm_modem receives', () => {
     fake.receiveSms({ from: CUSTOMER, text: 'uno ', at, concat: { reference: 9, total: 3, sequence: 1 } });
     fake.receiveSms({ from: CUSTOMER, text: 'tres', at, concat: { reference: 9, total: 3, sequence: 3 } });
     await eventually(() => expect(inboundMessages(deps.received)).toHaveLength(1));
-    expect(inboundMessages(deps.received)[0]).toMatchObject({ text: 'uno […]tres', metadata: { missingParts: [2], note: 'Part 2 of 3 never arrived; stored as received' } });
+    expect(inboundMessages(deps.received)[0]).toMatchObject({
+      text: 'uno […]tres',
+      metadata: { missingParts: [2], note: 'Part 2 of 3 never arrived; stored as received' },
+    });
     await eventually(() => expect(fake.slots.size).toBe(0));
   });
 
@@ -162,7 +170,11 @@ describe('gsm_modem receives', () => {
     await eventually(() => expect(openState(deps.states)).toBe(true));
     const result = await channel.send(outbound('tracked'));
     fake.reportStatus(200, CUSTOMER, 0);
-    await eventually(() => expect(deps.received.flatMap((content) => content.statuses)).toEqual([expect.objectContaining({ providerMessageId: 'dongle0:200', status: 'delivered' })]));
+    await eventually(() =>
+      expect(deps.received.flatMap((content) => content.statuses)).toEqual([
+        expect.objectContaining({ providerMessageId: 'dongle0:200', status: 'delivered' }),
+      ]),
+    );
     expect(result).toEqual({ ok: true, providerMessageId: 'dongle0:200' });
   });
 
@@ -176,7 +188,12 @@ describe('gsm_modem receives', () => {
     fake.reportStatus(11, CUSTOMER, 0x46); // last part expired
     await eventually(() => expect(fake.slots.size).toBe(0));
     expect(deps.received.flatMap((content) => content.statuses)).toEqual([
-      expect.objectContaining({ providerMessageId: 'dongle0:11', status: 'failed', errorCode: 'status-report-0x46', errorMessage: 'Validity period expired before delivery' }),
+      expect.objectContaining({
+        providerMessageId: 'dongle0:11',
+        status: 'failed',
+        errorCode: 'status-report-0x46',
+        errorMessage: 'Validity period expired before delivery',
+      }),
     ]);
   });
 });
@@ -206,7 +223,12 @@ describe('gsm_modem session', () => {
     await eventually(() => expect(openState(good.deps.states)).toBe(true));
     expect(good.fake.commands).toContain('AT+CPIN="4321"');
     const wrong = await startModemChannel([{ name: 'dongle0', pin: '1111', fake: { pin: '4321' } }]);
-    await eventually(() => expect(wrong.deps.states.at(-1)).toMatchObject({ state: 'error', detail: expect.stringContaining('dongle0 needs attention: the SIM refused the PIN in pin_dongle0') }));
+    await eventually(() =>
+      expect(wrong.deps.states.at(-1)).toMatchObject({
+        state: 'error',
+        detail: expect.stringContaining('dongle0 needs attention: the SIM refused the PIN in pin_dongle0'),
+      }),
+    );
     expect(JSON.stringify(wrong.deps.states)).not.toContain('1111');
     // Long enough for several reconnects (20–200 ms apart): none may try the PIN again.
     await setTimeout(500);

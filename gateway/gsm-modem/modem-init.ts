@@ -96,7 +96,11 @@ export async function initializeModem(driver: AtDriver, options: InitOptions): P
   // mt=1: a received SMS is stored and announced by +CMTI, so it stays on the SIM until we stored it.
   const routes: [string, StatusReportRoute][] =
     mode === 'pdu'
-      ? [['2,1,0,1,0', 'direct'], ['2,1,0,2,0', 'stored'], ['2,1,0,0,0', 'none']]
+      ? [
+          ['2,1,0,1,0', 'direct'],
+          ['2,1,0,2,0', 'stored'],
+          ['2,1,0,0,0', 'none'],
+        ]
       : [['2,1,0,0,0', 'none']];
   for (const [cnmi, route] of routes) {
     try {

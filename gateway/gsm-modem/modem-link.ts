@@ -12,11 +12,7 @@ import { createPartAssembly } from './part-assembly.ts';
 import { createSimInbox, type SimInbox } from './sim-inbox.ts';
 
 /** A modem as the console sees it: starting, ready, down (and retrying), or waiting for the admin. */
-export type LinkState =
-  | { status: 'connecting' }
-  | { status: 'ready' }
-  | { status: 'disconnected'; reason: string }
-  | { status: 'failed'; reason: string };
+export type LinkState = { status: 'connecting' } | { status: 'ready' } | { status: 'disconnected'; reason: string } | { status: 'failed'; reason: string };
 
 /** Timings; production uses the defaults, tests shorten them. */
 export type ModemTiming = {
@@ -157,7 +153,12 @@ export function createModemLink(options: LinkOptions): ModemLink {
     try {
       await openPort(port);
       if (stopped || connection !== current) return await close(current);
-      const reports = await initializeModem(current.driver, { config, pin: options.pin, settleMs: timing.settleMs, sleep: (ms) => sleep(ms, undefined, { signal: abort.signal }) });
+      const reports = await initializeModem(current.driver, {
+        config,
+        pin: options.pin,
+        settleMs: timing.settleMs,
+        sleep: (ms) => sleep(ms, undefined, { signal: abort.signal }),
+      });
       if (stopped || connection !== current) return;
       current.ready = true;
       failures = 0;

@@ -89,12 +89,21 @@ export function createModemPool(options: PoolOptions): ModemPool {
       if (links.length === 0) {
         return { ok: false, errorCode: 'modem_unavailable', errorMessage: 'The modems of this channel are not connected on this node', retryable: true };
       }
-      const names = message.dialString?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
+      const names =
+        message.dialString
+          ?.split(',')
+          .map((name) => name.trim())
+          .filter(Boolean) ?? [];
       let candidates = links;
       if (names.length > 0) {
         const unknown = names.filter((name) => !links.some((link) => link.name === name));
         if (unknown.length > 0) {
-          return { ok: false, errorCode: 'unknown_modem', errorMessage: `No modem named ${unknown.join(', ')} in this channel (it has ${links.map((link) => link.name).join(', ')})`, retryable: false };
+          return {
+            ok: false,
+            errorCode: 'unknown_modem',
+            errorMessage: `No modem named ${unknown.join(', ')} in this channel (it has ${links.map((link) => link.name).join(', ')})`,
+            retryable: false,
+          };
         }
         candidates = links.filter((link) => names.includes(link.name));
       }

@@ -4,9 +4,7 @@ import { gsmBytes } from './gsm-alphabet.ts';
 import { segmentText } from './sms-segments.ts';
 import { submitPdus } from './sms-pdu.ts';
 
-export type ModemSendResult =
-  | { ok: true; references: number[] }
-  | { ok: false; errorCode: string; errorMessage: string; retryable: boolean };
+export type ModemSendResult = { ok: true; references: number[] } | { ok: false; errorCode: string; errorMessage: string; retryable: boolean };
 
 const CTRL_Z = 0x1a;
 const ESC = 0x1b;
@@ -24,7 +22,11 @@ const NOTHING_TO_REPORT = /^(no (cause information|report) available|normal( cal
 async function extendedErrorReport(driver: AtDriver): Promise<string | null> {
   try {
     const lines = await driver.run('AT+CEER', { timeoutMs: 3000 });
-    const report = /^\+CEER:\s*(.*)$/.exec(lines.find((line) => line.startsWith('+CEER:')) ?? '')?.[1]?.replaceAll('"', '').trim() ?? '';
+    const report =
+      /^\+CEER:\s*(.*)$/
+        .exec(lines.find((line) => line.startsWith('+CEER:')) ?? '')?.[1]
+        ?.replaceAll('"', '')
+        .trim() ?? '';
     return NOTHING_TO_REPORT.test(report) ? null : report;
   } catch {
     return null;
@@ -55,7 +57,10 @@ export async function sendThroughModem(driver: AtDriver, mode: 'pdu' | 'text', t
   const reference8bit = reference & 0xff;
   const parts =
     mode === 'pdu'
-      ? submitPdus(to, segmentText(text), { reference: reference8bit, statusReport: true }).map((pdu) => ({ command: `AT+CMGS=${pdu.tpduLength}`, payload: Buffer.from(pdu.hex, 'latin1') }))
+      ? submitPdus(to, segmentText(text), { reference: reference8bit, statusReport: true }).map((pdu) => ({
+          command: `AT+CMGS=${pdu.tpduLength}`,
+          payload: Buffer.from(pdu.hex, 'latin1'),
+        }))
       : null;
   if (!parts) {
     const bytes = gsmBytes(text);
@@ -64,7 +69,8 @@ export async function sendThroughModem(driver: AtDriver, mode: 'pdu' | 'text', t
       return {
         ok: false,
         errorCode: 'text_mode_limit',
-        errorMessage: 'This modem is in text mode, which sends one SMS of up to 160 GSM-7 characters without € [ ] { } | ~ ^ \\ Ξ: set its mode to pdu for this text',
+        errorMessage:
+          'This modem is in text mode, which sends one SMS of up to 160 GSM-7 characters without € [ ] { } | ~ ^ \\ Ξ: set its mode to pdu for this text',
         retryable: false,
       };
     }

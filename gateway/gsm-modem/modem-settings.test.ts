@@ -10,7 +10,16 @@ describe('gsm_modem settings', () => {
 
   it.each([
     ['no modem', { modems: [] }, 'modems'],
-    ['a name used twice', { modems: [{ name: 'dongle0', path: '/dev/a' }, { name: 'dongle0', path: '/dev/b' }] }, 'modems.1.name'],
+    [
+      'a name used twice',
+      {
+        modems: [
+          { name: 'dongle0', path: '/dev/a' },
+          { name: 'dongle0', path: '/dev/b' },
+        ],
+      },
+      'modems.1.name',
+    ],
     ['a SIM number that is not E.164', { modems: [{ name: 'dongle0', path: '/dev/a', simNumber: '099123456' }] }, 'modems.0.simNumber'],
     ['an unknown mode', { modems: [{ name: 'dongle0', path: '/dev/a', mode: 'ucs2' }] }, 'modems.0.mode'],
   ])('refuses %s', (_name, settings, path) => {

@@ -14,7 +14,10 @@ export const modemSchema = z
     /** USB modems ignore it; real RS-232 modems need their configured rate. */
     baudRate: z.number().int().min(300).max(4_000_000).default(115_200),
     /** The SIM's own number (E.164), reported as the `to` of what it receives; else the modem's name. */
-    simNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +59899123456').optional(),
+    simNumber: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +59899123456')
+      .optional(),
     /** `pdu` (default) sends Unicode, long (concatenated) texts and asks for delivery reports; `text` sends one GSM-7 SMS. */
     mode: z.enum(['pdu', 'text']).default('pdu'),
     /** Where received SMS are kept until stored here: the SIM (`SM`), the modem (`ME`) or both (`MT`). */

@@ -19,7 +19,14 @@ export function modemChannelRow(modems: ModemSpec[], id = 7): ChannelRow {
     name: `modems-${id}`,
     address: null,
     defaultCountry: 'UY',
-    settings: { modems: modems.map((modem) => ({ name: modem.name, path: `/dev/fake/${modem.name}`, mode: modem.mode ?? 'pdu', ...(modem.simNumber ? { simNumber: modem.simNumber } : {}) })) },
+    settings: {
+      modems: modems.map((modem) => ({
+        name: modem.name,
+        path: `/dev/fake/${modem.name}`,
+        mode: modem.mode ?? 'pdu',
+        ...(modem.simNumber ? { simNumber: modem.simNumber } : {}),
+      })),
+    },
     secrets: Object.fromEntries(modems.filter((modem) => modem.pin).map((modem) => [`pin_${modem.name}`, modem.pin!])),
     enabled: true,
     sendsPerSecond: null,

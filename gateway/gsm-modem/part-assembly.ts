@@ -37,7 +37,14 @@ export function createPartAssembly(): PartAssembly {
       const key = keyOf(part.sender, part.concat);
       let set = sets.get(key);
       if (!set) {
-        set = { sender: part.sender, alphanumericSender: part.alphanumericSender, reference: part.concat.reference, total: part.concat.total, parts: new Map(), firstSeen: now };
+        set = {
+          sender: part.sender,
+          alphanumericSender: part.alphanumericSender,
+          reference: part.concat.reference,
+          total: part.concat.total,
+          parts: new Map(),
+          firstSeen: now,
+        };
         sets.set(key, set);
       }
       const known = set.parts.get(part.concat.sequence);

@@ -85,7 +85,8 @@ export function createSimInbox(driver: AtDriver, options: InboxOptions): SimInbo
     try {
       decoded = decodePdu(entry.pdu, entry.length);
     } catch (error) {
-      if (entry.index === null || !unreadable.has(entry.index)) options.logger.warn({ err: error, modem: options.modem, index: entry.index }, 'unreadable PDU left in the modem');
+      if (entry.index === null || !unreadable.has(entry.index))
+        options.logger.warn({ err: error, modem: options.modem, index: entry.index }, 'unreadable PDU left in the modem');
       if (entry.index !== null) unreadable.add(entry.index);
       return;
     }
@@ -103,7 +104,11 @@ export function createSimInbox(driver: AtDriver, options: InboxOptions): SimInbo
   }
 
   async function ingestText(entry: TextEntry) {
-    await store([singleSmsMessage({ sender: entry.sender, alphanumericSender: !/^\+?\d+$/.test(entry.sender), text: entry.text, sentAt: entry.sentAt }, options)], [], [entry.index]);
+    await store(
+      [singleSmsMessage({ sender: entry.sender, alphanumericSender: !/^\+?\d+$/.test(entry.sender), text: entry.text, sentAt: entry.sentAt }, options)],
+      [],
+      [entry.index],
+    );
   }
 
   async function readSlot(index: number) {

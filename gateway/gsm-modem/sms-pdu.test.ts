@@ -69,13 +69,25 @@ describe('SMS encoding for modems', () => {
 describe('reading PDUs from the modem', () => {
   it('reads an SMS-DELIVER, with or without the SMSC in front', () => {
     const hex = '07919730071111F1000B919746121611F10000811170021222230DC8329BFD6681EE6F399B1C02';
-    const expected = { kind: 'deliver', sender: '+79642161111', alphanumericSender: false, text: 'Hello, world!', concat: null, sentAt: new Date('2018-11-07T12:21:22Z') };
+    const expected = {
+      kind: 'deliver',
+      sender: '+79642161111',
+      alphanumericSender: false,
+      text: 'Hello, world!',
+      concat: null,
+      sentAt: new Date('2018-11-07T12:21:22Z'),
+    };
     expect(decodePdu(hex)).toEqual(expected);
     expect(decodePdu(hex.slice(16), (hex.length - 16) / 2)).toEqual(expected);
   });
 
   it('reads a concatenated GSM-7 part and an alphanumeric sender', () => {
-    const { pdu, tpduLength } = deliverPdu({ from: 'MyBank', text: 'Su còdigo § es 1234', at: new Date('2025-01-01T10:00:00Z'), concat: { reference: 200, total: 2, sequence: 2 } });
+    const { pdu, tpduLength } = deliverPdu({
+      from: 'MyBank',
+      text: 'Su còdigo § es 1234',
+      at: new Date('2025-01-01T10:00:00Z'),
+      concat: { reference: 200, total: 2, sequence: 2 },
+    });
     expect(decodePdu(pdu, tpduLength)).toEqual({
       kind: 'deliver',
       sender: 'MyBank',

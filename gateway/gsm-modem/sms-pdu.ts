@@ -18,7 +18,15 @@ export type DecodedPdu =
 
 /** The concatenation UDH (IEI 00, 8-bit reference): `05 00 03 <ref> <total> <seq>`; 6 octets, so GSM-7 text then needs 1 fill bit. */
 const concatHeader = (reference: number, total: number, sequence: number) =>
-  new Header([{ type: Header.IE_CONCAT_8BIT_REF, dataHex: [reference & 0xff, total, sequence].map((n) => n.toString(16).padStart(2, '0')).join('').toUpperCase() }]);
+  new Header([
+    {
+      type: Header.IE_CONCAT_8BIT_REF,
+      dataHex: [reference & 0xff, total, sequence]
+        .map((n) => n.toString(16).padStart(2, '0'))
+        .join('')
+        .toUpperCase(),
+    },
+  ]);
 
 /**
  * SMS-SUBMIT PDUs for a text already split into parts, in order. node-pdu frames each PDU (first
@@ -79,9 +87,7 @@ export function decodePdu(hex: string, tpduLength?: number): DecodedPdu {
   }
   const total = header?.getSegments() ?? 1;
   const concat =
-    header && header.getType() !== undefined && total > 1
-      ? { reference: header.getPointer() ?? 0, total, sequence: header.getCurrent() ?? 1 }
-      : null;
+    header && header.getType() !== undefined && total > 1 ? { reference: header.getPointer() ?? 0, total, sequence: header.getCurrent() ?? 1 } : null;
   const alphanumericSender = parsed.address.type.type === SCAType.TYPE_ALPHANUMERICAL;
   const digits = parsed.address.phone ?? '';
   return {

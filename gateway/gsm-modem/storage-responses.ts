@@ -67,7 +67,8 @@ export function parseTextListing(lines: readonly string[]): TextEntry[] {
   const flush = () => {
     if (!current) return;
     const [index = '', status = '', sender = '', , sentAtText = ''] = current.header;
-    if (status.startsWith('REC')) entries.push({ index: Number(index), sender, sentAt: parseTextTimestamp(sentAtText), sentAtText, text: bodyText(current.body) });
+    if (status.startsWith('REC'))
+      entries.push({ index: Number(index), sender, sentAt: parseTextTimestamp(sentAtText), sentAtText, text: bodyText(current.body) });
   };
   for (const line of lines) {
     if (line.startsWith('+CMGL:')) {

@@ -66,7 +66,19 @@ export function fakeAggregator() {
     if (failure) return HttpResponse.text(`ERR:${failure.code}:${failure.message}`, { status: failure.status ?? 200 });
     const id = String(10_000 + sends.length + Math.floor(Math.random() * 1e6));
     const headers = Object.fromEntries(request.headers);
-    accept({ shape: 'legacy', to, from: fields.get('from') ?? '', text: fields.get('text') ?? '', reference: fields.get('ref') ?? '', rawUrl: request.url, rawBody, headers }, id);
+    accept(
+      {
+        shape: 'legacy',
+        to,
+        from: fields.get('from') ?? '',
+        text: fields.get('text') ?? '',
+        reference: fields.get('ref') ?? '',
+        rawUrl: request.url,
+        rawBody,
+        headers,
+      },
+      id,
+    );
     return HttpResponse.text(`OK:${id}`);
   }
 
@@ -86,16 +98,31 @@ export function fakeAggregator() {
       }
       const message = payload?.messages?.[0];
       if (typeof message?.text !== 'string' || typeof message?.destinations?.[0]?.to !== 'string') {
-        return HttpResponse.json({ status: 'ERROR', error: { code: 'BAD_REQUEST', message: 'messages[0].text and destinations are required' } }, { status: 400 });
+        return HttpResponse.json(
+          { status: 'ERROR', error: { code: 'BAD_REQUEST', message: 'messages[0].text and destinations are required' } },
+          { status: 400 },
+        );
       }
       const failure = failures.shift();
       if (failure && 'network' in failure) return HttpResponse.error();
       if (failure) {
-        return HttpResponse.json({ status: 'ERROR', error: { code: Number(failure.code) || failure.code, message: failure.message } }, { status: failure.status ?? 400 });
+        return HttpResponse.json(
+          { status: 'ERROR', error: { code: Number(failure.code) || failure.code, message: failure.message } },
+          { status: failure.status ?? 400 },
+        );
       }
       const id = `q-${randomBytes(8).toString('hex')}`;
       accept(
-        { shape: 'json', to: message.destinations[0].to, from: String(message.from ?? ''), text: message.text, reference: String(message.reference ?? ''), rawUrl: request.url, rawBody, headers: Object.fromEntries(request.headers) },
+        {
+          shape: 'json',
+          to: message.destinations[0].to,
+          from: String(message.from ?? ''),
+          text: message.text,
+          reference: String(message.reference ?? ''),
+          rawUrl: request.url,
+          rawBody,
+          headers: Object.fromEntries(request.headers),
+        },
         id,
       );
       return HttpResponse.json({ status: 'OK', messages: [{ messageId: id, to: message.destinations[0].to, status: { groupName: 'PENDING' } }] });

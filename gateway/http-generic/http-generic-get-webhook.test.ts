@@ -22,14 +22,29 @@ const legacyChannel = (inbound: Record<string, unknown>) =>
 describe('http_generic: GET-style deliveries and custom answers', () => {
   it('accepts a GET delivery when configured, answers what the provider expects, and stores it once', async () => {
     const row = await legacyChannel({ acceptGet: true, answer: { contentType: 'text/plain', body: 'OK' } });
-    const query = new URLSearchParams({ token: WEBHOOK_SECRET, from: '59899123456', to: '59898344484', msg: 'Hola & chau', smsid: 'L-77', time: '2026-11-24 10:00:00' });
+    const query = new URLSearchParams({
+      token: WEBHOOK_SECRET,
+      from: '59899123456',
+      to: '59898344484',
+      msg: 'Hola & chau',
+      smsid: 'L-77',
+      time: '2026-11-24 10:00:00',
+    });
     const url = `${platform.url}/webhooks/${row.id}?${query}`;
     for (const attempt of [1, 2]) {
       const response = await fetch(url);
-      expect([attempt, response.status, response.headers.get('content-type'), await response.text()]).toEqual([attempt, 200, 'text/plain; charset=utf-8', 'OK']);
+      expect([attempt, response.status, response.headers.get('content-type'), await response.text()]).toEqual([
+        attempt,
+        200,
+        'text/plain; charset=utf-8',
+        'OK',
+      ]);
     }
     await eventually(async () => {
-      const rows = await platform.services.db.select().from(messages).where(and(eq(messages.channelId, row.id), eq(messages.direction, 'inbound')));
+      const rows = await platform.services.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, row.id), eq(messages.direction, 'inbound')));
       expect(rows.map((message) => [message.address, message.body, message.providerMessageId])).toEqual([['+59899123456', 'Hola & chau', 'L-77']]);
     });
     query.set('token', 'not-the-token');
@@ -46,7 +61,10 @@ describe('http_generic: GET-style deliveries and custom answers', () => {
     const admin = await buildUser(platform.services.db, { role: 'admin' });
     const cookie = await login(platform.url, admin.username, TEST_PASSWORD);
     const { password: _password, ...secrets } = legacyGetSecrets;
-    const created = await api(platform.url, 'POST', '/api/channels', { cookie, body: { type: 'http_generic', name: 'Legacy SMS', settings: legacyGetSettings, secrets } });
+    const created = await api(platform.url, 'POST', '/api/channels', {
+      cookie,
+      body: { type: 'http_generic', name: 'Legacy SMS', settings: legacyGetSettings, secrets },
+    });
     expect(created.status).toBe(400);
     expect(created.body.error.details).toEqual([{ path: 'secrets.password', message: 'used by the send settings but not set' }]);
   });

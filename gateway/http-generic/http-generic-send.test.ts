@@ -22,8 +22,17 @@ const deps = recordingChannelDeps({ logger: pino({ level: 'trace' }, { write: (l
 
 function channel(settings: Record<string, unknown>, secrets: Record<string, string>, address = '+59898344484') {
   const row: ChannelRow = {
-    id: 7, type: 'http_generic', name: 'generic', address, defaultCountry: 'UY', settings, secrets,
-    enabled: true, sendsPerSecond: null, createdAt: new Date(), updatedAt: new Date(),
+    id: 7,
+    type: 'http_generic',
+    name: 'generic',
+    address,
+    defaultCountry: 'UY',
+    settings,
+    secrets,
+    enabled: true,
+    sendsPerSecond: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
   };
   return createHttpGenericChannel(row, deps);
 }
@@ -73,7 +82,9 @@ describe('http_generic send: escaping for each target', () => {
     const asString = 'user={{secrets.username}}&pass={{secrets.password}}&to={{toDigits}}&from={{from}}&text={{text}}&ref={{messageId}}';
     for (const body of [fields, asString]) {
       const sent = api.nextSend();
-      const result = await channel(withSend(legacyGetSettings, { url: LEGACY_API_URL, method: 'POST', bodyType: 'form', body }), legacyGetSecrets).send(message(NASTY));
+      const result = await channel(withSend(legacyGetSettings, { url: LEGACY_API_URL, method: 'POST', bodyType: 'form', body }), legacyGetSecrets).send(
+        message(NASTY),
+      );
       const received = await sent;
       expect(result.ok).toBe(true);
       expect(received).toMatchObject({ text: NASTY, to: '5491123456789' });
@@ -85,7 +96,10 @@ describe('http_generic send: escaping for each target', () => {
   it('Basic auth is sent as an Authorization header', async () => {
     const sent = api.nextSend();
     const settings = withSend(legacyGetSettings, {
-      url: LEGACY_API_URL, method: 'POST', bodyType: 'form', body: { to: '{{toDigits}}', text: '{{text}}' },
+      url: LEGACY_API_URL,
+      method: 'POST',
+      bodyType: 'form',
+      body: { to: '{{toDigits}}', text: '{{text}}' },
       basicAuth: { username: '{{secrets.username}}', password: '{{secrets.password}}' },
     });
     expect((await channel(settings, legacyGetSecrets).send(message('hi'))).ok).toBe(true);
@@ -93,14 +107,21 @@ describe('http_generic send: escaping for each target', () => {
   });
 
   it('offers the number as E.164, international digits and national digits', () => {
-    expect(messageView(message('x', '+5491123456789'), '+59898344484', {})).toMatchObject({ to: '+5491123456789', toDigits: '5491123456789', toNational: '0111523456789' });
+    expect(messageView(message('x', '+5491123456789'), '+59898344484', {})).toMatchObject({
+      to: '+5491123456789',
+      toDigits: '5491123456789',
+      toNational: '0111523456789',
+    });
     expect(messageView(message('x', '+59898344484'), '', {})).toMatchObject({ toDigits: '59898344484', toNational: '098344484' });
   });
 
   it('refuses a value with a line break in a header instead of sending it', async () => {
     const settings = withSend(jsonAggregatorSettings, { headers: { Authorization: 'Bearer {{secrets.apiKey}}', 'X-Text': '{{text}}' } });
     expect(await channel(settings, jsonAggregatorSecrets).send(message('two\nlines'))).toEqual({
-      ok: false, errorCode: 'template', errorMessage: 'a header value cannot contain a line break', retryable: false,
+      ok: false,
+      errorCode: 'template',
+      errorMessage: 'a header value cannot contain a line break',
+      retryable: false,
     });
   });
 });
@@ -111,11 +132,18 @@ describe('http_generic send: reading the answer', () => {
 
   it('maps a JSON refusal to its code and text, permanent on 4xx and also when the provider answers 200', async () => {
     api.failNext({ code: '21610', message: 'Attempt to send to unsubscribed recipient' });
-    expect(await json().send(message('a'))).toEqual({ ok: false, errorCode: '21610', errorMessage: 'Attempt to send to unsubscribed recipient', retryable: false });
+    expect(await json().send(message('a'))).toEqual({
+      ok: false,
+      errorCode: '21610',
+      errorMessage: 'Attempt to send to unsubscribed recipient',
+      retryable: false,
+    });
     api.failNext({ status: 200, code: '21211', message: 'Invalid To number' });
     expect(await json().send(message('a'))).toEqual({ ok: false, errorCode: '21211', errorMessage: 'Invalid To number', retryable: false });
     expect(await channel(jsonAggregatorSettings, { ...jsonAggregatorSecrets, apiKey: 'not-the-key' }).send(message('a'))).toMatchObject({
-      ok: false, errorCode: 'UNAUTHORIZED', retryable: false,
+      ok: false,
+      errorCode: 'UNAUTHORIZED',
+      retryable: false,
     });
   });
 
@@ -179,7 +207,12 @@ describe('http_generic send: secrets stay secret', () => {
   it('names a missing secret without sending, and never prints a secret in a network error', async () => {
     logLines.length = 0;
     const { apiKey: _missing, ...secrets } = jsonAggregatorSecrets;
-    expect(await channel(jsonAggregatorSettings, secrets).send(message('a'))).toEqual({ ok: false, errorCode: 'config', errorMessage: 'secrets not set: apiKey', retryable: false });
+    expect(await channel(jsonAggregatorSettings, secrets).send(message('a'))).toEqual({
+      ok: false,
+      errorCode: 'config',
+      errorMessage: 'secrets not set: apiKey',
+      retryable: false,
+    });
     api.failNext({ network: true });
     const keyInUrl = withSend(jsonAggregatorSettings, { url: `${JSON_API_URL}?key={{secrets.apiKey}}` });
     const result = await channel(keyInUrl, jsonAggregatorSecrets).send(message('a'));

@@ -15,7 +15,9 @@ describe('http_generic settings: every error names its field', () => {
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ url: 'https://{{secrets.host}}/sms' })))).toEqual([
       ['send.url', 'placeholders are allowed in the path and query string, not in the host'],
     ]);
-    expect(issues(httpGenericSettingsSchema.safeParse(withSend({ url: 'ftp://files.test/sms' })))).toEqual([['send.url', 'must be an http:// or https:// URL']]);
+    expect(issues(httpGenericSettingsSchema.safeParse(withSend({ url: 'ftp://files.test/sms' })))).toEqual([
+      ['send.url', 'must be an http:// or https:// URL'],
+    ]);
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ body: { messages: [{ text: '{{{text}}}', to: '{{phone}}' }] } })))).toEqual([
       ['send.body.messages.0.text', '{{{text}}} and {{&text}} are not allowed: use {{text}}, escaped for where it goes'],
       ['send.body.messages.0.to', 'unknown placeholder {{phone}}: use to, toDigits, toNational, from, text, messageId or secrets.<name>'],
@@ -23,7 +25,10 @@ describe('http_generic settings: every error names its field', () => {
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ body: '{"to": "{{to}}", "text": {{text}}}' })))).toEqual([
       ['send.body', 'is not valid JSON once rendered: placeholders go inside quotes, such as "text": "{{text}}"'],
     ]);
-    expect(issues(httpGenericSettingsSchema.safeParse(withSend({ body: '{"text": "{{#text}}"}' })))[0]).toEqual(['send.body', 'is not a valid template: Unclosed section "text" at 21']);
+    expect(issues(httpGenericSettingsSchema.safeParse(withSend({ body: '{"text": "{{#text}}"}' })))[0]).toEqual([
+      'send.body',
+      'is not a valid template: Unclosed section "text" at 21',
+    ]);
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ headers: { 'Bad Header': 'x', 'X-Key': '{{> partial}}' } })))).toEqual([
       ['send.headers.X-Key', 'partials ({{>partial}}) are not supported'],
       ['send.headers.Bad Header', 'is not a valid HTTP header name'],
@@ -34,7 +39,9 @@ describe('http_generic settings: every error names its field', () => {
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ method: 'GET' })))).toEqual([
       ['send.bodyType', 'a GET request has no body: set bodyType to none and put the fields in the URL query string'],
     ]);
-    expect(issues(httpGenericSettingsSchema.safeParse(withSend({ bodyType: 'none' })))).toEqual([['send.body', 'bodyType is none: remove body or choose json or form']]);
+    expect(issues(httpGenericSettingsSchema.safeParse(withSend({ bodyType: 'none' })))).toEqual([
+      ['send.body', 'bodyType is none: remove body or choose json or form'],
+    ]);
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ body: undefined })))).toEqual([['send.body', 'required with bodyType json']]);
     expect(issues(httpGenericSettingsSchema.safeParse(withSend({ bodyType: 'form', body: { to: '{{to}}', list: ['a'] } })))).toEqual([
       ['send.body.list', 'form fields are text, numbers or booleans'],
@@ -49,7 +56,12 @@ describe('http_generic settings: every error names its field', () => {
     expect(
       issues(
         httpGenericSettingsSchema.safeParse(
-          withResponse({ messageId: { path: 'id', regex: 'x' }, errorCode: { path: 'error[code]' }, successWhen: { regex: '(' }, retryableStatuses: ['6xx', 503] }),
+          withResponse({
+            messageId: { path: 'id', regex: 'x' },
+            errorCode: { path: 'error[code]' },
+            successWhen: { regex: '(' },
+            retryableStatuses: ['6xx', 503],
+          }),
         ),
       ),
     ).toEqual([
@@ -100,8 +112,18 @@ describe('http_generic response mapping', () => {
   it('needs both the status and the condition for success; names a refusal without a mapped code', () => {
     const read = createAnswerReader({ ...settings, errorCode: undefined, errorMessage: undefined });
     expect(read({ status: 200, text: '{"status":"OK","messages":[{"messageId":7}]}' })).toEqual({ ok: true, providerMessageId: '7' });
-    expect(read({ status: 202, text: '{"status":"QUEUED"}' })).toEqual({ ok: false, errorCode: 'refused', errorMessage: 'HTTP 202: {"status":"QUEUED"}', retryable: false });
-    expect(read({ status: 404, text: '<html>\n Not   Found</html>' })).toEqual({ ok: false, errorCode: 'http_404', errorMessage: 'HTTP 404: <html> Not Found</html>', retryable: false });
+    expect(read({ status: 202, text: '{"status":"QUEUED"}' })).toEqual({
+      ok: false,
+      errorCode: 'refused',
+      errorMessage: 'HTTP 202: {"status":"QUEUED"}',
+      retryable: false,
+    });
+    expect(read({ status: 404, text: '<html>\n Not   Found</html>' })).toEqual({
+      ok: false,
+      errorCode: 'http_404',
+      errorMessage: 'HTTP 404: <html> Not Found</html>',
+      retryable: false,
+    });
     expect(read({ status: 408, text: '' })).toEqual({ ok: false, errorCode: 'http_408', errorMessage: 'HTTP 408', retryable: true });
     expect(read({ status: 502, text: 'Bad gateway' })).toMatchObject({ errorCode: 'http_502', retryable: true });
   });

@@ -22,25 +22,43 @@ const jsonPath = z.string().superRefine((value, ctx) => {
   }
 });
 
-const regexSource = z.string().min(1).superRefine((value, ctx) => {
-  try {
-    new RegExp(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `is not a regular expression: ${(error as Error).message}` });
-  }
-});
+const regexSource = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      new RegExp(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not a regular expression: ${(error as Error).message}` });
+    }
+  });
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /** Where a value is in the provider's answer: a JSON path, or a regex on a text body (group 1, else the match). */
 const extractorSchema = z
-  .object({ path: jsonPath.optional(), regex: regexSource.optional(), flags: z.string().regex(/^[imsu]*$/, 'regex flags are among i, m, s, u').optional() })
+  .object({
+    path: jsonPath.optional(),
+    regex: regexSource.optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'regex flags are among i, m, s, u')
+      .optional(),
+  })
   .strict()
   .refine((value) => (value.path === undefined) !== (value.regex === undefined), { message: 'set either path (a JSON path) or regex (on a text body)' });
 
 /** A test on the answer: the path's value equals `equals` (compared as text), or is present without it; or the regex matches. */
 const conditionSchema = z
-  .object({ path: jsonPath.optional(), equals: scalar.optional(), regex: regexSource.optional(), flags: z.string().regex(/^[imsu]*$/).optional() })
+  .object({
+    path: jsonPath.optional(),
+    equals: scalar.optional(),
+    regex: regexSource.optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/)
+      .optional(),
+  })
   .strict()
   .refine((value) => (value.path === undefined) !== (value.regex === undefined), { message: 'set either path (with optional equals) or regex' })
   .refine((value) => value.regex === undefined || value.equals === undefined, { message: 'equals goes with path, not with regex', path: ['equals'] });
@@ -70,16 +88,19 @@ function probeView(templates: string[]) {
 }
 
 const sendSchema = z
-  .object({
-    url: template,
-    method: z.enum(['GET', 'POST', 'PUT']).default('POST'),
-    headers: recordOf(template, (name) => HEADER_NAME.test(name), 'is not a valid HTTP header name').default({}),
-    bodyType: z.enum(['json', 'form', 'none']).default('json'),
-    /** A string template (escaped for the body type) or a JSON object/array whose string leaves are templates. */
-    body: z.union([z.string(), z.array(z.json()), z.record(z.string(), z.json())]).optional(),
-    timeoutMs: z.int().min(100).max(120_000).default(15_000),
-    basicAuth: z.object({ username: template, password: template }).strict().optional(),
-  }, { error: (issue) => (issue.input === undefined ? 'required: how to send (url, method, headers, body)' : undefined) })
+  .object(
+    {
+      url: template,
+      method: z.enum(['GET', 'POST', 'PUT']).default('POST'),
+      headers: recordOf(template, (name) => HEADER_NAME.test(name), 'is not a valid HTTP header name').default({}),
+      bodyType: z.enum(['json', 'form', 'none']).default('json'),
+      /** A string template (escaped for the body type) or a JSON object/array whose string leaves are templates. */
+      body: z.union([z.string(), z.array(z.json()), z.record(z.string(), z.json())]).optional(),
+      timeoutMs: z.int().min(100).max(120_000).default(15_000),
+      basicAuth: z.object({ username: template, password: template }).strict().optional(),
+    },
+    { error: (issue) => (issue.input === undefined ? 'required: how to send (url, method, headers, body)' : undefined) },
+  )
   .strict()
   .superRefine((send, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -95,7 +116,8 @@ const sendSchema = z
         issue(['url'], 'must be an absolute http(s) URL');
       }
     }
-    if (send.method === 'GET' && send.bodyType !== 'none') issue(['bodyType'], 'a GET request has no body: set bodyType to none and put the fields in the URL query string');
+    if (send.method === 'GET' && send.bodyType !== 'none')
+      issue(['bodyType'], 'a GET request has no body: set bodyType to none and put the fields in the URL query string');
     if (send.bodyType === 'none' && send.body !== undefined) issue(['body'], 'bodyType is none: remove body or choose json or form');
     if (send.bodyType !== 'none' && send.body === undefined) issue(['body'], `required with bodyType ${send.bodyType}`);
     if (send.basicAuth && Object.keys(send.headers).some((name) => name.toLowerCase() === 'authorization')) {
@@ -147,7 +169,13 @@ const verificationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('token'), in: z.enum(['query', 'header']), name: z.string().min(1), secret: secretName.default('webhookSecret') }).strict(),
   /** HMAC-SHA256 of the raw body, keyed with the secret, in a header (optionally after a prefix such as "sha256="). */
   z
-    .object({ type: z.literal('hmac_sha256'), header: headerName, encoding: z.enum(['hex', 'base64']).default('hex'), prefix: z.string().default(''), secret: secretName.default('webhookSecret') })
+    .object({
+      type: z.literal('hmac_sha256'),
+      header: headerName,
+      encoding: z.enum(['hex', 'base64']).default('hex'),
+      prefix: z.string().default(''),
+      secret: secretName.default('webhookSecret'),
+    })
     .strict(),
 ]);
 
@@ -159,7 +187,10 @@ const inboundSchema = z
     /** Old gateways deliver with GET and a query string: accept such a GET as a webhook call. */
     acceptGet: z.boolean().default(false),
     /** What the provider expects back (`OK`, `ACK`…); absent, JSON `{ "ok": true }`. */
-    answer: z.object({ contentType: z.string().min(3).max(100).default('text/plain'), body: z.string().max(500) }).strict().optional(),
+    answer: z
+      .object({ contentType: z.string().min(3).max(100).default('text/plain'), body: z.string().max(500) })
+      .strict()
+      .optional(),
     /** The list of items when one call carries several (`results`); absent, the body is one item. */
     itemsPath: jsonPath.optional(),
     /** The provider writes international numbers without the leading + (5491123456789). */

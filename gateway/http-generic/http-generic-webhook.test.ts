@@ -9,8 +9,17 @@ import { parseProviderTime } from './webhook-normalize.ts';
 
 function channel(settings: Record<string, unknown>, secrets: Record<string, string>) {
   const row: ChannelRow = {
-    id: 9, type: 'http_generic', name: 'generic', address: '+59898344484', defaultCountry: 'UY', settings, secrets,
-    enabled: true, sendsPerSecond: null, createdAt: new Date(), updatedAt: new Date(),
+    id: 9,
+    type: 'http_generic',
+    name: 'generic',
+    address: '+59898344484',
+    defaultCountry: 'UY',
+    settings,
+    secrets,
+    enabled: true,
+    sendsPerSecond: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
   };
   return createHttpGenericChannel(row, recordingChannelDeps());
 }
@@ -25,7 +34,10 @@ function request(call: { headers: Record<string, string>; body: string }, query:
 
 const json = channel(jsonAggregatorSettings, jsonAggregatorSecrets);
 const legacy = channel(legacyGetSettings, legacyGetSecrets);
-const withInbound = (base: typeof jsonAggregatorSettings | typeof legacyGetSettings, inbound: Record<string, unknown>) => ({ ...base, inbound: { ...base.inbound, ...inbound } });
+const withInbound = (base: typeof jsonAggregatorSettings | typeof legacyGetSettings, inbound: Record<string, unknown>) => ({
+  ...base,
+  inbound: { ...base.inbound, ...inbound },
+});
 
 describe('http_generic webhook verification', () => {
   const results = [{ messageId: 'm1', from: '5491123456789', text: 'hola' }];
@@ -43,11 +55,16 @@ describe('http_generic webhook verification', () => {
   });
 
   it('HMAC in base64 without a prefix', () => {
-    const base64 = channel(withInbound(jsonAggregatorSettings, { verification: { type: 'hmac_sha256', header: 'X-Signature', encoding: 'base64' } }), jsonAggregatorSecrets);
+    const base64 = channel(
+      withInbound(jsonAggregatorSettings, { verification: { type: 'hmac_sha256', header: 'X-Signature', encoding: 'base64' } }),
+      jsonAggregatorSecrets,
+    );
     const body = JSON.stringify({ results });
     const signature = createHmac('sha256', WEBHOOK_SECRET).update(body).digest('base64');
     expect(base64.verify(request({ headers: { 'content-type': 'application/json', 'x-signature': signature }, body }))).toBe(true);
-    expect(base64.verify(request({ headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', 'x').update(body).digest('base64') }, body }))).toBe(false);
+    expect(
+      base64.verify(request({ headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', 'x').update(body).digest('base64') }, body })),
+    ).toBe(false);
   });
 
   it('a token in the query string or in a header, compared whole', () => {
@@ -86,8 +103,14 @@ describe('http_generic webhook content', () => {
     );
     expect(content.messages).toEqual([
       {
-        channelId: 9, from: '+5491123456789', to: '+59898344484', text: 'Hola "amigo" & más 👍', media: [], providerMessageId: 'in-1',
-        timestamp: new Date('2019-11-09T16:00:00Z'), metadata: { provider: 'http_generic' },
+        channelId: 9,
+        from: '+5491123456789',
+        to: '+59898344484',
+        text: 'Hola "amigo" & más 👍',
+        media: [],
+        providerMessageId: 'in-1',
+        timestamp: new Date('2019-11-09T16:00:00Z'),
+        metadata: { provider: 'http_generic' },
       },
     ]);
     expect(content.statuses).toEqual([
@@ -99,18 +122,29 @@ describe('http_generic webhook content', () => {
   it('maps a form message and form reports (status matched without regard to case; unmapped ones ignored)', () => {
     const form = (fields: Record<string, string>) => request(legacyWebhookCall(fields));
     const inbound = legacy.normalize(form({ from: '5491123456789', msg: 'a+b=c & d', smsid: '777', time: '1700000000' }));
-    expect(inbound.messages[0]).toMatchObject({ from: '+5491123456789', to: '+59898344484', text: 'a+b=c & d', providerMessageId: '777', timestamp: new Date(1_700_000_000_000) });
+    expect(inbound.messages[0]).toMatchObject({
+      from: '+5491123456789',
+      to: '+59898344484',
+      text: 'a+b=c & d',
+      providerMessageId: '777',
+      timestamp: new Date(1_700_000_000_000),
+    });
     expect(legacy.normalize(form({ type: 'dlr', smsid: '12345', status: 'delivrd', err: '000' })).statuses).toEqual([
       { providerMessageId: '12345', status: 'delivered', errorCode: undefined, errorMessage: undefined, at: expect.any(Date) },
     ]);
     expect(legacy.normalize(form({ type: 'dlr', smsid: '12345', status: 'UNDELIV', err: '034' })).statuses[0]).toMatchObject({
-      status: 'failed', errorCode: '034', errorMessage: 'Provider error 034',
+      status: 'failed',
+      errorCode: '034',
+      errorMessage: 'Provider error 034',
     });
     expect(legacy.normalize(form({ type: 'dlr', smsid: '12345', status: 'ACCEPTD' }))).toEqual({ messages: [], statuses: [] });
   });
 
   it('reads fields from the query string when the provider puts them in the URL', () => {
-    const content = legacy.normalize({ ...request({ headers: {}, body: '' }), query: { token: WEBHOOK_SECRET, from: '5491123456789', msg: 'hi', smsid: 'q1' } });
+    const content = legacy.normalize({
+      ...request({ headers: {}, body: '' }),
+      query: { token: WEBHOOK_SECRET, from: '5491123456789', msg: 'hi', smsid: 'q1' },
+    });
     expect(content.messages[0]).toMatchObject({ from: '+5491123456789', text: 'hi', providerMessageId: 'q1' });
   });
 

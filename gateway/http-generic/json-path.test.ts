@@ -5,7 +5,10 @@ describe('JSON path reader', () => {
   const payload = {
     status: 'OK',
     zero: 0,
-    messages: [{ id: 'm-1', to: '5491123456789' }, { id: 'm-2', status: { groupName: 'DELIVERED' } }],
+    messages: [
+      { id: 'm-1', to: '5491123456789' },
+      { id: 'm-2', status: { groupName: 'DELIVERED' } },
+    ],
     'key.with.dots': { 'a b': true },
     nested: { list: [[10, 20], [30]] },
   };

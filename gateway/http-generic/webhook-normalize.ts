@@ -76,7 +76,10 @@ export function createWebhookReader(row: Pick<ChannelRow, 'id' | 'address' | 'de
         // A provider redelivering a message repeats its fields: the same hash, stored once. The
         // timestamp tells two identical texts ("yes", "yes") apart.
         idSource = 'hash';
-        providerMessageId = `sha256:${createHash('sha256').update(JSON.stringify([from, to, text, timestampRaw])).digest('hex').slice(0, 40)}`;
+        providerMessageId = `sha256:${createHash('sha256')
+          .update(JSON.stringify([from, to, text, timestampRaw]))
+          .digest('hex')
+          .slice(0, 40)}`;
       } else {
         // Nothing stable to recognise a redelivery by: better stored twice than lost.
         idSource = 'random';

@@ -25,7 +25,10 @@ describe('session auth state in PostgreSQL', () => {
     await store.set(Object.entries(values).map(([key, value]) => ({ kind: 'creds', key, value })));
     const read = await store.get('creds', [...Object.keys(values), 'missing']);
     expect(Object.fromEntries(read)).toEqual(values);
-    await store.set([{ kind: 'creds', key: 'digits', value: null }, { kind: 'creds', key: 'text', value: 'replaced' }]);
+    await store.set([
+      { kind: 'creds', key: 'digits', value: null },
+      { kind: 'creds', key: 'text', value: 'replaced' },
+    ]);
     expect(Object.fromEntries(await store.get('creds', ['digits', 'text']))).toEqual({ text: 'replaced' });
     await store.clear();
     expect((await store.get('creds', Object.keys(values))).size).toBe(0);
@@ -42,7 +45,10 @@ describe('session auth state in PostgreSQL', () => {
     await expect(stale.clear()).rejects.toThrow('no longer holds the session');
     expect(Object.fromEntries(await holder.get('creds', ['me']))).toEqual({ me: { id: '1' } });
     // Within one call the last write wins, a deletion included.
-    await holder.set([{ kind: 'creds', key: 'me', value: { id: '2' } }, { kind: 'creds', key: 'me', value: null }]);
+    await holder.set([
+      { kind: 'creds', key: 'me', value: { id: '2' } },
+      { kind: 'creds', key: 'me', value: null },
+    ]);
     expect((await holder.get('creds', ['me'])).size).toBe(0);
   });
 });

@@ -75,7 +75,8 @@ function node(name: string, leaseSeconds = 30): SessionManager {
     leaseSeconds,
     pollMs: 60_000, // the tests drive polls with refresh()
     active: true,
-    send: (messageId, lastAttempt) => sendQueuedMessage({ db, boss, realtime, logger: silent, channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
+    send: (messageId, lastAttempt) =>
+      sendQueuedMessage({ db, boss, realtime, logger: silent, channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
   });
   managers.push(manager);
   return manager;
@@ -104,7 +105,7 @@ describe('session channels across nodes', () => {
     expect(await lease(row.id)).toMatchObject({ nodeId: other.nodeId, state: 'open' });
   });
 
-  it("takes over an expired lease of a node that died, and the old node stops when it finds out", async () => {
+  it('takes over an expired lease of a node that died, and the old node stops when it finds out', async () => {
     const row = await sessionChannel();
     const a = node('a', 1);
     await a.refresh();
@@ -132,7 +133,10 @@ describe('session channels across nodes', () => {
     const row = await sessionChannel();
     const a = node('a');
     await a.refresh();
-    await platform.services.db.update(channels).set({ settings: { windowSize: 5 }, updatedAt: new Date(Date.now() + 1000) }).where(eq(channels.id, row.id));
+    await platform.services.db
+      .update(channels)
+      .set({ settings: { windowSize: 5 }, updatedAt: new Date(Date.now() + 1000) })
+      .where(eq(channels.id, row.id));
     await a.refresh();
     expect(events.filter((event) => event.channelId === row.id).map((event) => event.what)).toEqual(['start', 'stop', 'start']);
     await platform.services.db.update(channels).set({ enabled: false }).where(eq(channels.id, row.id));
@@ -156,9 +160,14 @@ describe('session channels across nodes', () => {
     // A send job met by node b (which has no connection) goes to the channel's queue, worked by a.
     await sendQueuedMessage({ db, boss, realtime, logger: silent, channels: fakeRegistry('b', () => b), sessions: b }, message!.id, false);
     await eventually(async () => {
-      expect(await db.query.messages.findFirst({ where: eq(messages.id, message!.id) })).toMatchObject({ status: 'sent', providerMessageId: `a-${message!.id}` });
+      expect(await db.query.messages.findFirst({ where: eq(messages.id, message!.id) })).toMatchObject({
+        status: 'sent',
+        providerMessageId: `a-${message!.id}`,
+      });
     });
-    expect(events.filter((event) => event.channelId === row.id && event.what === 'send')).toEqual([{ node: 'a', channelId: row.id, what: 'send', messageId: message!.id }]);
+    expect(events.filter((event) => event.channelId === row.id && event.what === 'send')).toEqual([
+      { node: 'a', channelId: row.id, what: 'send', messageId: message!.id },
+    ]);
   });
 
   it('reports a session that cannot start as an error with the reason, and tries again later', async () => {

@@ -99,7 +99,11 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
       .returning({ updatedAt: channelLeases.updatedAt });
     if (!row) return; // not ours (lost the lease): the holder reports
     deps.realtime.publish([
-      { rooms: [rooms.admins], event: 'channel.session', payload: { channelId, state: state.state, qr, detail, node: nodeId, updatedAt: row.updatedAt.toISOString() } },
+      {
+        rooms: [rooms.admins],
+        event: 'channel.session',
+        payload: { channelId, state: state.state, qr, detail, node: nodeId, updatedAt: row.updatedAt.toISOString() },
+      },
     ]);
   }
 
@@ -164,7 +168,10 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
     running.delete(channelId);
     deadlines.delete(channelId);
     logger.info({ channelId, why }, 'stopping channel session');
-    if (current.sendQueue) await deps.boss.offWork(current.sendQueue, { wait: true }).catch((error: unknown) => logger.warn({ err: error, channelId }, 'send worker did not stop cleanly'));
+    if (current.sendQueue)
+      await deps.boss
+        .offWork(current.sendQueue, { wait: true })
+        .catch((error: unknown) => logger.warn({ err: error, channelId }, 'send worker did not stop cleanly'));
     await current.channel.session!.stop().catch((error: unknown) => logger.warn({ err: error, channelId }, 'session did not stop cleanly'));
   }
 

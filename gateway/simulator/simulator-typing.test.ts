@@ -21,11 +21,15 @@ afterAll(async () => {
 async function phoneWithConversation(number: string) {
   const { db } = platform.services;
   const channel = await buildSimulatorChannel(db);
-  const socket = await connectClient(platform.url, { namespace: '/simulator', auth: { token: signPhoneToken(channel.secrets.signingKey!, channel.id, number) } });
+  const socket = await connectClient(platform.url, {
+    namespace: '/simulator',
+    auth: { token: signPhoneToken(channel.secrets.signingKey!, channel.id, number) },
+  });
   sockets.push(socket);
   const conversation = await db.transaction(async (tx) => {
     const address = await findOrCreateContactAddress(tx, { channelId: channel.id, address: number });
-    return (await findOrOpenConversation(tx, { channelId: channel.id, contactId: address.contactId, contactAddressId: address.id }, async () => null)).conversation;
+    return (await findOrOpenConversation(tx, { channelId: channel.id, contactId: address.contactId, contactAddressId: address.id }, async () => null))
+      .conversation;
   });
   return { socket, conversation };
 }
@@ -39,7 +43,9 @@ describe('simulator typing indicator', () => {
     const typing = arrival(socket, 'typing');
     const message = arrival(socket, 'message');
     const queuedAt = Date.now();
-    const queued = await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Let me check…', typingDelayMs: 400 }));
+    const queued = await inTransaction(platform.services, (uow) =>
+      queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Let me check…', typingDelayMs: 400 }),
+    );
     expect(queued.metadata).toEqual({ typingDelayMs: 400 });
     const [shown, received] = await Promise.all([typing, message]);
     expect(received.payload.text).toBe('Let me check…');

@@ -88,7 +88,10 @@ export async function startFakeSmsc(credentials: { systemId: string; password: s
       registeredDelivery: pdu.registered_delivery,
       udh,
       text: typeof body.message === 'string' ? body.message : body.message.toString('latin1'),
-      sar: typeof pdu.sar_total_segments === 'number' ? { reference: pdu.sar_msg_ref_num, total: pdu.sar_total_segments, sequence: pdu.sar_segment_seqnum } : undefined,
+      sar:
+        typeof pdu.sar_total_segments === 'number'
+          ? { reference: pdu.sar_msg_ref_num, total: pdu.sar_total_segments, sequence: pdu.sar_segment_seqnum }
+          : undefined,
       payload,
     };
   }
@@ -100,7 +103,11 @@ export async function startFakeSmsc(credentials: { systemId: string; password: s
    */
   function refuse(session: Session, pdu: PDU, refusal: { status: number; text?: string }) {
     if (!refusal.text) return session.send(pdu.response({ command_status: refusal.status }));
-    const bytes = new smpp.PDU('submit_sm_resp', { sequence_number: pdu.sequence_number, message_id: '', additional_status_info_text: refusal.text }).toBuffer();
+    const bytes = new smpp.PDU('submit_sm_resp', {
+      sequence_number: pdu.sequence_number,
+      message_id: '',
+      additional_status_info_text: refusal.text,
+    }).toBuffer();
     bytes.writeUInt32BE(refusal.status, 8);
     session.socket.write(bytes);
   }
@@ -216,7 +223,12 @@ export async function startFakeSmsc(credentials: { systemId: string; password: s
     /** Sends a deliver_sm to the bound client and resolves with the command_status of its answer. */
     async deliver(options: Record<string, unknown>, extraTlvs: { tag: number; value: Buffer }[] = []): Promise<number> {
       const session = await receiverSession();
-      const response = await request(session, 'deliver_sm', { source_addr_ton: 1, source_addr_npi: 1, dest_addr_ton: 1, dest_addr_npi: 1, ...options }, extraTlvs);
+      const response = await request(
+        session,
+        'deliver_sm',
+        { source_addr_ton: 1, source_addr_npi: 1, dest_addr_ton: 1, dest_addr_npi: 1, ...options },
+        extraTlvs,
+      );
       state.deliverAnswers++;
       return response.command_status;
     },
@@ -233,7 +245,9 @@ export async function startFakeSmsc(credentials: { systemId: string; password: s
         esm_class: 0x04,
         data_coding: 0,
         short_message: report.text === false ? Buffer.alloc(0) : Buffer.from(text, 'ascii'),
-        ...(report.tlvs === false ? {} : { receipted_message_id: messageId, ...(report.messageState === undefined ? {} : { message_state: report.messageState }) }),
+        ...(report.tlvs === false
+          ? {}
+          : { receipted_message_id: messageId, ...(report.messageState === undefined ? {} : { message_state: report.messageState }) }),
       });
     },
     /** The SMSC's own enquire_link; resolves with the client's answer status. */

@@ -22,7 +22,10 @@ type Body = { udh: Buffer[]; octets: Buffer | null; text: string };
 function messageBody(pdu: PDU): Body {
   const value: unknown = pdu.message_payload ?? pdu.short_message;
   const dataCoding = typeof pdu.data_coding === 'number' ? pdu.data_coding : 0;
-  const wrapped = value && typeof value === 'object' && !Buffer.isBuffer(value) ? (value as { udh?: Buffer[]; message?: string | Buffer }) : { message: value as string | Buffer | undefined };
+  const wrapped =
+    value && typeof value === 'object' && !Buffer.isBuffer(value)
+      ? (value as { udh?: Buffer[]; message?: string | Buffer })
+      : { message: value as string | Buffer | undefined };
   const udh = Array.isArray(wrapped.udh) ? wrapped.udh : [];
   const message = wrapped.message ?? Buffer.alloc(0);
   if (typeof message === 'string' && udh.some((element) => element[0] === 0x24 || element[0] === 0x25)) return { udh, octets: null, text: message };

@@ -13,7 +13,8 @@ const CUSTOMER = '59899246810';
 
 /** deliver_sm options for one part of a concatenated message. */
 function part(scheme: 'udh8' | 'udh16' | 'sar', reference: number, total: number, sequence: number, dataCoding: number, octets: Buffer) {
-  if (scheme === 'sar') return { data_coding: dataCoding, short_message: octets, sar_msg_ref_num: reference, sar_total_segments: total, sar_segment_seqnum: sequence };
+  if (scheme === 'sar')
+    return { data_coding: dataCoding, short_message: octets, sar_msg_ref_num: reference, sar_total_segments: total, sar_segment_seqnum: sequence };
   const udh = scheme === 'udh8' ? [0x05, 0x00, 0x03, reference, total, sequence] : [0x06, 0x08, 0x04, reference >> 8, reference & 0xff, total, sequence];
   return { data_coding: dataCoding, esm_class: 0x40, short_message: Buffer.concat([Buffer.from(udh), octets]) };
 }
@@ -24,7 +25,13 @@ async function deliverInParts(smsc: FakeSmsc, text: string, scheme: 'udh8' | 'ud
   const chunks = [];
   for (let i = 0; i < short_message.length; i += cut) chunks.push(short_message.subarray(i, i + cut));
   for (const sequence of order) {
-    expect(await smsc.deliver({ source_addr: CUSTOMER, destination_addr: '59899000111', ...part(scheme, reference, chunks.length, sequence, data_coding, chunks[sequence - 1]!) })).toBe(0);
+    expect(
+      await smsc.deliver({
+        source_addr: CUSTOMER,
+        destination_addr: '59899000111',
+        ...part(scheme, reference, chunks.length, sequence, data_coding, chunks[sequence - 1]!),
+      }),
+    ).toBe(0);
   }
 }
 
@@ -32,8 +39,20 @@ describe('SMPP inbound messages', () => {
   it('decodes GSM, IA5, Latin-1 and UCS-2 texts and reads the addresses by their TON', async () => {
     const { smsc, deps } = await openSmpp();
     await smsc.deliverText(CUSTOMER, 'Hola @ {ok} ¿qué tal? 5€');
-    await smsc.deliver({ source_addr: 'BANCO', source_addr_ton: 5, destination_addr: '59899000111', data_coding: 0x01, short_message: Buffer.from('user_1@mail $5', 'ascii') });
-    await smsc.deliver({ source_addr: '099246810', source_addr_ton: 2, destination_addr: '59899000111', data_coding: 0x03, short_message: Buffer.from('Olá, ñandú', 'latin1') });
+    await smsc.deliver({
+      source_addr: 'BANCO',
+      source_addr_ton: 5,
+      destination_addr: '59899000111',
+      data_coding: 0x01,
+      short_message: Buffer.from('user_1@mail $5', 'ascii'),
+    });
+    await smsc.deliver({
+      source_addr: '099246810',
+      source_addr_ton: 2,
+      destination_addr: '59899000111',
+      data_coding: 0x03,
+      short_message: Buffer.from('Olá, ñandú', 'latin1'),
+    });
     await smsc.deliverText(CUSTOMER, 'Gracias 🙏 مرحبا');
     expect(messages(deps).map(({ from, to, text }) => ({ from, to, text }))).toEqual([
       { from: '+59899246810', to: '+59899000111', text: 'Hola @ {ok} ¿qué tal? 5€' },
@@ -53,7 +72,11 @@ describe('SMPP inbound messages', () => {
     const sar = 'z'.repeat(170);
     await deliverInParts(smsc, sar, 'sar', 300, 153, [2, 1]);
     expect(encodeForHandset(gsm).short_message.subarray(152, 154)).toEqual(Buffer.from([0x1b, 0x65])); // the cut is between them
-    expect(messages(deps).map((message) => [message.text, message.metadata?.parts])).toEqual([[gsm, 2], [ucs2, 2], [sar, 2]]);
+    expect(messages(deps).map((message) => [message.text, message.metadata?.parts])).toEqual([
+      [gsm, 2],
+      [ucs2, 2],
+      [sar, 2],
+    ]);
   });
 
   it('keeps a part it acknowledged through a restart, and joins it with the rest afterwards', async () => {

@@ -40,8 +40,18 @@ declare module 'smpp' {
   export function createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
 
   type KnownStatus =
-    | 'ESME_ROK' | 'ESME_RINVCMDID' | 'ESME_RINVBNDSTS' | 'ESME_RSYSERR' | 'ESME_RINVDSTADR' | 'ESME_RBINDFAIL'
-    | 'ESME_RINVPASWD' | 'ESME_RINVSYSID' | 'ESME_RMSGQFUL' | 'ESME_RINVSYSTYP' | 'ESME_RTHROTTLED' | 'ESME_RX_T_APPN';
+    | 'ESME_ROK'
+    | 'ESME_RINVCMDID'
+    | 'ESME_RINVBNDSTS'
+    | 'ESME_RSYSERR'
+    | 'ESME_RINVDSTADR'
+    | 'ESME_RBINDFAIL'
+    | 'ESME_RINVPASWD'
+    | 'ESME_RINVSYSID'
+    | 'ESME_RMSGQFUL'
+    | 'ESME_RINVSYSTYP'
+    | 'ESME_RTHROTTLED'
+    | 'ESME_RX_T_APPN';
   /** command_status values by name (ESME_ROK, ESME_RINVDSTADR…), SMPP 3.4 §5.1.3 plus 5.0 additions. */
   export const errors: Readonly<Record<string, number | undefined> & Record<KnownStatus, number>>;
   export const gsmCoder: {

@@ -47,7 +47,10 @@ describe('SMPP send', () => {
     const reference = first.udh[0]![2]!;
     expect([...first.udh[0]!]).toEqual([0x00, 0x03, reference, 2, 1]);
     expect([...second.udh[0]!]).toEqual([0x00, 0x03, reference, 2, 2]);
-    expect(message.parts.map((part) => [part.esmClass & 0x40, part.dataCoding, part.text.length])).toEqual([[0x40, 0, 153], [0x40, 0, 147]]);
+    expect(message.parts.map((part) => [part.esmClass & 0x40, part.dataCoding, part.text.length])).toEqual([
+      [0x40, 0, 153],
+      [0x40, 0, 147],
+    ]);
     // The message keeps its last part's id: receipts for the others are mapped to it.
     expect(result).toEqual({ ok: true, providerMessageId: second.messageId });
   });
@@ -67,7 +70,10 @@ describe('SMPP send', () => {
     const sar = await openSmpp({ settings: { longMessages: 'sar' } });
     await sar.send(text);
     const parts = (await sar.smsc.nextMessage()).parts;
-    expect(parts.map((part) => [part.udh.length, part.esmClass, part.sar?.total, part.sar?.sequence])).toEqual([[0, 0, 2, 1], [0, 0, 2, 2]]);
+    expect(parts.map((part) => [part.udh.length, part.esmClass, part.sar?.total, part.sar?.sequence])).toEqual([
+      [0, 0, 2, 1],
+      [0, 0, 2, 2],
+    ]);
     expect(parts[0]!.sar!.reference).toBe(parts[1]!.sar!.reference);
     const payload = await openSmpp({ settings: { longMessages: 'payload' } });
     await payload.send(text);
@@ -101,7 +107,12 @@ describe('SMPP send', () => {
   it('maps refusals: an invalid destination is permanent, a system error retryable, a vendor status as configured', async () => {
     const { smsc, send } = await openSmpp({ settings: { retryableStatuses: [0x401] } });
     smsc.refuseNext({ status: smpp.errors.ESME_RINVDSTADR });
-    expect(await send('to nowhere')).toEqual({ ok: false, errorCode: '11', errorMessage: 'ESME_RINVDSTADR (0x0000000B) invalid destination address', retryable: false });
+    expect(await send('to nowhere')).toEqual({
+      ok: false,
+      errorCode: '11',
+      errorMessage: 'ESME_RINVDSTADR (0x0000000B) invalid destination address',
+      retryable: false,
+    });
     smsc.refuseNext({ status: smpp.errors.ESME_RSYSERR });
     expect(await send('SMSC broken')).toMatchObject({ ok: false, errorCode: '8', retryable: true });
     smsc.refuseNext({ status: 0x401, text: 'route busy' });

@@ -46,12 +46,7 @@ const RETRYABLE = new Set([
 export const BACK_OFF_STATUSES = new Set([smpp.errors.ESME_RTHROTTLED, smpp.errors.ESME_RMSGQFUL]);
 
 /** Bind refusals that repeating quickly will not cure (and that may lock the account). */
-export const CREDENTIAL_STATUSES = new Set([
-  smpp.errors.ESME_RBINDFAIL,
-  smpp.errors.ESME_RINVPASWD,
-  smpp.errors.ESME_RINVSYSID,
-  smpp.errors.ESME_RINVSYSTYP,
-]);
+export const CREDENTIAL_STATUSES = new Set([smpp.errors.ESME_RBINDFAIL, smpp.errors.ESME_RINVPASWD, smpp.errors.ESME_RINVSYSID, smpp.errors.ESME_RINVSYSTYP]);
 
 export const statusName = (status: number): string | undefined => NAMES.get(status);
 

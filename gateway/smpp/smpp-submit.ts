@@ -57,7 +57,8 @@ export function createSubmitter(row: ChannelRow, settings: SmppSettings, link: (
         await sleep(timing.throttleRetryMs * 2 ** attempt);
         continue;
       }
-      const detail = typeof response.additional_status_info_text === 'string' && response.additional_status_info_text ? response.additional_status_info_text : '';
+      const detail =
+        typeof response.additional_status_info_text === 'string' && response.additional_status_info_text ? response.additional_status_info_text : '';
       const errorMessage = detail ? `${detail} (${describeStatus(status)})` : describeStatus(status);
       return { ok: false, result: { ok: false, errorCode: String(status), errorMessage, retryable: isRetryableStatus(status, settings.retryableStatuses) } };
     }
@@ -92,7 +93,12 @@ export function createSubmitter(row: ChannelRow, settings: SmppSettings, link: (
     };
     const single = encoded.parts.length === 1;
     if (!single && settings.longMessages === 'payload' && encoded.bytes.length > MAX_PAYLOAD_OCTETS) {
-      return { ok: false, errorCode: 'too_long', errorMessage: `The text needs ${encoded.bytes.length} octets; message_payload holds ${MAX_PAYLOAD_OCTETS}`, retryable: false };
+      return {
+        ok: false,
+        errorCode: 'too_long',
+        errorMessage: `The text needs ${encoded.bytes.length} octets; message_payload holds ${MAX_PAYLOAD_OCTETS}`,
+        retryable: false,
+      };
     }
     if (!single && encoded.parts.length > 255) {
       return { ok: false, errorCode: 'too_long', errorMessage: `The text needs ${encoded.parts.length} parts; SMS allows 255`, retryable: false };

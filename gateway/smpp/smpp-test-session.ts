@@ -44,7 +44,17 @@ export async function closeOpened() {
 }
 
 /** A started SMPP channel bound to a fresh fake SMSC (or to `options.smsc`), open unless `expectOpen: false`. */
-export async function openSmpp(options: { settings?: Record<string, unknown>; secrets?: Record<string, string>; deps?: RecordingDeps; smsc?: FakeSmsc; timing?: Partial<SmppTiming>; expectOpen?: boolean; depsOverrides?: Partial<ChannelDeps> } = {}) {
+export async function openSmpp(
+  options: {
+    settings?: Record<string, unknown>;
+    secrets?: Record<string, string>;
+    deps?: RecordingDeps;
+    smsc?: FakeSmsc;
+    timing?: Partial<SmppTiming>;
+    expectOpen?: boolean;
+    depsOverrides?: Partial<ChannelDeps>;
+  } = {},
+) {
   const smsc = options.smsc ?? (await startFakeSmsc(SMPP_CREDENTIALS));
   if (!options.smsc) opened.push(() => smsc.close());
   const deps = options.deps ?? recordingChannelDeps(options.depsOverrides);

@@ -90,13 +90,20 @@ function reading(dataCoding: number): Reading {
   if ((dataCoding & 0xf0) === 0xf0) return dataCoding & 0x04 ? 'binary' : 'gsm'; // data coding / message class group
   if ((dataCoding & 0xc0) === 0x00 && dataCoding & 0x20) return 'binary'; // compressed text
   switch (dataCoding & 0x0f) {
-    case 0x00: return 'gsm';
-    case 0x01: return 'ascii';
-    case 0x03: return 'latin1';
-    case 0x06: return 'cyrillic';
-    case 0x07: return 'hebrew';
-    case 0x08: return 'ucs2';
-    default: return 'binary';
+    case 0x00:
+      return 'gsm';
+    case 0x01:
+      return 'ascii';
+    case 0x03:
+      return 'latin1';
+    case 0x06:
+      return 'cyrillic';
+    case 0x07:
+      return 'hebrew';
+    case 0x08:
+      return 'ucs2';
+    default:
+      return 'binary';
   }
 }
 
@@ -131,7 +138,9 @@ export function decodeOctets(dataCoding: number, octets: Buffer): string {
     case 'latin1':
       return octets.toString('latin1');
     case 'ucs2':
-      return Buffer.from(octets.subarray(0, octets.length - (octets.length % 2))).swap16().toString('utf16le');
+      return Buffer.from(octets.subarray(0, octets.length - (octets.length % 2)))
+        .swap16()
+        .toString('utf16le');
     case 'cyrillic':
       return new TextDecoder('iso-8859-5').decode(octets);
     case 'hebrew':

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 
-export type TwilioSend = { accountSid: string; to: string; from?: string; messagingServiceSid?: string; body: string; statusCallback?: string; mediaUrl: string[] };
+export type TwilioSend = {
+  accountSid: string;
+  to: string;
+  from?: string;
+  messagingServiceSid?: string;
+  body: string;
+  statusCallback?: string;
+  mediaUrl: string[];
+};
 
 /**
  * Twilio's REST API faked at the network edge with msw: `POST …/Messages.json` answers like Twilio
@@ -36,7 +44,17 @@ export function fakeTwilioApi() {
       const sid = `SM${randomBytes(16).toString('hex')}`;
       waiting.shift()?.({ ...send, sid });
       return HttpResponse.json(
-        { sid, account_sid: send.accountSid, to: send.to, from: send.from ?? null, body: send.body, status: 'queued', num_segments: '1', direction: 'outbound-api', date_created: new Date().toUTCString() },
+        {
+          sid,
+          account_sid: send.accountSid,
+          to: send.to,
+          from: send.from ?? null,
+          body: send.body,
+          status: 'queued',
+          num_segments: '1',
+          direction: 'outbound-api',
+          date_created: new Date().toUTCString(),
+        },
         { status: 201 },
       );
     }),

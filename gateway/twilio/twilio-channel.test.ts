@@ -41,7 +41,10 @@ describe('Twilio channel', () => {
     const request = (url: string, signedFor: string) => ({
       url,
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature('test-auth-token-0123456789abcdef', signedFor, body) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature('test-auth-token-0123456789abcdef', signedFor, body),
+      },
       query: {},
       rawBody: Buffer.alloc(0),
       body,
@@ -57,26 +60,45 @@ describe('Twilio channel', () => {
     const inbound = channel.normalize({
       ...base,
       body: {
-        MessageSid: 'MM123', From: 'whatsapp:+14155552671', To: 'whatsapp:+14155550100', Body: 'see photo', NumMedia: '2', ProfileName: 'Jane',
-        MediaUrl0: 'https://api.twilio.com/media/1', MediaContentType0: 'image/jpeg', MediaUrl1: 'https://api.twilio.com/media/2', MediaContentType1: 'application/pdf', SmsStatus: 'received',
+        MessageSid: 'MM123',
+        From: 'whatsapp:+14155552671',
+        To: 'whatsapp:+14155550100',
+        Body: 'see photo',
+        NumMedia: '2',
+        ProfileName: 'Jane',
+        MediaUrl0: 'https://api.twilio.com/media/1',
+        MediaContentType0: 'image/jpeg',
+        MediaUrl1: 'https://api.twilio.com/media/2',
+        MediaContentType1: 'application/pdf',
+        SmsStatus: 'received',
       },
     });
     expect(inbound.messages[0]).toMatchObject({
-      from: '+14155552671', to: '+14155550100', text: 'see photo', profileName: 'Jane',
-      media: [{ url: 'https://api.twilio.com/media/1', contentType: 'image/jpeg' }, { url: 'https://api.twilio.com/media/2', contentType: 'application/pdf' }],
+      from: '+14155552671',
+      to: '+14155550100',
+      text: 'see photo',
+      profileName: 'Jane',
+      media: [
+        { url: 'https://api.twilio.com/media/1', contentType: 'image/jpeg' },
+        { url: 'https://api.twilio.com/media/2', contentType: 'application/pdf' },
+      ],
     });
     for (const status of ['queued', 'accepted', 'sending']) {
       expect(channel.normalize({ ...base, body: { MessageSid: 'SM9', MessageStatus: status } })).toEqual({ messages: [], statuses: [] });
     }
     expect(channel.normalize({ ...base, body: { MessageSid: 'SM9', MessageStatus: 'undelivered', ErrorCode: '30003' } }).statuses[0]).toMatchObject({
-      status: 'failed', errorCode: '30003', errorMessage: 'Twilio error 30003',
+      status: 'failed',
+      errorCode: '30003',
+      errorMessage: 'Twilio error 30003',
     });
   });
 
   async function queuedReply(type: 'twilio_sms' | 'twilio_whatsapp', settings: Record<string, unknown> = {}) {
     const row = await createTwilioChannelRow(platform.services.db, type, settings);
     const stored = await inTransaction(platform.services, (uow) =>
-      storeInbound(uow, [{ channelId: row.id, from: '+14155552671', to: row.address, text: 'hi', media: [], providerMessageId: `SM${Math.random()}`, timestamp: new Date() }]),
+      storeInbound(uow, [
+        { channelId: row.id, from: '+14155552671', to: row.address, text: 'hi', media: [], providerMessageId: `SM${Math.random()}`, timestamp: new Date() },
+      ]),
     );
     await processInboundMessage(platform.services, stored.stored[0]!);
     const inbound = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, stored.stored[0]!) });
@@ -90,7 +112,10 @@ describe('Twilio channel', () => {
     const sent = api.nextSend();
     await sendQueuedMessage(platform.services, message.id, false);
     expect(await sent).toMatchObject({
-      accountSid: ACCOUNT_SID, to: 'whatsapp:+14155552671', from: 'whatsapp:+14155550100', body: 'Hello from Twilio',
+      accountSid: ACCOUNT_SID,
+      to: 'whatsapp:+14155552671',
+      from: 'whatsapp:+14155550100',
+      body: 'Hello from Twilio',
       statusCallback: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/webhooks/\\d+$`)),
     });
   });

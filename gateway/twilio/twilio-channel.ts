@@ -50,7 +50,15 @@ export const createTwilioChannel: ChannelFactory = (row, deps): Channel => {
       if (status && status !== 'received') {
         const mapped = STATUS[status];
         const reports: StatusReport[] = mapped
-          ? [{ providerMessageId: p.MessageSid, status: mapped, errorCode: p.ErrorCode || undefined, errorMessage: p.ErrorMessage || (p.ErrorCode ? `Twilio error ${p.ErrorCode}` : undefined), at: new Date() }]
+          ? [
+              {
+                providerMessageId: p.MessageSid,
+                status: mapped,
+                errorCode: p.ErrorCode || undefined,
+                errorMessage: p.ErrorMessage || (p.ErrorCode ? `Twilio error ${p.ErrorCode}` : undefined),
+                at: new Date(),
+              },
+            ]
           : [];
         return { messages: [], statuses: reports };
       }

@@ -18,7 +18,11 @@ export function twilioCall(url: string, params: Record<string, string>, token = 
   };
 }
 
-export async function createTwilioChannelRow(db: Parameters<ChannelContractFixture['createChannel']>[0], type: 'twilio_sms' | 'twilio_whatsapp', settings: Record<string, unknown> = {}) {
+export async function createTwilioChannelRow(
+  db: Parameters<ChannelContractFixture['createChannel']>[0],
+  type: 'twilio_sms' | 'twilio_whatsapp',
+  settings: Record<string, unknown> = {},
+) {
   const [row] = await db
     .insert(channels)
     .values({

@@ -33,7 +33,11 @@ async function conversationWithAgent(customer: string) {
   const agent = await buildUser(db, { role: 'agent' });
   await db.insert(agentPresence).values({ userId: agent.id, state: 'available' });
   await buildCampaign(db, { channelIds: [row.id], memberIds: [agent.id], greetingMessage: null });
-  const inbound = metaCall(metaEnvelope({ messages: [{ from: customer, id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
+  const inbound = metaCall(
+    metaEnvelope({
+      messages: [{ from: customer, id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }],
+    }),
+  );
   expect((await post(row.id, inbound)).status).toBe(200);
   const conversation = await eventually(async () => {
     const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
@@ -62,15 +66,31 @@ describe('WhatsApp Cloud API channel', () => {
   });
 
   it('normalizes replies to buttons and lists, media with captions, and locations', () => {
-    const row = { id: 1, type: 'whatsapp_cloud', defaultCountry: 'US', address: '+15550783881', settings: { phoneNumberId: PHONE_NUMBER_ID }, secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) } };
+    const row = {
+      id: 1,
+      type: 'whatsapp_cloud',
+      defaultCountry: 'US',
+      address: '+15550783881',
+      settings: { phoneNumberId: PHONE_NUMBER_ID },
+      secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) },
+    };
     const channel = createCloudApiChannel(row as never, deps);
     const base = { from: '5491123456789', timestamp: '1732400000' };
     const { messages: normalized } = channel.normalize({
-      url: '', method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0),
+      url: '',
+      method: 'POST',
+      headers: {},
+      query: {},
+      rawBody: Buffer.alloc(0),
       body: metaEnvelope({
         messages: [
           { ...base, id: 'wamid.1', type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'track', title: 'Track my order' } } },
-          { ...base, id: 'wamid.2', type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: 'hours', title: 'Opening hours', description: 'When we are open' } } },
+          {
+            ...base,
+            id: 'wamid.2',
+            type: 'interactive',
+            interactive: { type: 'list_reply', list_reply: { id: 'hours', title: 'Opening hours', description: 'When we are open' } },
+          },
           { ...base, id: 'wamid.3', type: 'image', image: { id: '1479537139650973', mime_type: 'image/jpeg', caption: 'the broken box' } },
           { ...base, id: 'wamid.4', type: 'location', location: { latitude: -34.9, longitude: -56.16, name: 'Shop', address: 'Av. 18 de Julio' } },
         ],
@@ -82,19 +102,48 @@ describe('WhatsApp Cloud API channel', () => {
       ['the broken box', null],
       ['Shop · Av. 18 de Julio · -34.9,-56.16', null],
     ]);
-    expect(normalized[2]!.media).toEqual([{ url: 'whatsapp-media:1479537139650973', contentType: 'image/jpeg', caption: 'the broken box', fileName: undefined }]);
+    expect(normalized[2]!.media).toEqual([
+      { url: 'whatsapp-media:1479537139650973', contentType: 'image/jpeg', caption: 'the broken box', fileName: undefined },
+    ]);
     expect(normalized[0]).toMatchObject({ from: '+5491123456789', timestamp: new Date(1732400000 * 1000) });
   });
 
   it('turns a failed status into a failed message with Meta’s code, title and details', () => {
-    const row = { id: 1, type: 'whatsapp_cloud', defaultCountry: 'US', address: null, settings: { phoneNumberId: PHONE_NUMBER_ID }, secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) } };
+    const row = {
+      id: 1,
+      type: 'whatsapp_cloud',
+      defaultCountry: 'US',
+      address: null,
+      settings: { phoneNumberId: PHONE_NUMBER_ID },
+      secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) },
+    };
     const channel = createCloudApiChannel(row as never, deps);
     const { statuses } = channel.normalize({
-      url: '', method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0),
-      body: metaEnvelope({ statuses: [{ id: 'wamid.9', status: 'failed', timestamp: '1732400000', recipient_id: '5491123456789', errors: [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'Receiver is incapable of receiving this message' } }] }] }),
+      url: '',
+      method: 'POST',
+      headers: {},
+      query: {},
+      rawBody: Buffer.alloc(0),
+      body: metaEnvelope({
+        statuses: [
+          {
+            id: 'wamid.9',
+            status: 'failed',
+            timestamp: '1732400000',
+            recipient_id: '5491123456789',
+            errors: [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'Receiver is incapable of receiving this message' } }],
+          },
+        ],
+      }),
     });
     expect(statuses).toEqual([
-      { providerMessageId: 'wamid.9', status: 'failed', errorCode: '131026', errorMessage: 'Message undeliverable: Receiver is incapable of receiving this message', at: new Date(1732400000 * 1000) },
+      {
+        providerMessageId: 'wamid.9',
+        status: 'failed',
+        errorCode: '131026',
+        errorMessage: 'Message undeliverable: Receiver is incapable of receiving this message',
+        at: new Date(1732400000 * 1000),
+      },
     ]);
   });
 
@@ -104,7 +153,10 @@ describe('WhatsApp Cloud API channel', () => {
     const inside = await api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body: { body: 'Hi!' } });
     expect(inside.status).toBe(201);
 
-    await db.update(conversations).set({ lastContactMessageAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(conversations.id, conversation.id));
+    await db
+      .update(conversations)
+      .set({ lastContactMessageAt: new Date(Date.now() - 25 * 3600_000) })
+      .where(eq(conversations.id, conversation.id));
     const outside = await api(platform.url, 'POST', `/api/conversations/${conversation.id}/messages`, { cookie, body: { body: 'Still there?' } });
     expect(outside.status).toBe(409);
     expect(outside.body.error).toMatchObject({ code: 'outside_service_window', message: expect.stringContaining('template') });
@@ -115,7 +167,13 @@ describe('WhatsApp Cloud API channel', () => {
   it('sends with the bearer token to the phone number id, and backs off on the 130429 rate limit', async () => {
     const { db } = platform.services;
     const row = await createCloudApiChannelRow(db);
-    const inbound = metaCall(metaEnvelope({ messages: [{ from: '5491100002222', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }] }));
+    const inbound = metaCall(
+      metaEnvelope({
+        messages: [
+          { from: '5491100002222', id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } },
+        ],
+      }),
+    );
     await post(row.id, inbound);
     const conversation = await eventually(async () => {
       const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
@@ -141,14 +199,23 @@ describe('WhatsApp Cloud API channel', () => {
     const { db } = platform.services;
     const row = await createCloudApiChannelRow(db);
     const wamid = `wamid.${randomUUID()}`;
-    await post(row.id, metaCall(metaEnvelope({ messages: [{ from: '5491100004444', id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'are you there?' } }] })));
+    await post(
+      row.id,
+      metaCall(
+        metaEnvelope({
+          messages: [{ from: '5491100004444', id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'are you there?' } }],
+        }),
+      ),
+    );
     const conversation = await eventually(async () => {
       const [found] = await db.select().from(conversations).where(eq(conversations.channelId, row.id));
       expect(found).toBeDefined();
       return found!;
     });
     const delivered = graph.nextSend();
-    await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Yes, one moment', typingDelayMs: 300 }));
+    await inTransaction(platform.services, (uow) =>
+      queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Yes, one moment', typingDelayMs: 300 }),
+    );
     const sent = await delivered;
     const sentAt = Date.now();
     expect(sent.payload).toMatchObject({ to: '5491100004444', text: { body: 'Yes, one moment' } });
@@ -159,7 +226,14 @@ describe('WhatsApp Cloud API channel', () => {
   });
 
   it('sends nothing for typing without a received message to answer', async () => {
-    const row = { id: 1, type: 'whatsapp_cloud', defaultCountry: 'US', address: '+15550783881', settings: { phoneNumberId: PHONE_NUMBER_ID }, secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) } };
+    const row = {
+      id: 1,
+      type: 'whatsapp_cloud',
+      defaultCountry: 'US',
+      address: '+15550783881',
+      settings: { phoneNumberId: PHONE_NUMBER_ID },
+      secrets: { accessToken: 'x'.repeat(24), appSecret: 'y'.repeat(16), verifyToken: 'z'.repeat(8) },
+    };
     const before = graph.reads.length;
     await createCloudApiChannel(row as never, deps).typing!('+5491100005555', {});
     expect(graph.reads).toHaveLength(before);
@@ -178,7 +252,14 @@ describe('WhatsApp Cloud API channel', () => {
       return send.payload;
     };
 
-    const buttons = { type: 'buttons', buttons: [{ id: 'track', title: 'Track my order' }, { id: 'agent', title: 'Talk to a person' }], footer: 'Tap an option' };
+    const buttons = {
+      type: 'buttons',
+      buttons: [
+        { id: 'track', title: 'Track my order' },
+        { id: 'agent', title: 'Talk to a person' },
+      ],
+      footer: 'Tap an option',
+    };
     const withButtons = await reply({ body: 'What do you need?', content: buttons });
     expect(withButtons.status).toBe(201);
     expect(withButtons.body.content).toEqual(buttons);
@@ -189,19 +270,34 @@ describe('WhatsApp Cloud API channel', () => {
         type: 'button',
         body: { text: 'What do you need?' },
         footer: { text: 'Tap an option' },
-        action: { buttons: [{ type: 'reply', reply: { id: 'track', title: 'Track my order' } }, { type: 'reply', reply: { id: 'agent', title: 'Talk to a person' } }] },
+        action: {
+          buttons: [
+            { type: 'reply', reply: { id: 'track', title: 'Track my order' } },
+            { type: 'reply', reply: { id: 'agent', title: 'Talk to a person' } },
+          ],
+        },
       },
     });
-    const list = { type: 'list', button: 'Options', sections: [{ title: 'Orders', rows: [{ id: 'status', title: 'Order status', description: 'Where is my order' }] }] };
+    const list = {
+      type: 'list',
+      button: 'Options',
+      sections: [{ title: 'Orders', rows: [{ id: 'status', title: 'Order status', description: 'Where is my order' }] }],
+    };
     expect((await reply({ body: 'Choose from the menu', content: list })).status).toBe(201);
-    expect(await sentPayload('Choose from the menu')).toMatchObject({ type: 'interactive', interactive: { type: 'list', body: { text: 'Choose from the menu' }, action: { button: 'Options', sections: list.sections } } });
+    expect(await sentPayload('Choose from the menu')).toMatchObject({
+      type: 'interactive',
+      interactive: { type: 'list', body: { text: 'Choose from the menu' }, action: { button: 'Options', sections: list.sections } },
+    });
 
     const tooMany = await reply({ body: 'x', content: { type: 'buttons', buttons: ['a', 'b', 'c', 'd'].map((id) => ({ id, title: id })) } });
     expect(tooMany.status).toBe(400);
     expect(JSON.stringify(tooMany.body.error)).toContain('content.buttons');
 
     // After the window: buttons are free-form too and refused; an approved template reopens.
-    await db.update(conversations).set({ lastContactMessageAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(conversations.id, conversation.id));
+    await db
+      .update(conversations)
+      .set({ lastContactMessageAt: new Date(Date.now() - 25 * 3600_000) })
+      .where(eq(conversations.id, conversation.id));
     expect((await reply({ body: 'Still there?', content: buttons })).status).toBe(409);
     const template = { type: 'template', name: 'order_update', language: 'es_AR', bodyParameters: ['Ana', '#1234'] };
     const reopened = await reply({ body: 'Hola Ana, tu pedido #1234 está en camino', content: template });
@@ -209,7 +305,19 @@ describe('WhatsApp Cloud API channel', () => {
     expect(await sentPayload('order_update')).toMatchObject({
       to: '5491100003333',
       type: 'template',
-      template: { name: 'order_update', language: { code: 'es_AR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '#1234' }] }] },
+      template: {
+        name: 'order_update',
+        language: { code: 'es_AR' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Ana' },
+              { type: 'text', text: '#1234' },
+            ],
+          },
+        ],
+      },
     });
     await eventually(async () => {
       const stored = await db.query.messages.findFirst({ where: eq(messages.id, reopened.body.id) });

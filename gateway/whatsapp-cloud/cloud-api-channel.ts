@@ -2,7 +2,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { MessageMedia } from '../../db/schema/index.ts';
 import { normalizeProviderAddress } from '../phone-number.ts';
-import { InvalidPayloadError, type Channel, type ChannelFactory, type InboundMessage, type OutboundMessage, type SendResult, type StatusReport } from '../channel.ts';
+import {
+  InvalidPayloadError,
+  type Channel,
+  type ChannelFactory,
+  type InboundMessage,
+  type OutboundMessage,
+  type SendResult,
+  type StatusReport,
+} from '../channel.ts';
 import { cloudWebhookSchema, type CloudMessage } from './cloud-api-payload.ts';
 import { cloudApiSecretsSchema, cloudApiSettingsSchema } from './cloud-api-settings.ts';
 
@@ -89,7 +97,10 @@ export const createCloudApiChannel: ChannelFactory = (row): Channel => {
     } catch (error) {
       return { ok: false, errorCode: 'network', errorMessage: error instanceof Error ? error.message : String(error), retryable: true };
     }
-    const body = (await response.json().catch(() => ({}))) as { messages?: { id: string }[]; error?: { code?: number; message?: string; error_data?: { details?: string } } };
+    const body = (await response.json().catch(() => ({}))) as {
+      messages?: { id: string }[];
+      error?: { code?: number; message?: string; error_data?: { details?: string } };
+    };
     const id = body.messages?.[0]?.id;
     if (response.ok && id) return { ok: true, providerMessageId: id };
     const code = body.error?.code;
@@ -163,7 +174,12 @@ export const createCloudApiChannel: ChannelFactory = (row): Channel => {
      */
     async typing(_to, { replyToProviderMessageId }) {
       if (!replyToProviderMessageId) return;
-      const response = await request({ messaging_product: 'whatsapp', status: 'read', message_id: replyToProviderMessageId, typing_indicator: { type: 'text' } });
+      const response = await request({
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: replyToProviderMessageId,
+        typing_indicator: { type: 'text' },
+      });
       if (!response.ok) {
         const body = (await response.json().catch(() => ({}))) as { error?: { code?: number; message?: string } };
         throw new Error(`typing indicator refused: ${body.error?.code ?? response.status} ${body.error?.message ?? ''}`.trim());

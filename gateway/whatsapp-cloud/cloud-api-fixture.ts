@@ -21,7 +21,17 @@ export function metaCall(payload: unknown, secret = APP_SECRET): WebhookCall {
 export function metaEnvelope(value: Record<string, unknown>) {
   return {
     object: 'whatsapp_business_account',
-    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: DISPLAY_NUMBER, phone_number_id: PHONE_NUMBER_ID }, ...value } }] }],
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: DISPLAY_NUMBER, phone_number_id: PHONE_NUMBER_ID }, ...value },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -51,16 +61,32 @@ export const cloudApiFixture: ChannelContractFixture = {
     metaCall(
       metaEnvelope({
         contacts: [{ profile: { name: 'Lucía' }, wa_id: customer.providerAddress }],
-        messages: [{ from: customer.providerAddress, id: `wamid.${message.id}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: message.text } }],
+        messages: [
+          {
+            from: customer.providerAddress,
+            id: `wamid.${message.id}`,
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            type: 'text',
+            text: { body: message.text },
+          },
+        ],
       }),
     ),
   forged: (_channel, _url, message) =>
     metaCall(
-      metaEnvelope({ messages: [{ from: customer.providerAddress, id: `wamid.${message.id}`, timestamp: '1700000000', type: 'text', text: { body: message.text } }] }),
+      metaEnvelope({
+        messages: [{ from: customer.providerAddress, id: `wamid.${message.id}`, timestamp: '1700000000', type: 'text', text: { body: message.text } }],
+      }),
       'some-other-app-secret',
     ),
   status: (_channel, _url, report) =>
-    metaCall(metaEnvelope({ statuses: [{ id: report.providerMessageId, status: report.status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: customer.providerAddress }] })),
+    metaCall(
+      metaEnvelope({
+        statuses: [
+          { id: report.providerMessageId, status: report.status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: customer.providerAddress },
+        ],
+      }),
+    ),
   async openProvider() {
     const api = fakeGraphApi();
     return {

@@ -22,9 +22,7 @@ export const cloudMessageSchema = z.object({
       list_reply: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
     })
     .optional(),
-  location: z
-    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
-    .optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
 });
 
 export const cloudStatusSchema = z.object({
@@ -33,7 +31,14 @@ export const cloudStatusSchema = z.object({
   timestamp: z.string(),
   recipient_id: z.string().optional(),
   errors: z
-    .array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string() }).partial().optional() }))
+    .array(
+      z.object({
+        code: z.number(),
+        title: z.string().optional(),
+        message: z.string().optional(),
+        error_data: z.object({ details: z.string() }).partial().optional(),
+      }),
+    )
     .optional(),
 });
 

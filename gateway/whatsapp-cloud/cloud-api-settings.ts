@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** A WhatsApp Cloud API channel: which number, which Graph API version; the secrets are write-only. */
 export const cloudApiSettingsSchema = z.object({
   phoneNumberId: z.string().regex(/^\d{5,20}$/, 'the Phone number ID from the WhatsApp Manager (digits)'),
-  graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
+  graphApiVersion: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0')
+    .default('v23.0'),
   graphApiBaseUrl: z.url().default('https://graph.facebook.com'),
 });
 

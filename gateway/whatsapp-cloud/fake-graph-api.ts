@@ -28,7 +28,15 @@ export function fakeGraphApi() {
       const failure = failures.shift();
       if (failure) {
         return HttpResponse.json(
-          { error: { message: failure.message, type: 'OAuthException', code: failure.code, error_data: { messaging_product: 'whatsapp', details: failure.details }, fbtrace_id: 'Atrace' } },
+          {
+            error: {
+              message: failure.message,
+              type: 'OAuthException',
+              code: failure.code,
+              error_data: { messaging_product: 'whatsapp', details: failure.details },
+              fbtrace_id: 'Atrace',
+            },
+          },
           { status: failure.status },
         );
       }

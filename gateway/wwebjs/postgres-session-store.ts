@@ -43,7 +43,12 @@ export function createPostgresSessionStore(auth: AuthStateStore, dataPath: strin
       const base64 = zip.toString('base64');
       const chunks = range(Math.max(1, Math.ceil(base64.length / CHUNK_CHARS))).map((index) => base64.slice(index * CHUNK_CHARS, (index + 1) * CHUNK_CHARS));
       const previous = await manifest(session);
-      const next: Manifest = { chunks: chunks.length, bytes: zip.length, sha256: createHash('sha256').update(zip).digest('hex'), savedAt: new Date().toISOString() };
+      const next: Manifest = {
+        chunks: chunks.length,
+        bytes: zip.length,
+        sha256: createHash('sha256').update(zip).digest('hex'),
+        savedAt: new Date().toISOString(),
+      };
       // One session holder writes (the channel's lease), so reading the old count first is no race.
       const stale = range(previous?.chunks ?? 0).filter((index) => index >= chunks.length);
       await auth.set([

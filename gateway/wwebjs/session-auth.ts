@@ -50,7 +50,9 @@ export function createSessionAuth(RemoteAuth: RemoteAuthClass, options: Options)
     #saving: Promise<void> = Promise.resolve();
 
     #save(emit: boolean): Promise<void> {
-      this.#saving = this.#saving.then(() => this.storeRemoteSession({ emit })).catch((error: unknown) => logger.warn({ err: error }, 'WhatsApp Web session backup failed'));
+      this.#saving = this.#saving
+        .then(() => this.storeRemoteSession({ emit }))
+        .catch((error: unknown) => logger.warn({ err: error }, 'WhatsApp Web session backup failed'));
       return this.#saving;
     }
 

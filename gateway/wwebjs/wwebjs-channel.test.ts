@@ -259,7 +259,12 @@ describe('whatsapp-web.js channel: send', () => {
   it("keeps a refusal's code and text (permanent), and retries when the browser went away", async () => {
     const { whatsapp, channel } = await paired();
     whatsapp.failNextSend({ code: '21610', message: 'Attempt to send to unsubscribed recipient' });
-    expect(await channel.send(outbound('+59899246810'))).toEqual({ ok: false, errorCode: '21610', errorMessage: 'Attempt to send to unsubscribed recipient', retryable: false });
+    expect(await channel.send(outbound('+59899246810'))).toEqual({
+      ok: false,
+      errorCode: '21610',
+      errorMessage: 'Attempt to send to unsubscribed recipient',
+      retryable: false,
+    });
     expect(sendFailure(new Error('Evaluation failed: TypeError: x is undefined'))).toMatchObject({ errorCode: 'send_failed', retryable: false });
     const closed = Object.assign(new Error('Protocol error (Runtime.callFunctionOn): Target closed'), { name: 'TargetCloseError' });
     expect(sendFailure(closed)).toMatchObject({ errorCode: 'browser_unavailable', retryable: true });

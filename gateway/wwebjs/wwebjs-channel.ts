@@ -71,7 +71,12 @@ export function createWwebjsChannel(row: ChannelRow, deps: ChannelDeps, runtime:
     async send(message) {
       const client = session.readyClient();
       if (!client) {
-        return { ok: false, errorCode: 'not_connected', errorMessage: 'WhatsApp Web is not connected (pair it by QR, or wait for it to reconnect)', retryable: true };
+        return {
+          ok: false,
+          errorCode: 'not_connected',
+          errorMessage: 'WhatsApp Web is not connected (pair it by QR, or wait for it to reconnect)',
+          retryable: true,
+        };
       }
       let chatId: string | null = null;
       try {

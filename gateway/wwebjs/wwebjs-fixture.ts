@@ -24,7 +24,8 @@ export function wwebjsFixture(whatsapp: FakeWhatsApp): ChannelContractFixture {
           return { to: `+${sent.chatId.replace(/@c\.us$/, '')}`, text: sent.text, providerMessageId: sent.providerMessageId };
         },
         failNextSend: (failure) => whatsapp.failNextSend(failure),
-        deliverInbound: async (message) => whatsapp.deliver({ id: message.id, from: customer.providerAddress, body: message.text, _data: { notifyName: 'Ana' } }),
+        deliverInbound: async (message) =>
+          whatsapp.deliver({ id: message.id, from: customer.providerAddress, body: message.text, _data: { notifyName: 'Ana' } }),
         deliverStatus: async (report) => whatsapp.ack(report.providerMessageId, 2),
         close: async () => {},
       };

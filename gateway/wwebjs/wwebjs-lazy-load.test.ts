@@ -22,7 +22,9 @@ console.log(JSON.stringify({ before, after: loaded(), session: typeof channel.se
 `;
 
 it('loads whatsapp-web.js (and puppeteer) only when the loader runs, not when a channel is built', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
   expect(result).toMatchObject({ before: 0, session: 'function', client: 'function', remoteAuth: 'function' });
   expect(result.after).toBeGreaterThan(0);

@@ -50,7 +50,9 @@ export function createWwebjsSession(row: ChannelRow, deps: ChannelDeps, settings
   // concurrent writes could land in the wrong order (the console stuck on "connecting").
   let reporting: Promise<void> = Promise.resolve();
   const report = (state: SessionState) => {
-    reporting = reporting.then(() => deps.reportState(row.id, state)).catch((error: unknown) => logger.warn({ err: error }, 'could not report the session state'));
+    reporting = reporting
+      .then(() => deps.reportState(row.id, state))
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not report the session state'));
     return reporting;
   };
 
@@ -99,7 +101,8 @@ export function createWwebjsSession(row: ChannelRow, deps: ChannelDeps, settings
     });
     client.on('message_ack', (message: WwebjsMessage, ack: number) => {
       const status = live() ? toStatusReport(message, ack) : null;
-      if (status) deps.receive(row.id, { messages: [], statuses: [status] }).catch((error: unknown) => logger.error({ err: error }, 'could not store a WhatsApp ack'));
+      if (status)
+        deps.receive(row.id, { messages: [], statuses: [status] }).catch((error: unknown) => logger.error({ err: error }, 'could not store a WhatsApp ack'));
     });
 
     client.initialize().then(
@@ -114,7 +117,13 @@ export function createWwebjsSession(row: ChannelRow, deps: ChannelDeps, settings
 
   async function receive(client: WwebjsClient, message: WwebjsMessage) {
     try {
-      const inboundMessage = await toInboundMessage(message, { channelId: row.id, defaultCountry: row.defaultCountry, to: ourAddress, acceptGroups: settings.acceptGroups, client });
+      const inboundMessage = await toInboundMessage(message, {
+        channelId: row.id,
+        defaultCountry: row.defaultCountry,
+        to: ourAddress,
+        acceptGroups: settings.acceptGroups,
+        client,
+      });
       await deps.receive(row.id, { messages: [inboundMessage], statuses: [] });
     } catch (error) {
       // WhatsApp Web does not deliver it again: the log is all that is left of it.

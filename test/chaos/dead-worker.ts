@@ -44,7 +44,15 @@ export async function deadWorker(server: ChaosPostgres) {
       start: 'lookup',
       settings: { typingDelayMs: 0, inactivityMinutes: 0 },
       nodes: {
-        lookup: { type: 'http', method: 'GET', url: `${lookupUrl}/customers/{{contact.address}}`, timeoutMs: 30_000, map: { answer: 'answer' }, next: 'found', onError: 'failed' },
+        lookup: {
+          type: 'http',
+          method: 'GET',
+          url: `${lookupUrl}/customers/{{contact.address}}`,
+          timeoutMs: 30_000,
+          map: { answer: 'answer' },
+          next: 'found',
+          onError: 'failed',
+        },
         found: { type: 'message', text: 'looked up: {{answer}}' },
         failed: { type: 'message', text: 'lookup failed' },
       },
@@ -98,8 +106,10 @@ export async function deadWorker(server: ChaosPostgres) {
       secondLog: second.logCounts(),
     };
     if (heldJobs.active !== CUSTOMERS.length) failures.push(`the first process held ${heldJobs.active} active job(s), not ${CUSTOMERS.length}`);
-    if (recoveredMs === null || recoveredMs > BOUND_MS) failures.push(`the dead process's jobs were done ${recoveredMs === null ? 'never' : `after ${recoveredMs} ms`} (bound ${BOUND_MS} ms)`);
-    if (replies.found !== CUSTOMERS.length || replies.failed) failures.push(`answers: ${JSON.stringify(replies)}, expected ${CUSTOMERS.length} lookups, once each`);
+    if (recoveredMs === null || recoveredMs > BOUND_MS)
+      failures.push(`the dead process's jobs were done ${recoveredMs === null ? 'never' : `after ${recoveredMs} ms`} (bound ${BOUND_MS} ms)`);
+    if (replies.found !== CUSTOMERS.length || replies.failed)
+      failures.push(`answers: ${JSON.stringify(replies)}, expected ${CUSTOMERS.length} lookups, once each`);
     if (jobs.active) failures.push(`${jobs.active} inbound job(s) still active`);
     if (figures.secondExited) failures.push(`the second process exited: ${JSON.stringify(figures.secondExited)}`);
     const exit = await second.stop();

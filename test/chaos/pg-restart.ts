@@ -42,7 +42,10 @@ export async function pgRestart(server: ChaosPostgres) {
       const status = await postMessage(platform.url, target, from, `warm-up-${String(n).padStart(4, '0')}`, 'hello');
       if (status !== 200) throw new Error(`warm-up message answered ${status}`);
     }
-    await waitFor(async () => (await replies()).find((row) => row.body === 'echo: ')?.count === CUSTOMERS.length, { timeoutMs: 60_000, what: 'the warm-up replies' });
+    await waitFor(async () => (await replies()).find((row) => row.body === 'echo: ')?.count === CUSTOMERS.length, {
+      timeoutMs: 60_000,
+      what: 'the warm-up replies',
+    });
 
     const started = Date.now();
     const readiness = watchReadiness(platform.url);
@@ -86,7 +89,10 @@ export async function pgRestart(server: ChaosPostgres) {
       processed: [...expected].filter((body) => echoed.has(body)).length,
       answeredTwice: [...expected].filter((body) => (echoed.get(body) ?? 0) > 1).length,
       processedWithinMsOfRestart: processedBy ? processedAt - restarted : null,
-      unanswered: [...load.messages].filter(([, message]) => !echoed.has(`echo: ${message.text}`)).slice(0, 10).map(([id, message]) => ({ id, ...message })),
+      unanswered: [...load.messages]
+        .filter(([, message]) => !echoed.has(`echo: ${message.text}`))
+        .slice(0, 10)
+        .map(([id, message]) => ({ id, ...message })),
       readiness: readinessFigures(samples, { stopped, restarting, restarted }),
       platformExited: platform.exit(),
       platformLog: platform.logCounts(),

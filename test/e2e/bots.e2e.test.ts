@@ -13,8 +13,7 @@ const suite = consoleSuite();
 const { sockets, pageErrors } = suite;
 
 /** A user signed in to the console in a browser context of their own. */
-const signIn = (role: UserRole, displayName: string, viewport = { width: 1280, height: 860 }): Promise<Page> =>
-  suite.signIn(role, displayName, { viewport });
+const signIn = (role: UserRole, displayName: string, viewport = { width: 1280, height: 860 }): Promise<Page> => suite.signIn(role, displayName, { viewport });
 
 /** The id of the flow version the page shows. */
 const latestId = async (page: Page) => Number(await page.locator('[data-testid=flow-detail]').getAttribute('data-flow-id'));
@@ -33,7 +32,10 @@ async function openPhone(channelId: number, number: string) {
   /** Sends a message and resolves with the next thing the phone receives that matches `expected`. */
   const say = async (text: string, expected: string) => {
     const reply = nextEvent<{ text: string }>(socket, 'message', (m) => m.text.includes(expected));
-    const sent = await api(suite.platform.url, 'POST', `/webhooks/${channelId}`, { headers: { 'x-simulator-token': phone.token }, body: { type: 'message', id: randomUUID(), text } });
+    const sent = await api(suite.platform.url, 'POST', `/webhooks/${channelId}`, {
+      headers: { 'x-simulator-token': phone.token },
+      body: { type: 'message', id: randomUUID(), text },
+    });
     expect(sent.status).toBe(200);
     return reply;
   };
@@ -46,7 +48,13 @@ const ORDER_FLOW = {
   settings: { typingDelayMs: 0 },
   nodes: {
     ask_name: { type: 'ask', text: 'Hi! What is your name?', variable: 'name', next: 'ask_order' },
-    ask_order: { type: 'ask', text: 'Thanks {{name}}. What is your order number?', variable: 'order', validate: { type: 'number', integer: true }, next: 'agent' },
+    ask_order: {
+      type: 'ask',
+      text: 'Thanks {{name}}. What is your order number?',
+      variable: 'order',
+      validate: { type: 'number', integer: true },
+      next: 'agent',
+    },
     agent: { type: 'handoff', priority: 5, text: 'Passing you to an agent.', note: '{{name}} asks about order {{order}}' },
   },
 };
@@ -178,7 +186,10 @@ describe('the bot in the console, in a real browser', () => {
     expect(await page.locator('[data-testid=flow-definition]').getAttribute('aria-invalid')).toBe('true');
     // The path is a button: it selects the value it names in the editor.
     await issue.locator('button.issue-path').click();
-    const selected = () => page.locator('[data-testid=flow-definition]').evaluate((element: HTMLTextAreaElement) => element.value.slice(element.selectionStart, element.selectionEnd));
+    const selected = () =>
+      page
+        .locator('[data-testid=flow-definition]')
+        .evaluate((element: HTMLTextAreaElement) => element.value.slice(element.selectionStart, element.selectionEnd));
     expect(await selected()).toBe('"nowhere"');
     await screenshot(page, 'bots-5-invalid-flow');
 
@@ -248,7 +259,10 @@ describe('the bot in the console, in a real browser', () => {
     const { db } = suite.platform.services;
     const campaign = await buildCampaign(db, { name: 'Listed campaign' });
     const cookie = await adminCookie();
-    const published = await api<BotFlowView>(suite.platform.url, 'POST', '/api/bot-flows', { cookie, body: { name: 'Listed flow', definition: ORDER_FLOW, campaignIds: [campaign.id] } });
+    const published = await api<BotFlowView>(suite.platform.url, 'POST', '/api/bot-flows', {
+      cookie,
+      body: { name: 'Listed flow', definition: ORDER_FLOW, campaignIds: [campaign.id] },
+    });
     expect(published.status).toBe(201);
 
     const supervisor = await signIn('supervisor', 'Lee Supervisor');

@@ -2,7 +2,16 @@ import { asc, eq } from 'drizzle-orm';
 import { type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { NEW_CAMPAIGN_DEFAULTS } from '../../console/ui/src/console/campaign-draft.ts';
-import { agentPresence, campaignChannels, campaignMembers, campaigns, cannedResponses, contactAddresses, contacts, conversations } from '../../db/schema/index.ts';
+import {
+  agentPresence,
+  campaignChannels,
+  campaignMembers,
+  campaigns,
+  cannedResponses,
+  contactAddresses,
+  contacts,
+  conversations,
+} from '../../db/schema/index.ts';
 import { screenshot, consoleSuite } from '../harness/browser.ts';
 import { buildCampaign, buildSchedule, buildSimulatorChannel, buildUser } from '../harness/factories.ts';
 
@@ -18,7 +27,15 @@ async function conversationOn(campaignId: number, channelId: number) {
   const [address] = await db().insert(contactAddresses).values({ contactId: contact!.id, channelId, address: '+59899000111' }).returning();
   await db()
     .insert(conversations)
-    .values({ channelId, contactId: contact!.id, contactAddressId: address!.id, campaignId, status: 'closed', closeReason: 'agent_closed', closedAt: new Date() });
+    .values({
+      channelId,
+      contactId: contact!.id,
+      contactAddressId: address!.id,
+      campaignId,
+      status: 'closed',
+      closeReason: 'agent_closed',
+      closedAt: new Date(),
+    });
 }
 
 describe('Campaigns and Members pages in a real browser', () => {
@@ -73,11 +90,19 @@ describe('Campaigns and Members pages in a real browser', () => {
     await row(page, 'Sales UY').getByText('Front desk SMS').waitFor();
     expect(await row(page, 'Sales UY').locator('[data-testid=campaign-strategy-label]').innerText()).toBe('Linear');
     const created = await db().query.campaigns.findFirst({ where: eq(campaigns.id, id) });
-    expect(created).toMatchObject({ didPorts: ['5001'], strategy: 'linear', scheduleId: schedule.id, greetingMessage: 'Hi! An agent will be with you shortly.', serviceLevelSeconds: 60 });
-    expect(await db().select({ channelId: campaignChannels.channelId }).from(campaignChannels).where(eq(campaignChannels.campaignId, id))).toEqual([{ channelId: channel.id }]);
-    expect(await db().select({ shortcut: cannedResponses.shortcut, body: cannedResponses.body }).from(cannedResponses).where(eq(cannedResponses.campaignId, id))).toEqual([
-      { shortcut: 'hours', body: 'We are open 9 to 18, Monday to Friday.' },
+    expect(created).toMatchObject({
+      didPorts: ['5001'],
+      strategy: 'linear',
+      scheduleId: schedule.id,
+      greetingMessage: 'Hi! An agent will be with you shortly.',
+      serviceLevelSeconds: 60,
+    });
+    expect(await db().select({ channelId: campaignChannels.channelId }).from(campaignChannels).where(eq(campaignChannels.campaignId, id))).toEqual([
+      { channelId: channel.id },
     ]);
+    expect(
+      await db().select({ shortcut: cannedResponses.shortcut, body: cannedResponses.body }).from(cannedResponses).where(eq(cannedResponses.campaignId, id)),
+    ).toEqual([{ shortcut: 'hours', body: 'We are open 9 to 18, Monday to Friday.' }]);
 
     // Edit: a second DID-Port, a tighter service level, a second response.
     await page.fill('[data-testid=did-port-input]', '5002');
@@ -92,10 +117,13 @@ describe('Campaigns and Members pages in a real browser', () => {
     await row(page, 'Sales UY').getByText('5001, 5002').waitFor();
     const edited = await db().query.campaigns.findFirst({ where: eq(campaigns.id, id) });
     expect(edited).toMatchObject({ didPorts: ['5001', '5002'], serviceLevelSeconds: 30, strategy: 'linear' });
-    expect(await db().select({ shortcut: cannedResponses.shortcut }).from(cannedResponses).where(eq(cannedResponses.campaignId, id)).orderBy(asc(cannedResponses.id))).toEqual([
-      { shortcut: 'hours' },
-      { shortcut: 'price' },
-    ]);
+    expect(
+      await db()
+        .select({ shortcut: cannedResponses.shortcut })
+        .from(cannedResponses)
+        .where(eq(cannedResponses.campaignId, id))
+        .orderBy(asc(cannedResponses.id)),
+    ).toEqual([{ shortcut: 'hours' }, { shortcut: 'price' }]);
     await screenshot(page, 'campaigns-2-edited');
 
     // Another campaign: a taken name is a banner (409); a DID-Port taken on the same channel shows on its tag.
@@ -142,10 +170,12 @@ describe('Campaigns and Members pages in a real browser', () => {
     const south = await buildCampaign(db(), { name: 'South queue' });
     const ana = await buildUser(db(), { role: 'agent', displayName: 'Ana Agent' });
     const bruno = await buildUser(db(), { role: 'agent', displayName: 'Bruno Agent' });
-    await db().insert(agentPresence).values([
-      { userId: ana.id, state: 'available' },
-      { userId: veteran.id, state: 'break', breakName: 'Lunch' },
-    ]);
+    await db()
+      .insert(agentPresence)
+      .values([
+        { userId: ana.id, state: 'available' },
+        { userId: veteran.id, state: 'break', breakName: 'Lunch' },
+      ]);
     const page = await signIn('supervisor', 'Sam Supervisor');
     await page.click('[data-testid=nav-members]');
     await page.locator('[data-testid=members-page]').waitFor();
@@ -165,11 +195,9 @@ describe('Campaigns and Members pages in a real browser', () => {
     await page.click('[data-testid=members-add]');
     await page.locator('[data-testid=members-status]').getByText('Added 4 memberships').waitFor();
     const group = (id: number) => page.locator(`[data-testid=member-group][data-campaign-id="${id}"]`);
-    await expect.poll(() => group(north.id).locator('[data-testid=member]').allInnerTexts()).toEqual([
-      expect.stringContaining('Vera Veteran'),
-      expect.stringContaining('Ana Agent'),
-      expect.stringContaining('Bruno Agent'),
-    ]);
+    await expect
+      .poll(() => group(north.id).locator('[data-testid=member]').allInnerTexts())
+      .toEqual([expect.stringContaining('Vera Veteran'), expect.stringContaining('Ana Agent'), expect.stringContaining('Bruno Agent')]);
     await expect.poll(() => group(south.id).locator('[data-testid=member]').count()).toBe(2);
     await screenshot(page, 'members-1-added-to-two-campaigns');
 
@@ -181,7 +209,9 @@ describe('Campaigns and Members pages in a real browser', () => {
     const brunoRow = page.locator(`[data-testid=member-order] [data-testid=member][data-user-id="${bruno.id}"]`);
     await brunoRow.locator('[data-testid=member-up]').click();
     await brunoRow.locator('[data-testid=member-up]').click();
-    await expect.poll(() => order.evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-user-id'))))).toEqual([bruno.id, veteran.id, ana.id]);
+    await expect
+      .poll(() => order.evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-user-id')))))
+      .toEqual([bruno.id, veteran.id, ana.id]);
     await page.click('[data-testid=members-save-order]');
     await page.locator('[data-testid=members-status]').getByText('Order saved').waitFor();
     await screenshot(page, 'members-2-reordered');

@@ -38,7 +38,12 @@ describe('pre-set responses and the internal chat, in a real browser', () => {
     const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Support line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
-    const campaign = await buildCampaign(db, { name: 'Support', channelIds: [channel.id], memberIds: [agent.id], greetingMessage: 'Hi! An agent will be with you shortly.' });
+    const campaign = await buildCampaign(db, {
+      name: 'Support',
+      channelIds: [channel.id],
+      memberIds: [agent.id],
+      greetingMessage: 'Hi! An agent will be with you shortly.',
+    });
     await db.insert(cannedResponses).values([
       { campaignId: campaign.id, shortcut: 'hello', body: 'Hello! My name is {{agent}}, how can I help you?' },
       { campaignId: campaign.id, shortcut: 'bye', body: 'Thanks {{customer}}, have a nice day! (ref {{ticket}})' },

@@ -161,7 +161,10 @@ describe('Channels page in a real browser', () => {
     await screenshot(page, 'channels-5-session-qr');
 
     // Scanned: the node reports the session open, and the page follows without a reload.
-    await db.update(channelLeases).set({ state: 'open', qr: null, detail: '+598 99 123 456', updatedAt: new Date() }).where(eq(channelLeases.channelId, channel!.id));
+    await db
+      .update(channelLeases)
+      .set({ state: 'open', qr: null, detail: '+598 99 123 456', updatedAt: new Date() })
+      .where(eq(channelLeases.channelId, channel!.id));
     tell('open', '+598 99 123 456');
     await page.locator('[data-testid=channel-session] [data-testid=session-badge][data-state=open]').waitFor();
     await expect.poll(() => page.locator('[data-testid=session-detail]').innerText()).toContain('+598 99 123 456');
@@ -186,7 +189,7 @@ describe('Channels page in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it("offers, for every channel type, example settings its own schema accepts", () => {
+  it('offers, for every channel type, example settings its own schema accepts', () => {
     for (const type of Object.keys(CHANNEL_TYPE_LABELS) as (keyof typeof CHANNEL_TYPE_LABELS)[]) {
       const result = CHANNEL_SCHEMAS[type]!.settings.safeParse(SETTINGS_EXAMPLES[type]);
       expect(result.success ? [] : result.error.issues.map((issue) => `${type}: ${issue.path.join('.')} ${issue.message}`)).toEqual([]);

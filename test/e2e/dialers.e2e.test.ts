@@ -14,8 +14,7 @@ const { sockets, pageErrors } = suite;
 /** Polls wait as long as locators do (vitest's default is one second, short for a busy machine). */
 const WAIT = { timeout: 10_000 };
 const db = () => suite.platform.services.db;
-const signIn = (role: UserRole, displayName: string): Promise<Page> =>
-  suite.signIn(role, displayName, { viewport: { width: 1280, height: 900 } });
+const signIn = (role: UserRole, displayName: string): Promise<Page> => suite.signIn(role, displayName, { viewport: { width: 1280, height: 900 } });
 
 /** A CSV the browser uploads as if picked from disk. */
 const csv = (name: string, lines: string[]) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
@@ -102,7 +101,14 @@ describe('dialers in the console, in a real browser', () => {
     expect(await figure(page, 'not-processed').innerText()).toBe('0');
 
     // A file with a campaign that does not exist and a forbidden character: every issue with its line and column, nothing imported.
-    await page.setInputFiles('[data-testid=spool-file]', csv('DISCTEST29042014.csv', ['campsms;098344384;Hey World!;9999', 'nosuchcampaign;098356484;Hey World!;9999', 'campsms;098378984;Write to me @ home;9999']));
+    await page.setInputFiles(
+      '[data-testid=spool-file]',
+      csv('DISCTEST29042014.csv', [
+        'campsms;098344384;Hey World!;9999',
+        'nosuchcampaign;098356484;Hey World!;9999',
+        'campsms;098378984;Write to me @ home;9999',
+      ]),
+    );
     await page.click('[data-testid=spool-submit]');
     const issues = page.locator('[data-testid=spool-issues] [data-testid=file-issue]');
     await issues.first().waitFor();
@@ -113,7 +119,10 @@ describe('dialers in the console, in a real browser', () => {
     await screenshot(page, 'dialers-4-file-refused');
 
     // The seed's example, trailing semicolons and all: three messages wait.
-    await page.setInputFiles('[data-testid=spool-file]', csv('campsms.csv', ['campsms;098344384;Hey World!;9999;', 'campsms;098356484;Hey World!;9999;', 'campsms;098378984;Hey World!;9999;']));
+    await page.setInputFiles(
+      '[data-testid=spool-file]',
+      csv('campsms.csv', ['campsms;098344384;Hey World!;9999;', 'campsms;098356484;Hey World!;9999;', 'campsms;098378984;Hey World!;9999;']),
+    );
     await page.locator('[data-testid=spool-issues]').waitFor({ state: 'detached' });
     await page.click('[data-testid=spool-submit]');
     await page.locator('[data-testid=spool-done]').getByText('Imported 3 messages').waitFor();
@@ -158,7 +167,10 @@ describe('dialers in the console, in a real browser', () => {
     await dialog.locator('[data-testid=cancel-confirm]').click();
     await page.locator('[data-testid=dialer-action-note]').getByText('2 unprocessed messages were cancelled').waitFor();
     await expect.poll(() => figure(page, 'not-processed').innerText(), WAIT).toBe('0');
-    const cancelled = await db().select().from(spool).where(and(eq(spool.dialerId, dialer.id), eq(spool.state, 6)));
+    const cancelled = await db()
+      .select()
+      .from(spool)
+      .where(and(eq(spool.dialerId, dialer.id), eq(spool.state, 6)));
     expect(cancelled.map((row) => row.destination).sort()).toEqual(['098311111', '098322222']);
     await screenshot(page, 'dialers-8-cancelled');
 
@@ -228,7 +240,10 @@ describe('dialers in the console, in a real browser', () => {
     const row = page.locator(`[data-testid=api-key-row][data-key-id="${stored!.id}"]`);
     expect(await row.innerText()).toContain('Web service campaign');
     await page.click('[data-testid=api-key-copy]');
-    await page.locator('[data-testid=api-key-copy-status]').getByText(/Copied|Could not copy/).waitFor();
+    await page
+      .locator('[data-testid=api-key-copy-status]')
+      .getByText(/Copied|Could not copy/)
+      .waitFor();
     await screenshot(page, 'dialers-10-api-key-once');
     await page.click('[data-testid=api-key-done]');
     await page.locator('[data-testid=api-key-plaintext]').waitFor({ state: 'detached' });

@@ -14,8 +14,7 @@ const viewport = { width: 1280, height: 900 };
 const WAIT = { timeout: 10_000 };
 
 /** A supervisor (a new user) signed in, after the campaigns exist: their socket joins the campaigns' rooms on connect. */
-const signInSupervisor = (displayName: string): Promise<Page> =>
-  suite.signIn('supervisor', displayName, { viewport });
+const signInSupervisor = (displayName: string): Promise<Page> => suite.signIn('supervisor', displayName, { viewport });
 
 /** An existing user (a campaign member built beforehand) signed in to the console in a context of their own. */
 async function openConsole(user: { username: string; displayName: string }): Promise<Page> {
@@ -42,7 +41,12 @@ describe('routing in the console, in a real browser', () => {
     const { db } = suite.platform.services;
     const channel = await buildSimulatorChannel(db, { name: 'Support line' });
     const agent = await buildUser(db, { role: 'agent', displayName: 'Ana Agent' });
-    const campaign = await buildCampaign(db, { name: 'Support', channelIds: [channel.id], memberIds: [agent.id], greetingMessage: 'Hi! An agent will be with you shortly.' });
+    const campaign = await buildCampaign(db, {
+      name: 'Support',
+      channelIds: [channel.id],
+      memberIds: [agent.id],
+      greetingMessage: 'Hi! An agent will be with you shortly.',
+    });
 
     const supervisor = await signInSupervisor('Sam Supervisor');
     await supervisor.click('[data-testid=nav-monitor]');
@@ -118,7 +122,14 @@ describe('routing in the console, in a real browser', () => {
     const channel = await buildSimulatorChannel(db, { name: 'Sales line' });
     const ana = await buildUser(db, { role: 'agent', displayName: 'Ana Offers' });
     const ben = await buildUser(db, { role: 'agent', displayName: 'Ben Offers' });
-    await buildCampaign(db, { name: 'Sales', strategy: 'offer_all', chatTimeSeconds: 2, channelIds: [channel.id], memberIds: [ana.id, ben.id], greetingMessage: 'Hi! One moment.' });
+    await buildCampaign(db, {
+      name: 'Sales',
+      strategy: 'offer_all',
+      chatTimeSeconds: 2,
+      channelIds: [channel.id],
+      memberIds: [ana.id, ben.id],
+      greetingMessage: 'Hi! One moment.',
+    });
     // Agents transfer to the campaigns they are members of; Billing gives its customers to Ben first.
     const billing = await buildCampaign(db, { name: 'Billing', strategy: 'linear', memberIds: [ben.id, ana.id] });
 

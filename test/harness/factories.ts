@@ -62,10 +62,11 @@ export async function buildSchedule(
     exceptions?: { date: string; startMinute?: number; endMinute?: number }[];
   } = {},
 ) {
-  const [schedule] = await db.insert(schedules).values({ name: unique('schedule'), timeZone: input.timeZone ?? 'UTC' }).returning();
-  const weekly =
-    input.weekly ??
-    (input.open === 'never' ? [] : Array.from({ length: 7 }, (_, day) => ({ dayOfWeek: day, startMinute: 0, endMinute: 1440 })));
+  const [schedule] = await db
+    .insert(schedules)
+    .values({ name: unique('schedule'), timeZone: input.timeZone ?? 'UTC' })
+    .returning();
+  const weekly = input.weekly ?? (input.open === 'never' ? [] : Array.from({ length: 7 }, (_, day) => ({ dayOfWeek: day, startMinute: 0, endMinute: 1440 })));
   if (weekly.length) await db.insert(scheduleIntervals).values(weekly.map((interval) => ({ ...interval, scheduleId: schedule!.id })));
   if (input.exceptions?.length) {
     await db.insert(scheduleExceptions).values(input.exceptions.map((exception) => ({ ...exception, scheduleId: schedule!.id })));
@@ -74,10 +75,7 @@ export async function buildSchedule(
 }
 
 /** A campaign on the given channel(s) with the given members (in member order). */
-export async function buildCampaign(
-  db: Db,
-  input: Partial<typeof campaigns.$inferInsert> & { channelIds?: number[]; memberIds?: number[] } = {},
-) {
+export async function buildCampaign(db: Db, input: Partial<typeof campaigns.$inferInsert> & { channelIds?: number[]; memberIds?: number[] } = {}) {
   const { channelIds = [], memberIds = [], ...overrides } = input;
   const [campaign] = await db
     .insert(campaigns)

@@ -78,9 +78,7 @@ export async function auditRouting(db: Executor): Promise<RoutingAudit> {
   for (const check of AUDIT_CHECKS) {
     const [counted] = (await db.execute(sql`select count(*)::int as n from (${QUERIES[check]}) violating`)) as unknown as [{ n: number }];
     violations[check] = counted.n;
-    examples[check] = counted.n
-      ? ((await db.execute(sql`select * from (${QUERIES[check]}) violating limit 5`)) as unknown as Record<string, unknown>[])
-      : [];
+    examples[check] = counted.n ? ((await db.execute(sql`select * from (${QUERIES[check]}) violating limit 5`)) as unknown as Record<string, unknown>[]) : [];
   }
   return { violations, examples };
 }

@@ -121,16 +121,18 @@ function expectedKind(error: unknown): string | null {
     return error.name;
   }
   // drizzle wraps the driver's error; the SQLSTATE is on it or on its cause.
-  const code = (error as { code?: string }).code ?? ((error as { cause?: { code?: string } }).cause?.code);
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   if (code === '40001') return 'serialization_failure';
   if (code === '40P01') return 'deadlock';
   return null;
 }
 
 const randomAssigned = async () =>
-  ((await db.execute(sql`
+  (
+    (await db.execute(sql`
     select id, assigned_user_id, campaign_id from conversations
-     where status = 'assigned' order by random() limit 1`)) as unknown as { id: number; assigned_user_id: number; campaign_id: number }[])[0];
+     where status = 'assigned' order by random() limit 1`)) as unknown as { id: number; assigned_user_id: number; campaign_id: number }[]
+  )[0];
 
 type Action = { name: string; run: () => Promise<Outcome> };
 

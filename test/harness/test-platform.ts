@@ -91,10 +91,7 @@ export async function api<T = any>(
 }
 
 /** A real socket.io client, connected (or refused) before it is returned. */
-export async function connectClient(
-  baseUrl: string,
-  options: { namespace?: string; cookie?: string; auth?: Record<string, unknown> } = {},
-): Promise<Socket> {
+export async function connectClient(baseUrl: string, options: { namespace?: string; cookie?: string; auth?: Record<string, unknown> } = {}): Promise<Socket> {
   const socket = connectSocket(`${baseUrl}${options.namespace ?? '/'}`, {
     transports: ['websocket'],
     extraHeaders: options.cookie ? { cookie: options.cookie } : {},

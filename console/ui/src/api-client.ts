@@ -69,8 +69,7 @@ export async function request<T>(method: string, path: string, options: RequestO
 /** Short-hands for the verbs the UI uses. */
 export const api = {
   get: <T>(path: string, headers?: Record<string, string>) => request<T>('GET', path, { headers }),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>, accept?: readonly number[]) =>
-    request<T>('POST', path, { body, headers, accept }),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>, accept?: readonly number[]) => request<T>('POST', path, { body, headers, accept }),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
 };

@@ -20,11 +20,18 @@ function NewKey({ name, apiKey, campaign, onClose }: { name: string; apiKey: str
         <h3 id="key-once-title">Key “{name}” created</h3>
       </div>
       <p>
-        <strong>Copy it now: it is shown this once.</strong> Only its hash is stored; a lost key cannot be shown again, revoke it and create
-        another.
+        <strong>Copy it now: it is shown this once.</strong> Only its hash is stored; a lost key cannot be shown again, revoke it and create another.
       </p>
       <div class="row">
-        <input ref={input} class="mono grow" readOnly aria-label="The new API key" data-testid="api-key-plaintext" value={apiKey} onFocus={(e) => e.currentTarget.select()} />
+        <input
+          ref={input}
+          class="mono grow"
+          readOnly
+          aria-label="The new API key"
+          data-testid="api-key-plaintext"
+          value={apiKey}
+          onFocus={(e) => e.currentTarget.select()}
+        />
         <button type="button" data-testid="api-key-copy" onClick={async () => (copied.value = (await copyText(apiKey, input.current)) ? 'copied' : 'failed')}>
           Copy
         </button>
@@ -53,7 +60,12 @@ function CreateKey({ onCreated }: { onCreated: (created: { apiKey: ApiKeyView; k
   const issues = useSignal<FieldIssue[]>([]);
   const error = useSignal<string | null>(null);
   const issuesAt = (path: string) => issues.value.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`));
-  const issueList = (path: string) => issuesAt(path).map((issue) => <span key={issue.message} class="field-issues" data-testid="field-error" data-path={issue.path}>{issue.message}</span>);
+  const issueList = (path: string) =>
+    issuesAt(path).map((issue) => (
+      <span key={issue.message} class="field-issues" data-testid="field-error" data-path={issue.path}>
+        {issue.message}
+      </span>
+    ));
   const { campaigns, securityGroups } = dialerOptions.value;
 
   async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
@@ -63,7 +75,12 @@ function CreateKey({ onCreated }: { onCreated: (created: { apiKey: ApiKeyView; k
     issues.value = [];
     error.value = null;
     try {
-      const created = await createApiKey({ name: name.value.trim(), campaignIds: campaignIds.value, dialerId: dialerId.value, securityGroupId: securityGroupId.value });
+      const created = await createApiKey({
+        name: name.value.trim(),
+        campaignIds: campaignIds.value,
+        dialerId: dialerId.value,
+        securityGroupId: securityGroupId.value,
+      });
       onCreated(created);
       name.value = '';
       campaignIds.value = [];
@@ -82,7 +99,14 @@ function CreateKey({ onCreated }: { onCreated: (created: { apiKey: ApiKeyView; k
       </div>
       <label class="field">
         Name
-        <input data-testid="api-key-name" placeholder="e.g. Billing system" maxLength={100} value={name.value} onInput={(e) => (name.value = e.currentTarget.value)} aria-invalid={issuesAt('name').length ? true : undefined} />
+        <input
+          data-testid="api-key-name"
+          placeholder="e.g. Billing system"
+          maxLength={100}
+          value={name.value}
+          onInput={(e) => (name.value = e.currentTarget.value)}
+          aria-invalid={issuesAt('name').length ? true : undefined}
+        />
         {issueList('name')}
       </label>
       <div class="field" role="group" aria-labelledby="key-campaigns-label">
@@ -103,7 +127,12 @@ function CreateKey({ onCreated }: { onCreated: (created: { apiKey: ApiKeyView; k
       <div class="field-grid">
         <label class="field">
           Dialer
-          <select data-testid="api-key-dialer" value={dialerId.value ?? ''} onChange={(e) => (dialerId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))} aria-invalid={issuesAt('dialerId').length ? true : undefined}>
+          <select
+            data-testid="api-key-dialer"
+            value={dialerId.value ?? ''}
+            onChange={(e) => (dialerId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+            aria-invalid={issuesAt('dialerId').length ? true : undefined}
+          >
             <option value="">None: the key cannot send yet</option>
             {dialerList.value.map((dialer) => (
               <option key={dialer.id} value={dialer.id}>
@@ -116,7 +145,11 @@ function CreateKey({ onCreated }: { onCreated: (created: { apiKey: ApiKeyView; k
         </label>
         <label class="field">
           Security group
-          <select data-testid="api-key-securityGroup" value={securityGroupId.value ?? ''} onChange={(e) => (securityGroupId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}>
+          <select
+            data-testid="api-key-securityGroup"
+            value={securityGroupId.value ?? ''}
+            onChange={(e) => (securityGroupId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+          >
             <option value="">None</option>
             {securityGroups.map((group) => (
               <option key={group.id} value={group.id}>

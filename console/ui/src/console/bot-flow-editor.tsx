@@ -110,7 +110,13 @@ export function FlowEditor({ flow }: { flow: BotFlowView | null }) {
           {flow === null && (
             <label class="field">
               Name
-              <input data-testid="flow-name-input" value={name.value} maxLength={200} placeholder="Support menu" onInput={(e) => (name.value = e.currentTarget.value)} />
+              <input
+                data-testid="flow-name-input"
+                value={name.value}
+                maxLength={200}
+                placeholder="Support menu"
+                onInput={(e) => (name.value = e.currentTarget.value)}
+              />
             </label>
           )}
           <textarea

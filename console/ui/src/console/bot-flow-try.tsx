@@ -6,7 +6,6 @@ import { FlowIssues } from './flow-issues.tsx';
 import { dryRunFlow, refusal, tryMessages, tryOpen, type DryRunSource } from './bot-flows-state.ts';
 import { MessageContent, NodeTag } from './message-content.tsx';
 
-
 /** What happened to the conversation after a turn, as the person testing the flow reads it. */
 function outcomeText(outcome: DryRunOutcome, at: string | null = null): string {
   switch (outcome.type) {
@@ -159,7 +158,13 @@ export function TryPanel(props: { definition: string; flowId: number | null; rea
           <button type="button" class={open.value ? 'selected' : ''} aria-pressed={open.value} data-testid="try-hours-open" onClick={() => (open.value = true)}>
             Open hours
           </button>
-          <button type="button" class={open.value ? '' : 'selected'} aria-pressed={!open.value} data-testid="try-hours-closed" onClick={() => (open.value = false)}>
+          <button
+            type="button"
+            class={open.value ? '' : 'selected'}
+            aria-pressed={!open.value}
+            data-testid="try-hours-closed"
+            onClick={() => (open.value = false)}
+          >
             Closed hours
           </button>
         </div>

@@ -23,7 +23,10 @@ function TagList(props: { id: string; values: string[]; issues: Issues; onChange
   const { id, values, issues, onChange, errorsId } = props;
   const typed = useSignal('');
   const add = () => {
-    const fresh = typed.value.split(',').map((value) => value.trim()).filter((value) => value !== '');
+    const fresh = typed.value
+      .split(',')
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
     if (fresh.length) onChange([...values, ...fresh]);
     typed.value = '';
   };
@@ -110,7 +113,9 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
   const { schedules, securityGroups, botFlows } = campaignOptions.value;
   const flowChoices = [
     ...botFlows.map((flow) => ({ id: flow.id, label: `${flow.name} · v${flow.version}` })),
-    ...(campaign?.botFlow && !botFlows.some((f) => f.id === campaign.botFlowId) ? [{ id: campaign.botFlow.id, label: `${campaign.botFlow.name} · v${campaign.botFlow.version} (older version)` }] : []),
+    ...(campaign?.botFlow && !botFlows.some((f) => f.id === campaign.botFlowId)
+      ? [{ id: campaign.botFlow.id, label: `${campaign.botFlow.name} · v${campaign.botFlow.version} (older version)` }]
+      : []),
   ];
   const scheduleChoices = [...schedules, ...(campaign?.schedule && !schedules.some((s) => s.id === campaign.scheduleId) ? [campaign.schedule] : [])];
   const text = (field: keyof CampaignDraft, label: string, options: { rows?: number; placeholder?: string; testId?: string } = {}) => (
@@ -128,7 +133,12 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
       {issuesOf(field)}
     </label>
   );
-  const number = (field: 'serviceLevelSeconds' | 'churnSeconds' | 'chatTimeSeconds' | 'acdMaxWaiting' | 'maxInteractionsPerAgent' | 'agentAnswerTimeoutSeconds', label: string, hint: string, placeholder?: string) => (
+  const number = (
+    field: 'serviceLevelSeconds' | 'churnSeconds' | 'chatTimeSeconds' | 'acdMaxWaiting' | 'maxInteractionsPerAgent' | 'agentAnswerTimeoutSeconds',
+    label: string,
+    hint: string,
+    placeholder?: string,
+  ) => (
     <label class="field" for={`${p}-${field}`} title={hint}>
       {label}
       <input
@@ -146,11 +156,22 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
       {issuesOf(field)}
     </label>
   );
-  const keywords = (field: 'optOutKeywords' | 'optInKeywords' | 'helpKeywords', messageField: 'optOutMessage' | 'optInMessage' | 'helpMessage', label: string) => (
+  const keywords = (
+    field: 'optOutKeywords' | 'optInKeywords' | 'helpKeywords',
+    messageField: 'optOutMessage' | 'optInMessage' | 'helpMessage',
+    label: string,
+  ) => (
     <div class="keyword-pair">
       <label class="field" for={`${p}-${field}`}>
         {label} keywords
-        <input id={`${p}-${field}`} placeholder="Comma list, e.g. STOP, BAJA" data-testid={`campaign-${field}`} value={d[field]} onInput={(e) => change({ [field]: e.currentTarget.value })} {...invalid(field)} />
+        <input
+          id={`${p}-${field}`}
+          placeholder="Comma list, e.g. STOP, BAJA"
+          data-testid={`campaign-${field}`}
+          value={d[field]}
+          onInput={(e) => change({ [field]: e.currentTarget.value })}
+          {...invalid(field)}
+        />
         {issuesOf(field, keywordAt(field))}
       </label>
       {text(messageField, `${label} answer`)}
@@ -164,12 +185,25 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
         <div class="field-grid">
           <label class="field" for={`${p}-name`}>
             Name
-            <input id={`${p}-name`} data-testid="campaign-name" maxLength={100} value={d.name} onInput={(e) => change({ name: e.currentTarget.value })} {...invalid('name')} />
+            <input
+              id={`${p}-name`}
+              data-testid="campaign-name"
+              maxLength={100}
+              value={d.name}
+              onInput={(e) => change({ name: e.currentTarget.value })}
+              {...invalid('name')}
+            />
             {issuesOf('name')}
           </label>
           <label class="field" for={`${p}-schedule`}>
             Schedule
-            <select id={`${p}-schedule`} data-testid="campaign-schedule" value={d.scheduleId ?? ''} onChange={(e) => change({ scheduleId: selectedId(e.currentTarget.value) })} {...invalid('scheduleId')}>
+            <select
+              id={`${p}-schedule`}
+              data-testid="campaign-schedule"
+              value={d.scheduleId ?? ''}
+              onChange={(e) => change({ scheduleId: selectedId(e.currentTarget.value) })}
+              {...invalid('scheduleId')}
+            >
               <option value="">No schedule: always open</option>
               {scheduleChoices.map((schedule) => (
                 <option key={schedule.id} value={schedule.id}>
@@ -184,7 +218,13 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
           <label for={`${p}-didPorts`}>
             DID-Ports <span class="muted small">(the codes, numbers or ids the provider uses for this campaign)</span>
           </label>
-          <TagList id={`${p}-didPorts`} values={d.didPorts} issues={at('didPorts')} onChange={(didPorts) => change({ didPorts })} errorsId={fieldIssuesId(p, 'didPorts')} />
+          <TagList
+            id={`${p}-didPorts`}
+            values={d.didPorts}
+            issues={at('didPorts')}
+            onChange={(didPorts) => change({ didPorts })}
+            errorsId={fieldIssuesId(p, 'didPorts')}
+          />
           {issuesOf('didPorts', (path) => {
             const value = d.didPorts[Number(path.split('.')[1])];
             return value === undefined ? null : `"${value}"`;
@@ -197,7 +237,13 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
         </div>
         <label class="field" for={`${p}-strategy`}>
           Strategy
-          <select id={`${p}-strategy`} data-testid="campaign-strategy" value={d.strategy} onChange={(e) => change({ strategy: e.currentTarget.value as CampaignDraft['strategy'] })} {...invalid('strategy')}>
+          <select
+            id={`${p}-strategy`}
+            data-testid="campaign-strategy"
+            value={d.strategy}
+            onChange={(e) => change({ strategy: e.currentTarget.value as CampaignDraft['strategy'] })}
+            {...invalid('strategy')}
+          >
             {STRATEGIES.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
@@ -225,7 +271,13 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
           {number('acdMaxWaiting', 'ACD: most customers waiting', 'Customers waiting for an agent at once.')}
           <label class="field" for={`${p}-acdFullAction`}>
             When the ACD is full
-            <select id={`${p}-acdFullAction`} data-testid="campaign-acdFullAction" value={d.acdFullAction} onChange={(e) => change({ acdFullAction: e.currentTarget.value as CampaignDraft['acdFullAction'] })} {...invalid('acdFullAction')}>
+            <select
+              id={`${p}-acdFullAction`}
+              data-testid="campaign-acdFullAction"
+              value={d.acdFullAction}
+              onChange={(e) => change({ acdFullAction: e.currentTarget.value as CampaignDraft['acdFullAction'] })}
+              {...invalid('acdFullAction')}
+            >
               <option value="close">Close with the queue-full message</option>
               <option value="stay_with_bot">Keep the customer with the bot</option>
             </select>
@@ -235,7 +287,12 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
           {number('agentAnswerTimeoutSeconds', 'Answer timeout (s)', 'Unanswered this long, the chat goes back to the queue.', 'Empty: no limit')}
         </div>
         <label class="checkbox">
-          <input type="checkbox" data-testid="campaign-stickyAgent" checked={d.stickyAgent} onChange={(e) => change({ stickyAgent: e.currentTarget.checked })} />
+          <input
+            type="checkbox"
+            data-testid="campaign-stickyAgent"
+            checked={d.stickyAgent}
+            onChange={(e) => change({ stickyAgent: e.currentTarget.checked })}
+          />
           Sticky agent: a returning customer goes to their last agent when that agent can take them
         </label>
         <label class="checkbox">
@@ -254,15 +311,35 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
             <div class="canned-row" key={index} data-testid="canned-row" data-index={index}>
               <label class="field" for={`${p}-${path}-shortcut`}>
                 <span class="small">Shortcut</span>
-                <input id={`${p}-${path}-shortcut`} data-testid="canned-shortcut" value={response.shortcut} placeholder="e.g. hours" onInput={(e) => set({ shortcut: e.currentTarget.value })} {...invalid(`${path}.shortcut`)} />
+                <input
+                  id={`${p}-${path}-shortcut`}
+                  data-testid="canned-shortcut"
+                  value={response.shortcut}
+                  placeholder="e.g. hours"
+                  onInput={(e) => set({ shortcut: e.currentTarget.value })}
+                  {...invalid(`${path}.shortcut`)}
+                />
                 {issuesOf(`${path}.shortcut`)}
               </label>
               <label class="field" for={`${p}-${path}-body`}>
                 <span class="small">Response</span>
-                <textarea id={`${p}-${path}-body`} data-testid="canned-body" rows={2} value={response.body} onInput={(e) => set({ body: e.currentTarget.value })} {...invalid(`${path}.body`)} />
+                <textarea
+                  id={`${p}-${path}-body`}
+                  data-testid="canned-body"
+                  rows={2}
+                  value={response.body}
+                  onInput={(e) => set({ body: e.currentTarget.value })}
+                  {...invalid(`${path}.body`)}
+                />
                 {issuesOf(`${path}.body`)}
               </label>
-              <button type="button" class="ghost danger" data-testid="canned-remove" aria-label={`Remove response ${index + 1}`} onClick={() => change({ cannedResponses: d.cannedResponses.filter((_, i) => i !== index) })}>
+              <button
+                type="button"
+                class="ghost danger"
+                data-testid="canned-remove"
+                aria-label={`Remove response ${index + 1}`}
+                onClick={() => change({ cannedResponses: d.cannedResponses.filter((_, i) => i !== index) })}
+              >
                 Remove
               </button>
             </div>
@@ -284,7 +361,13 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
         {keywords('helpKeywords', 'helpMessage', 'Help')}
         <label class="field" for={`${p}-optOutScope`}>
           An opt-out applies to
-          <select id={`${p}-optOutScope`} data-testid="campaign-optOutScope" value={d.optOutScope} onChange={(e) => change({ optOutScope: e.currentTarget.value as CampaignDraft['optOutScope'] })} {...invalid('optOutScope')}>
+          <select
+            id={`${p}-optOutScope`}
+            data-testid="campaign-optOutScope"
+            value={d.optOutScope}
+            onChange={(e) => change({ optOutScope: e.currentTarget.value as CampaignDraft['optOutScope'] })}
+            {...invalid('optOutScope')}
+          >
             <option value="campaign">This campaign only</option>
             <option value="global">Every campaign</option>
           </select>
@@ -298,7 +381,13 @@ export function CampaignForm({ campaign }: { campaign: CampaignView | null }) {
           <SecurityGroupField form={form} idPrefix={p} testId="campaign-securityGroup" groups={securityGroups} own={campaign?.securityGroup ?? null} />
           <label class="field" for={`${p}-botFlow`}>
             Bot flow
-            <select id={`${p}-botFlow`} data-testid="campaign-botFlow" value={d.botFlowId ?? ''} onChange={(e) => change({ botFlowId: selectedId(e.currentTarget.value) })} {...invalid('botFlowId')}>
+            <select
+              id={`${p}-botFlow`}
+              data-testid="campaign-botFlow"
+              value={d.botFlowId ?? ''}
+              onChange={(e) => change({ botFlowId: selectedId(e.currentTarget.value) })}
+              {...invalid('botFlowId')}
+            >
               <option value="">None: greet and hand over to an agent</option>
               {flowChoices.map((flow) => (
                 <option key={flow.id} value={flow.id}>

@@ -7,10 +7,7 @@ import { me } from './session-state.ts';
 export type CannedResponse = CampaignView['cannedResponses'][number];
 
 /** What the console knows of one campaign's responses. */
-export type CannedEntry =
-  | { status: 'loading' }
-  | { status: 'loaded'; campaignName: string; responses: CannedResponse[] }
-  | { status: 'failed'; error: string };
+export type CannedEntry = { status: 'loading' } | { status: 'loaded'; campaignName: string; responses: CannedResponse[] } | { status: 'failed'; error: string };
 
 /**
  * Each campaign's responses, read once per sign-in: `userId` names whose they are, since agents see

@@ -39,12 +39,7 @@ export function CreateChannel() {
       <section class="card">
         <label class="field" for="new-channel-type">
           Type
-          <select
-            id="new-channel-type"
-            data-testid="channel-type-select"
-            value={type.value}
-            onChange={(e) => changeType(e.currentTarget.value as ChannelType)}
-          >
+          <select id="new-channel-type" data-testid="channel-type-select" value={type.value} onChange={(e) => changeType(e.currentTarget.value as ChannelType)}>
             {CHANNEL_TYPES.map((value) => (
               <option key={value} value={value}>
                 {CHANNEL_TYPE_LABELS[value]}

@@ -5,12 +5,7 @@ import { SESSION_STATE_LABELS } from './channel-types.ts';
 /** Coloured pill for a session channel's live state; errors carry their detail as a tooltip. */
 export function SessionBadge({ session }: { session: ChannelSession }) {
   return (
-    <span
-      class={`badge session-badge session-${session.state}`}
-      data-testid="session-badge"
-      data-state={session.state}
-      title={session.detail ?? undefined}
-    >
+    <span class={`badge session-badge session-${session.state}`} data-testid="session-badge" data-state={session.state} title={session.detail ?? undefined}>
       {SESSION_STATE_LABELS[session.state] ?? session.state}
     </span>
   );
@@ -23,8 +18,8 @@ function SessionHelp({ session }: { session: ChannelSession }) {
         <div class="qr-box">
           <img class="qr-image" data-testid="channel-qr" src={session.qrImage} width={264} height={264} alt="QR code to link this number" />
           <p>
-            On the phone of this number open <strong>WhatsApp &gt; Linked devices &gt; Link a device</strong> and scan
-            the code. It changes every few seconds: this page follows it.
+            On the phone of this number open <strong>WhatsApp &gt; Linked devices &gt; Link a device</strong> and scan the code. It changes every few seconds:
+            this page follows it.
           </p>
         </div>
       ) : (
@@ -40,7 +35,11 @@ function SessionHelp({ session }: { session: ChannelSession }) {
         </p>
       );
     default:
-      return session.detail ? <p class="muted" data-testid="session-detail">{session.detail}</p> : null;
+      return session.detail ? (
+        <p class="muted" data-testid="session-detail">
+          {session.detail}
+        </p>
+      ) : null;
   }
 }
 

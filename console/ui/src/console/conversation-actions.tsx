@@ -58,13 +58,7 @@ export function ConversationActions({ conversation }: { conversation: Conversati
         </button>
       )}
       {transferring.value && <TransferDialog conversation={conversation} onClose={() => (transferring.value = false)} />}
-      <button
-        type="button"
-        class="danger"
-        data-testid="close-conversation"
-        disabled={busy.value !== null}
-        onClick={() => void run('close', closeConversation)}
-      >
+      <button type="button" class="danger" data-testid="close-conversation" disabled={busy.value !== null} onClick={() => void run('close', closeConversation)}>
         Close
       </button>
     </div>

@@ -66,7 +66,9 @@ export function ConversationPanel() {
     return (
       <section class="conversation empty-state" data-testid="empty-state">
         <div>
-          <div class="empty-icon" aria-hidden="true">💬</div>
+          <div class="empty-icon" aria-hidden="true">
+            💬
+          </div>
           <p>Select a conversation from the inbox.</p>
         </div>
       </section>

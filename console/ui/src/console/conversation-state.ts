@@ -88,9 +88,7 @@ export function upsertMessage(message: MessageView): void {
   const current = detail.value;
   if (!current || current.id !== message.conversationId) return;
   const exists = current.messages.some((m) => m.id === message.id);
-  const messages = exists
-    ? current.messages.map((m) => (m.id === message.id ? message : m))
-    : [...current.messages, message].sort(byCreation);
+  const messages = exists ? current.messages.map((m) => (m.id === message.id ? message : m)) : [...current.messages, message].sort(byCreation);
   detail.value = { ...current, messages };
 }
 

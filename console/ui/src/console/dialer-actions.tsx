@@ -6,7 +6,8 @@ import { cancelUnprocessed, setDialerRunning } from './dialer-monitor-state.ts';
 function CancelDialog({ monitor, onClose }: { monitor: DialerMonitor; onClose: () => void }) {
   const campaignId = useSignal<number | null>(null);
   const busy = useSignal(false);
-  const waiting = campaignId.value === null ? monitor.totals.notProcessed : (monitor.campaigns.find((c) => c.campaign.id === campaignId.value)?.notProcessed ?? 0);
+  const waiting =
+    campaignId.value === null ? monitor.totals.notProcessed : (monitor.campaigns.find((c) => c.campaign.id === campaignId.value)?.notProcessed ?? 0);
   async function confirm(event: Event) {
     event.preventDefault();
     busy.value = true;
@@ -20,12 +21,15 @@ function CancelDialog({ monitor, onClose }: { monitor: DialerMonitor; onClose: (
         <form onSubmit={confirm}>
           <h2 id="cancel-title">Delete unprocessed messages?</h2>
           <p class="small">
-            The unprocessed rows become CANCELLED: they are never sent, and stay on record. Messages already sent, blocked or failed are
-            not touched.
+            The unprocessed rows become CANCELLED: they are never sent, and stay on record. Messages already sent, blocked or failed are not touched.
           </p>
           <label class="field">
             Campaign
-            <select data-testid="cancel-campaign" value={campaignId.value ?? ''} onChange={(e) => (campaignId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}>
+            <select
+              data-testid="cancel-campaign"
+              value={campaignId.value ?? ''}
+              onChange={(e) => (campaignId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+            >
               <option value="">Every campaign of {monitor.dialer.name}</option>
               {monitor.campaigns.map((c) => (
                 <option key={c.campaign.id} value={c.campaign.id}>

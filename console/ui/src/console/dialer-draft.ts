@@ -102,7 +102,8 @@ export function draftToInput(draft: DialerDraft, channelType: ChannelType | null
   const templateName = draft.templateName.trim();
   const templateLanguage = draft.templateLanguage.trim();
   const usesTemplate = channelType === 'whatsapp_cloud';
-  if (usesTemplate && templateName !== '' && templateLanguage === '') issues.push({ path: 'template.language', message: 'the template’s language code, e.g. es or en_US' });
+  if (usesTemplate && templateName !== '' && templateLanguage === '')
+    issues.push({ path: 'template.language', message: 'the template’s language code, e.g. es or en_US' });
   if (usesTemplate && templateName === '' && templateLanguage !== '') issues.push({ path: 'template.name', message: 'the approved template’s name' });
   if (issues.length || draft.channelId === null) return { input: null, issues };
   return {

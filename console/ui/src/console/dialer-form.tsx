@@ -43,13 +43,25 @@ export function DialerForm({ dialer, editable }: { dialer: DialerView | null; ed
   const d = draft.value;
   const channelType = typeOf(d.channelId);
   const { schedules, securityGroups } = dialerOptions.value;
-  const scheduleChoices = [...schedules, ...(dialer?.schedule && !schedules.some((s) => s.id === dialer.scheduleId) ? [{ ...dialer.schedule, timeZone: '' }] : [])];
+  const scheduleChoices = [
+    ...schedules,
+    ...(dialer?.schedule && !schedules.some((s) => s.id === dialer.scheduleId) ? [{ ...dialer.schedule, timeZone: '' }] : []),
+  ];
   const dialHint = dialStringHint(channelType);
 
   const number = (field: 'timeBetweenMessagesMs' | 'batchSize', label: string, hint: string) => (
     <label class="field" for={`${p}-${field}`}>
       {label}
-      <input id={`${p}-${field}`} data-testid={`dialer-${field}`} type="number" min={field === 'batchSize' ? 1 : 0} step={1} value={d[field]} onInput={(e) => change({ [field]: e.currentTarget.value })} {...invalid(field)} />
+      <input
+        id={`${p}-${field}`}
+        data-testid={`dialer-${field}`}
+        type="number"
+        min={field === 'batchSize' ? 1 : 0}
+        step={1}
+        value={d[field]}
+        onInput={(e) => change({ [field]: e.currentTarget.value })}
+        {...invalid(field)}
+      />
       <span class="muted small">{hint}</span>
       {issuesOf(field)}
     </label>
@@ -69,12 +81,25 @@ export function DialerForm({ dialer, editable }: { dialer: DialerView | null; ed
           <div class="field-grid">
             <label class="field" for={`${p}-name`}>
               Name
-              <input id={`${p}-name`} data-testid="dialer-name" maxLength={100} value={d.name} onInput={(e) => change({ name: e.currentTarget.value })} {...invalid('name')} />
+              <input
+                id={`${p}-name`}
+                data-testid="dialer-name"
+                maxLength={100}
+                value={d.name}
+                onInput={(e) => change({ name: e.currentTarget.value })}
+                {...invalid('name')}
+              />
               {issuesOf('name')}
             </label>
             <label class="field" for={`${p}-channel`}>
               SMS provider
-              <select id={`${p}-channel`} data-testid="dialer-channel" value={d.channelId ?? ''} onChange={(e) => change({ channelId: selectedId(e.currentTarget.value) })} {...invalid('channelId')}>
+              <select
+                id={`${p}-channel`}
+                data-testid="dialer-channel"
+                value={d.channelId ?? ''}
+                onChange={(e) => change({ channelId: selectedId(e.currentTarget.value) })}
+                {...invalid('channelId')}
+              >
                 <option value="">Pick a channel…</option>
                 {channelChoices.map((channel) => (
                   <option key={channel.id} value={channel.id}>
@@ -95,7 +120,13 @@ export function DialerForm({ dialer, editable }: { dialer: DialerView | null; ed
           <div class="field-grid">
             <label class="field" for={`${p}-schedule`}>
               Schedule
-              <select id={`${p}-schedule`} data-testid="dialer-schedule" value={d.scheduleId ?? ''} onChange={(e) => change({ scheduleId: selectedId(e.currentTarget.value) })} {...invalid('scheduleId')}>
+              <select
+                id={`${p}-schedule`}
+                data-testid="dialer-schedule"
+                value={d.scheduleId ?? ''}
+                onChange={(e) => change({ scheduleId: selectedId(e.currentTarget.value) })}
+                {...invalid('scheduleId')}
+              >
                 <option value="">No schedule: any day, any hour</option>
                 {scheduleChoices.map((schedule) => (
                   <option key={schedule.id} value={schedule.id}>
@@ -109,7 +140,15 @@ export function DialerForm({ dialer, editable }: { dialer: DialerView | null; ed
             </label>
             <label class="field" for={`${p}-dialString`}>
               Dial string
-              <input id={`${p}-dialString`} data-testid="dialer-dialString" class="mono" placeholder={dialHint.placeholder} value={d.dialString} onInput={(e) => change({ dialString: e.currentTarget.value })} {...invalid('dialString')} />
+              <input
+                id={`${p}-dialString`}
+                data-testid="dialer-dialString"
+                class="mono"
+                placeholder={dialHint.placeholder}
+                value={d.dialString}
+                onInput={(e) => change({ dialString: e.currentTarget.value })}
+                {...invalid('dialString')}
+              />
               <span class="muted small" data-testid="dial-string-hint">
                 {dialHint.hint}
               </span>
@@ -124,14 +163,28 @@ export function DialerForm({ dialer, editable }: { dialer: DialerView | null; ed
             <div class="field-grid" data-testid="dialer-template">
               <label class="field" for={`${p}-templateName`}>
                 WhatsApp template
-                <input id={`${p}-templateName`} data-testid="dialer-templateName" placeholder="The approved template’s name" value={d.templateName} onInput={(e) => change({ templateName: e.currentTarget.value })} {...invalid('template.name')} />
+                <input
+                  id={`${p}-templateName`}
+                  data-testid="dialer-templateName"
+                  placeholder="The approved template’s name"
+                  value={d.templateName}
+                  onInput={(e) => change({ templateName: e.currentTarget.value })}
+                  {...invalid('template.name')}
+                />
                 <span class="muted small">Each row’s message fills its variables, separated by |.</span>
                 {issuesOf('template.name')}
                 <FieldIssues id={fieldIssuesId(p, 'template')} issues={issues.value.filter((issue) => issue.path === 'template')} />
               </label>
               <label class="field" for={`${p}-templateLanguage`}>
                 Template language
-                <input id={`${p}-templateLanguage`} data-testid="dialer-templateLanguage" placeholder="e.g. es or en_US" value={d.templateLanguage} onInput={(e) => change({ templateLanguage: e.currentTarget.value })} {...invalid('template.language')} />
+                <input
+                  id={`${p}-templateLanguage`}
+                  data-testid="dialer-templateLanguage"
+                  placeholder="e.g. es or en_US"
+                  value={d.templateLanguage}
+                  onInput={(e) => change({ templateLanguage: e.currentTarget.value })}
+                  {...invalid('template.language')}
+                />
                 {issuesOf('template.language')}
               </label>
             </div>
@@ -143,7 +196,13 @@ export function DialerForm({ dialer, editable }: { dialer: DialerView | null; ed
           {check('enabled', 'Enabled: the dialer may be started (a disabled dialer never sends)')}
           {check('dncrCheck', 'DNCR: check the blacklist and block the numbers on it')}
           {check('quietHours', 'Quiet hours: send only 08:00–21:00 in the recipient’s local time, even when the schedule allows more')}
-          <SecurityGroupField form={form} idPrefix={p} testId="dialer-securityGroup" groups={securityGroups} own={dialer?.securityGroupId != null ? { id: dialer.securityGroupId, name: `Group ${dialer.securityGroupId}` } : null} />
+          <SecurityGroupField
+            form={form}
+            idPrefix={p}
+            testId="dialer-securityGroup"
+            groups={securityGroups}
+            own={dialer?.securityGroupId != null ? { id: dialer.securityGroupId, name: `Group ${dialer.securityGroupId}` } : null}
+          />
         </fieldset>
       </fieldset>
 

@@ -64,7 +64,12 @@ function SentChart({ minutes, at }: { minutes: DialerMonitor['sentByMinute']; at
       <span class="muted small">Sent per minute, last {CHART_MINUTES} min</span>
       <div class="sent-chart" role="img" aria-label={`Messages sent per minute: ${slots.map((slot) => slot.sent).join(', ')}`} data-testid="sent-chart">
         {slots.map((slot) => (
-          <span key={slot.minute} class={slot.sent ? 'sent-bar' : 'sent-bar empty'} style={{ height: `${Math.max(3, (slot.sent / top) * 100)}%` }} title={`${time(slot.minute)}: ${slot.sent} sent`} />
+          <span
+            key={slot.minute}
+            class={slot.sent ? 'sent-bar' : 'sent-bar empty'}
+            style={{ height: `${Math.max(3, (slot.sent / top) * 100)}%` }}
+            title={`${time(slot.minute)}: ${slot.sent} sent`}
+          />
         ))}
       </div>
     </div>
@@ -74,11 +79,23 @@ function SentChart({ minutes, at }: { minutes: DialerMonitor['sentByMinute']; at
 /** The seed's dashboard: Status, On schedule, Processed, Not processed, Other, Blocked (plus Failed and the pace). */
 function Dashboard({ monitor }: { monitor: DialerMonitor }) {
   const { totals } = monitor;
-  const reason = !monitor.enabled ? 'Disabled: enable it on the Dialers page' : !monitor.running ? 'Stopped' : !monitor.onSchedule ? 'Outside its schedule' : 'Sending';
+  const reason = !monitor.enabled
+    ? 'Disabled: enable it on the Dialers page'
+    : !monitor.running
+      ? 'Stopped'
+      : !monitor.onSchedule
+        ? 'Outside its schedule'
+        : 'Sending';
   return (
     <article class="monitor-card" data-testid="dialer-dashboard" data-dialer-id={monitor.dialer.id}>
       <div class="figures dialer-figures">
-        <Figure name="status" label="Status" value={activeText(monitor.status === 'active')} tone={monitor.status === 'active' ? 'good' : undefined} title={reason} />
+        <Figure
+          name="status"
+          label="Status"
+          value={activeText(monitor.status === 'active')}
+          tone={monitor.status === 'active' ? 'good' : undefined}
+          title={reason}
+        />
         <Figure name="on-schedule" label="On schedule" value={activeText(monitor.onSchedule)} tone={monitor.onSchedule ? 'good' : undefined} />
         <Figure name="processed" label="Processed" value={count(totals.processed)} />
         <Figure name="not-processed" label="Not processed" value={count(totals.notProcessed)} tone={totals.notProcessed > 0 ? 'alert' : undefined} />
@@ -127,7 +144,8 @@ function CampaignTable({ monitor }: { monitor: DialerMonitor }) {
 /** Every dialer at a glance, when none is picked: the seed's "all active mobile services". */
 function Overview() {
   const list = dialerMonitors.value;
-  if (dialerMonitorLoaded.value && list.length === 0) return <p class="muted">No dialers{me.value?.role === 'admin' ? ': create one on the Dialers page.' : ' in your security groups.'}</p>;
+  if (dialerMonitorLoaded.value && list.length === 0)
+    return <p class="muted">No dialers{me.value?.role === 'admin' ? ': create one on the Dialers page.' : ' in your security groups.'}</p>;
   return (
     <section class="monitor-section">
       <header class="section-head">
@@ -190,7 +208,12 @@ export function DialerMonitorPage() {
       <div class="monitor-scroll">
         <header class="monitor-head">
           <h2>SMS dialers monitor</h2>
-          <select aria-label="Dialer" data-testid="dialer-picker" value={selected ?? ''} onChange={(e) => showDialerMonitor(e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}>
+          <select
+            aria-label="Dialer"
+            data-testid="dialer-picker"
+            value={selected ?? ''}
+            onChange={(e) => showDialerMonitor(e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+          >
             <option value="">Every dialer</option>
             {dialerMonitors.value.map((m) => (
               <option key={m.dialer.id} value={m.dialer.id}>
@@ -214,7 +237,9 @@ export function DialerMonitorPage() {
             </p>
           )}
           {selected === null && <Overview />}
-          {selected !== null && !monitor && <p class="muted">{dialerMonitorLoaded.value ? 'This dialer does not exist, or is not in your security groups.' : 'Loading…'}</p>}
+          {selected !== null && !monitor && (
+            <p class="muted">{dialerMonitorLoaded.value ? 'This dialer does not exist, or is not in your security groups.' : 'Loading…'}</p>
+          )}
           {monitor && (
             <>
               <DialerWarnings warnings={warnings} />

@@ -96,7 +96,9 @@ function DialerTable({ selected }: { selected: number | 'new' | null }) {
           </tbody>
         </table>
       </div>
-      {list.length === 0 && dialersLoaded.value && <p class="empty-list muted">{isAdmin() ? 'No dialers yet: create the first one.' : 'No dialers in your security groups.'}</p>}
+      {list.length === 0 && dialersLoaded.value && (
+        <p class="empty-list muted">{isAdmin() ? 'No dialers yet: create the first one.' : 'No dialers in your security groups.'}</p>
+      )}
       {!dialersLoaded.value && !dialersError.value && <p class="empty-list muted">Loading…</p>}
     </section>
   );

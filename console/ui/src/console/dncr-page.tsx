@@ -46,11 +46,22 @@ function AddNumber() {
       <div class="field-grid">
         <label class="field">
           Number
-          <input data-testid="dncr-number" inputMode="tel" placeholder="e.g. 098344484" value={number.value} onInput={(e) => (number.value = e.currentTarget.value)} aria-invalid={error.value ? true : undefined} />
+          <input
+            data-testid="dncr-number"
+            inputMode="tel"
+            placeholder="e.g. 098344484"
+            value={number.value}
+            onInput={(e) => (number.value = e.currentTarget.value)}
+            aria-invalid={error.value ? true : undefined}
+          />
         </label>
         <label class="field">
           List
-          <select data-testid="dncr-campaign" value={campaignId.value ?? ''} onChange={(e) => (campaignId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}>
+          <select
+            data-testid="dncr-campaign"
+            value={campaignId.value ?? ''}
+            onChange={(e) => (campaignId.value = e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+          >
             <option value="">Global (every campaign)</option>
             {dialerOptions.value.campaigns.map((campaign) => (
               <option key={campaign.id} value={campaign.id}>
@@ -126,8 +137,21 @@ export function DncrPage() {
       <div class="dncr-columns">
         <section class="members-column" aria-label="Listed numbers">
           <div class="column-header">
-            <input type="search" class="grow" placeholder="Search a number…" aria-label="Search" data-testid="dncr-search" value={filter.q} onInput={(e) => setFilter({ q: e.currentTarget.value }, 300)} />
-            <select aria-label="List" data-testid="dncr-scope" value={scopeValue(filter.scope)} onChange={(e) => setFilter({ scope: scopeOf(e.currentTarget.value) }, 0)}>
+            <input
+              type="search"
+              class="grow"
+              placeholder="Search a number…"
+              aria-label="Search"
+              data-testid="dncr-search"
+              value={filter.q}
+              onInput={(e) => setFilter({ q: e.currentTarget.value }, 300)}
+            />
+            <select
+              aria-label="List"
+              data-testid="dncr-scope"
+              value={scopeValue(filter.scope)}
+              onChange={(e) => setFilter({ scope: scopeOf(e.currentTarget.value) }, 0)}
+            >
               <option value="all">Every list</option>
               <option value="global">Global list</option>
               {dialerOptions.value.campaigns.map((campaign) => (
@@ -157,7 +181,9 @@ export function DncrPage() {
                 ))}
               </tbody>
             </table>
-            {dncrLoaded.value && dncrEntries.value.length === 0 && <p class="empty-list muted">{filter.q || filter.scope !== 'all' ? 'No number matches.' : 'The lists are empty.'}</p>}
+            {dncrLoaded.value && dncrEntries.value.length === 0 && (
+              <p class="empty-list muted">{filter.q || filter.scope !== 'all' ? 'No number matches.' : 'The lists are empty.'}</p>
+            )}
             {dncrHasMore.value && (
               <div class="empty-list">
                 <button type="button" data-testid="dncr-more" onClick={() => void loadDncr(true)}>

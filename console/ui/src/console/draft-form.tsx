@@ -58,7 +58,9 @@ export function useDraftForm<View extends { id: number }, Draft extends object, 
   };
   const at = (path: string) => issuesUnder(issues.value, path);
   const invalid = (path: string) => (at(path).length ? { 'aria-invalid': true as const, 'aria-describedby': fieldIssuesId(idPrefix, path) } : {});
-  const issuesOf = (path: string, label?: (path: string) => string | null) => <FieldIssues id={fieldIssuesId(idPrefix, path)} issues={at(path)} label={label} />;
+  const issuesOf = (path: string, label?: (path: string) => string | null) => (
+    <FieldIssues id={fieldIssuesId(idPrefix, path)} issues={at(path)} label={label} />
+  );
 
   async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -144,12 +146,30 @@ type GroupForm = {
  * The security group of a campaign or dialer (only its members' supervisors see it). The record's own group
  * stays a choice even when the list lacks it (not readable, or deleted since).
  */
-export function SecurityGroupField({ form, idPrefix, testId, groups, own }: { form: GroupForm; idPrefix: string; testId: string; groups: readonly Group[]; own: Group | null }) {
+export function SecurityGroupField({
+  form,
+  idPrefix,
+  testId,
+  groups,
+  own,
+}: {
+  form: GroupForm;
+  idPrefix: string;
+  testId: string;
+  groups: readonly Group[];
+  own: Group | null;
+}) {
   const choices = [...groups, ...(own && !groups.some((g) => g.id === own.id) ? [own] : [])];
   return (
     <label class="field" for={`${idPrefix}-securityGroup`}>
       Security group
-      <select id={`${idPrefix}-securityGroup`} data-testid={testId} value={form.draft.value.securityGroupId ?? ''} onChange={(e) => form.change({ securityGroupId: selectedId(e.currentTarget.value) })} {...form.invalid('securityGroupId')}>
+      <select
+        id={`${idPrefix}-securityGroup`}
+        data-testid={testId}
+        value={form.draft.value.securityGroupId ?? ''}
+        onChange={(e) => form.change({ securityGroupId: selectedId(e.currentTarget.value) })}
+        {...form.invalid('securityGroupId')}
+      >
         <option value="">None: every supervisor sees it</option>
         {choices.map((group) => (
           <option key={group.id} value={group.id}>

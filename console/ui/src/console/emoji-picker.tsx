@@ -3,11 +3,7 @@ import { useDismiss } from './use-dismiss.ts';
 import { useRef } from 'preact/hooks';
 
 /** A short fixed list: enough for customer service, no dependency. */
-const emojis = [
-  '😀', '😊', '😉', '😂', '🙂', '😍', '🤔', '😅',
-  '😢', '🙏', '👍', '👋', '👏', '🎉', '✅', '❌',
-  '❤️', '⭐', '📞', '📦', '💳', '⏰', '📅', '🚚',
-];
+const emojis = ['😀', '😊', '😉', '😂', '🙂', '😍', '🤔', '😅', '😢', '🙏', '👍', '👋', '👏', '🎉', '✅', '❌', '❤️', '⭐', '📞', '📦', '💳', '⏰', '📅', '🚚'];
 
 /** Button that opens a small grid of emojis; `onPick` receives the chosen one. */
 export function EmojiPicker({ onPick, disabled }: { onPick: (emoji: string) => void; disabled: boolean }) {

@@ -30,7 +30,12 @@ export async function uploadFile<T>(path: string, file: File, progressKey?: stri
   try {
     let response: Response;
     try {
-      response = await fetch(path, { method: 'POST', body: file, credentials: 'same-origin', headers: { accept: 'application/json', 'content-type': 'text/csv' } });
+      response = await fetch(path, {
+        method: 'POST',
+        body: file,
+        credentials: 'same-origin',
+        headers: { accept: 'application/json', 'content-type': 'text/csv' },
+      });
     } catch {
       throw new ApiRequestError(0, 'network_error', 'Cannot reach the server. Check your connection.');
     }

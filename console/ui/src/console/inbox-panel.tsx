@@ -1,17 +1,7 @@
 import type { ConversationSummary } from '../../../wire.ts';
 import { formatFullTime, formatShortTime } from '../format-time.ts';
 import { openConversation, selectedId } from './conversation-state.ts';
-import {
-  inboxError,
-  inboxLoading,
-  scope,
-  searchText,
-  setScope,
-  setSearch,
-  setStatusFilter,
-  statusFilter,
-  visibleConversations,
-} from './inbox-state.ts';
+import { inboxError, inboxLoading, scope, searchText, setScope, setSearch, setStatusFilter, statusFilter, visibleConversations } from './inbox-state.ts';
 import { OffersPanel } from './offers-panel.tsx';
 import { canSeeAll } from './session-state.ts';
 import { ChatTimeBadge, StatusBadge } from './status-badge.tsx';
@@ -83,13 +73,24 @@ export function InboxPanel() {
         />
         <div class="inbox-filters">
           {canSeeAll() && (
-            <Toggle label="Scope" value={scope.value} onChange={setScope} options={[['mine', 'Mine'], ['all', 'All']]} />
+            <Toggle
+              label="Scope"
+              value={scope.value}
+              onChange={setScope}
+              options={[
+                ['mine', 'Mine'],
+                ['all', 'All'],
+              ]}
+            />
           )}
           <Toggle
             label="Status"
             value={statusFilter.value}
             onChange={setStatusFilter}
-            options={[['open', 'Open'], ['closed', 'Closed']]}
+            options={[
+              ['open', 'Open'],
+              ['closed', 'Closed'],
+            ]}
           />
         </div>
       </div>
@@ -100,17 +101,11 @@ export function InboxPanel() {
       )}
       <ul class="conversation-list" data-testid="inbox">
         {list.map((conversation) => (
-          <ConversationItem
-            key={conversation.id}
-            conversation={conversation}
-            active={conversation.id === selectedId.value}
-          />
+          <ConversationItem key={conversation.id} conversation={conversation} active={conversation.id === selectedId.value} />
         ))}
       </ul>
       {list.length === 0 && !inboxLoading.value && (
-        <p class="empty-list muted">
-          {statusFilter.value === 'open' ? 'No open conversations.' : 'No closed conversations.'}
-        </p>
+        <p class="empty-list muted">{statusFilter.value === 'open' ? 'No open conversations.' : 'No closed conversations.'}</p>
       )}
     </aside>
   );

@@ -31,13 +31,7 @@ export function LoginScreen() {
         <p class="muted">Sign in to the agent console</p>
         <label>
           Username
-          <input
-            name="username"
-            autocomplete="username"
-            autoFocus
-            value={username.value}
-            onInput={(e) => (username.value = e.currentTarget.value)}
-          />
+          <input name="username" autocomplete="username" autoFocus value={username.value} onInput={(e) => (username.value = e.currentTarget.value)} />
         </label>
         <label>
           Password

@@ -46,7 +46,12 @@ function CampaignColumn() {
       {campaignsError.value && <p class="inline-error">{campaignsError.value}</p>}
       <div class="pick-list column-list" data-testid="member-campaigns" role="group" aria-label="Campaigns">
         {campaignList.value.map((campaign) => (
-          <label key={campaign.id} class={picked.includes(campaign.id) ? 'pick-item picked' : 'pick-item'} data-testid="member-campaign" data-campaign-id={campaign.id}>
+          <label
+            key={campaign.id}
+            class={picked.includes(campaign.id) ? 'pick-item picked' : 'pick-item'}
+            data-testid="member-campaign"
+            data-campaign-id={campaign.id}
+          >
             <input type="checkbox" checked={picked.includes(campaign.id)} onChange={() => toggleCampaign(campaign.id)} />
             <span class="grow">
               <span class="pick-name">{campaign.name}</span>
@@ -81,7 +86,14 @@ function AgentColumn() {
           {shown.length > 0 && shown.every((agent) => picked.includes(agent.id)) ? 'Select none' : 'Select all'}
         </button>
       </header>
-      <input class="column-filter" type="search" placeholder="Filter by name" aria-label="Filter agents" value={filter.value} onInput={(e) => (filter.value = e.currentTarget.value)} />
+      <input
+        class="column-filter"
+        type="search"
+        placeholder="Filter by name"
+        aria-label="Filter agents"
+        value={filter.value}
+        onInput={(e) => (filter.value = e.currentTarget.value)}
+      />
       <div class="pick-list column-list" data-testid="member-agents" role="group" aria-label="Agents">
         {shown.map((agent) => {
           const inPicked = campaigns.filter((id) => agent.campaignIds.includes(id)).length;
@@ -134,10 +146,24 @@ function MemberItem(props: { member: CampaignMember; index?: number; count?: num
       </span>
       {ordering && (
         <span class="order-buttons">
-          <button type="button" class="ghost" data-testid="member-up" aria-label={`Move ${member.displayName} up`} disabled={index === 0 || membersBusy.value} onClick={() => moveMember(campaignId, member.userId, -1)}>
+          <button
+            type="button"
+            class="ghost"
+            data-testid="member-up"
+            aria-label={`Move ${member.displayName} up`}
+            disabled={index === 0 || membersBusy.value}
+            onClick={() => moveMember(campaignId, member.userId, -1)}
+          >
             ↑
           </button>
-          <button type="button" class="ghost" data-testid="member-down" aria-label={`Move ${member.displayName} down`} disabled={index === count - 1 || membersBusy.value} onClick={() => moveMember(campaignId, member.userId, 1)}>
+          <button
+            type="button"
+            class="ghost"
+            data-testid="member-down"
+            aria-label={`Move ${member.displayName} down`}
+            disabled={index === count - 1 || membersBusy.value}
+            onClick={() => moveMember(campaignId, member.userId, 1)}
+          >
             ↓
           </button>
         </span>
@@ -166,7 +192,13 @@ function OneCampaignMembers({ campaignId }: { campaignId: number }) {
         <button type="button" disabled={!dirty || membersBusy.value} onClick={() => (orderDraft.value = null)}>
           Undo
         </button>
-        <button type="button" class="primary" data-testid="members-save-order" disabled={!dirty || membersBusy.value} onClick={() => void saveOrder(campaignId)}>
+        <button
+          type="button"
+          class="primary"
+          data-testid="members-save-order"
+          disabled={!dirty || membersBusy.value}
+          onClick={() => void saveOrder(campaignId)}
+        >
           Save order
         </button>
       </div>

@@ -95,7 +95,12 @@ export async function changeMembership(action: 'add' | 'remove'): Promise<void> 
       action,
     });
     const what = changed === 1 ? 'membership' : 'memberships';
-    membersNotice.value = changed === 0 ? (action === 'add' ? 'They were members already.' : 'They were not members.') : `${action === 'add' ? 'Added' : 'Removed'} ${changed} ${what}.`;
+    membersNotice.value =
+      changed === 0
+        ? action === 'add'
+          ? 'They were members already.'
+          : 'They were not members.'
+        : `${action === 'add' ? 'Added' : 'Removed'} ${changed} ${what}.`;
     orderDraft.value = null;
     await loadMembersPage();
   } catch (error) {

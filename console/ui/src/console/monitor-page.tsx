@@ -152,7 +152,13 @@ function AgentActions({ agent, held }: { agent: AgentMonitor; held: Conversation
             </button>
           </span>
         ) : (
-          <button type="button" class="danger" data-testid="logout-agent" title="End the agent's sessions; their chats go back to the queue" onClick={() => (confirming.value = true)}>
+          <button
+            type="button"
+            class="danger"
+            data-testid="logout-agent"
+            title="End the agent's sessions; their chats go back to the queue"
+            onClick={() => (confirming.value = true)}
+          >
             Log out
           </button>
         ))}

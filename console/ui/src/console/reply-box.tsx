@@ -141,12 +141,7 @@ export function ReplyBox({ conversation }: { conversation: ConversationDetail })
             onKeyDown={onKeyDown}
           />
         </div>
-        <button
-          type="submit"
-          class="primary"
-          data-testid="reply-send"
-          disabled={!enabled || sending.value || empty}
-        >
+        <button type="submit" class="primary" data-testid="reply-send" disabled={!enabled || sending.value || empty}>
           {sending.value ? 'Sending…' : 'Send'}
         </button>
       </div>

@@ -43,12 +43,15 @@ export function SingleSend({ dialerId, campaignIds, onSent }: { dialerId: number
     try {
       const row = await sendSingleMessage(dialerId, { destination: destination.value.trim(), message: message.value, campaignId });
       sent.value =
-        row.state === 'to_process' ? `Message #${row.id} to ${row.destination} is queued: follow it in Recent messages.` : `Message #${row.id} to ${row.destination}: ${SPOOL_STATE_LABELS[row.state]}.`;
+        row.state === 'to_process'
+          ? `Message #${row.id} to ${row.destination} is queued: follow it in Recent messages.`
+          : `Message #${row.id} to ${row.destination}: ${SPOOL_STATE_LABELS[row.state]}.`;
       message.value = '';
       onSent?.();
     } catch (failure) {
       issues.value = fieldIssues(failure);
-      if (issues.value.length === 0 || issues.value.some((issue) => !['destination', 'message', 'campaignId'].includes(issue.path))) error.value = errorMessage(failure);
+      if (issues.value.length === 0 || issues.value.some((issue) => !['destination', 'message', 'campaignId'].includes(issue.path)))
+        error.value = errorMessage(failure);
     } finally {
       busy.value = false;
     }
@@ -62,12 +65,24 @@ export function SingleSend({ dialerId, campaignIds, onSent }: { dialerId: number
       <div class="field-grid">
         <label class="field">
           Telephone
-          <input data-testid="single-destination" inputMode="tel" placeholder="e.g. 098344484" value={destination.value} onInput={(e) => (destination.value = e.currentTarget.value)} {...invalid('destination')} />
+          <input
+            data-testid="single-destination"
+            inputMode="tel"
+            placeholder="e.g. 098344484"
+            value={destination.value}
+            onInput={(e) => (destination.value = e.currentTarget.value)}
+            {...invalid('destination')}
+          />
           {issueList('destination')}
         </label>
         <label class="field">
           Campaign
-          <select data-testid="single-campaign" value={campaignId ?? ''} onChange={(e) => (chosen.value = Number(e.currentTarget.value))} {...invalid('campaignId')}>
+          <select
+            data-testid="single-campaign"
+            value={campaignId ?? ''}
+            onChange={(e) => (chosen.value = Number(e.currentTarget.value))}
+            {...invalid('campaignId')}
+          >
             {campaigns.length === 0 && <option value="">No campaigns</option>}
             {campaigns.map((campaign) => (
               <option key={campaign.id} value={campaign.id}>
@@ -80,7 +95,13 @@ export function SingleSend({ dialerId, campaignIds, onSent }: { dialerId: number
       </div>
       <label class="field">
         Text
-        <textarea data-testid="single-message" rows={3} value={message.value} onInput={(e) => (message.value = e.currentTarget.value)} {...invalid('message')} />
+        <textarea
+          data-testid="single-message"
+          rows={3}
+          value={message.value}
+          onInput={(e) => (message.value = e.currentTarget.value)}
+          {...invalid('message')}
+        />
         <span class="muted small">{message.value.length} characters</span>
         {issueList('message')}
       </label>
@@ -90,7 +111,12 @@ export function SingleSend({ dialerId, campaignIds, onSent }: { dialerId: number
             {sent.value}
           </span>
         )}
-        <button type="submit" class="primary" data-testid="single-submit" disabled={busy.value || destination.value.trim() === '' || message.value.trim() === ''}>
+        <button
+          type="submit"
+          class="primary"
+          data-testid="single-submit"
+          disabled={busy.value || destination.value.trim() === '' || message.value.trim() === ''}
+        >
           {busy.value ? 'Sending…' : 'Send'}
         </button>
       </div>

@@ -73,7 +73,9 @@ export function SpoolRows({ dialerId }: { dialerId: number }) {
           </tbody>
         </table>
       </div>
-      {rows.length === 0 && !spoolRowsLoading.value && !spoolRowsError.value && <p class="empty-list muted">No messages{state ? ` in state “${SPOOL_STATE_LABELS[state]}”` : ''}.</p>}
+      {rows.length === 0 && !spoolRowsLoading.value && !spoolRowsError.value && (
+        <p class="empty-list muted">No messages{state ? ` in state “${SPOOL_STATE_LABELS[state]}”` : ''}.</p>
+      )}
     </section>
   );
 }

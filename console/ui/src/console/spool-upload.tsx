@@ -147,9 +147,9 @@ export function SpoolUpload({ dialerId, onDone }: { dialerId: number; onDone?: (
       onDone={onDone}
     >
       <p class="muted small">
-        A .csv file of <code>campaign;destiny;message;priority</code> lines (or <code>campaign;destiny;message;device;idm;data</code>). The name
-        without spaces or odd characters, e.g. <code>DISCTEST29042014.csv</code>; the campaigns must exist; no ´ ‘ “ @ in the
-        messages. A file with any problem imports nothing.
+        A .csv file of <code>campaign;destiny;message;priority</code> lines (or <code>campaign;destiny;message;device;idm;data</code>). The name without spaces
+        or odd characters, e.g. <code>DISCTEST29042014.csv</code>; the campaigns must exist; no ´ ‘ “ @ in the messages. A file with any problem imports
+        nothing.
       </p>
       <pre class="example">campsms;098344384;Hey World!;9999;</pre>
     </FileUploadCard>
@@ -164,7 +164,9 @@ export function DncrUpload({ onDone }: { onDone?: () => void }) {
       title="Upload DNCR file"
       followProgress={false}
       path={(file) => `/api/dncr/imports?fileName=${encodeURIComponent(file.name)}`}
-      describe={(result) => `Added ${result.added.toLocaleString()} ${result.added === 1 ? 'number' : 'numbers'}; ${result.alreadyListed.toLocaleString()} already listed.`}
+      describe={(result) =>
+        `Added ${result.added.toLocaleString()} ${result.added === 1 ? 'number' : 'numbers'}; ${result.alreadyListed.toLocaleString()} already listed.`
+      }
       onDone={onDone}
     >
       <p class="muted small">

@@ -21,12 +21,7 @@ function PresenceSelect({ user }: { user: Me }) {
   return (
     <label class={`presence presence-${user.presence.state}`} title="My status">
       <span class="dot" aria-hidden="true" />
-      <select
-        data-testid="presence"
-        aria-label="Presence"
-        value={current}
-        onChange={(e) => void changePresence(e.currentTarget.value)}
-      >
+      <select data-testid="presence" aria-label="Presence" value={current} onChange={(e) => void changePresence(e.currentTarget.value)}>
         <option value="available">Available</option>
         {breaks.map((name) => (
           <option key={name} value={`break:${name}`}>

@@ -21,7 +21,9 @@ async function loadOptions(conversation: ConversationDetail, target: Target): Pr
       .map((agent) => ({ id: agent.id, label: `${agent.displayName} (${presenceLabel[agent.presence.state]})` }));
   }
   const { campaigns } = await api.get<{ campaigns: CampaignView[] }>('/api/campaigns');
-  return campaigns.filter((campaign) => campaign.enabled && campaign.id !== conversation.campaign?.id).map((campaign) => ({ id: campaign.id, label: campaign.name }));
+  return campaigns
+    .filter((campaign) => campaign.enabled && campaign.id !== conversation.campaign?.id)
+    .map((campaign) => ({ id: campaign.id, label: campaign.name }));
 }
 
 /** The Transfer dialog: to an agent or a campaign, with a note the next agent sees; a refusal shows inside it. */
@@ -80,7 +82,8 @@ export function TransferDialog({ conversation, onClose }: { conversation: Conver
   }
 
   const list = options.value;
-  const empty = target.value === 'agent' ? `No other agent is a member of ${conversation.campaign?.name ?? 'this campaign'}.` : 'No other campaign to send it to.';
+  const empty =
+    target.value === 'agent' ? `No other agent is a member of ${conversation.campaign?.name ?? 'this campaign'}.` : 'No other campaign to send it to.';
   return (
     <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <div class="modal transfer-dialog" role="dialog" aria-modal="true" aria-labelledby="transfer-title" data-testid="transfer-dialog" ref={dialog}>

@@ -54,8 +54,11 @@ export function WebhookUrl({ channel }: { channel: ChannelView }) {
       )}
       {channel.type === 'simulator' && (
         <p class="small">
-          The simulator needs no provider: open the <a href="/simulator" target="_blank" rel="noopener">phone simulator</a> to write to
-          this channel.
+          The simulator needs no provider: open the{' '}
+          <a href="/simulator" target="_blank" rel="noopener">
+            phone simulator
+          </a>{' '}
+          to write to this channel.
         </p>
       )}
     </section>

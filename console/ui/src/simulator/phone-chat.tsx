@@ -14,9 +14,24 @@ const linkLabels: Record<PhoneLink, string> = {
 };
 
 function Tick({ bubble }: { bubble: PhoneBubble }) {
-  if (bubble.state === 'sending') return <span class="tick" title="Sending">🕓</span>;
-  if (bubble.state === 'sent') return <span class="tick" title="Accepted by the platform">✓</span>;
-  if (bubble.state === 'failed') return <span class="tick failed" title={bubble.error}>! {bubble.error}</span>;
+  if (bubble.state === 'sending')
+    return (
+      <span class="tick" title="Sending">
+        🕓
+      </span>
+    );
+  if (bubble.state === 'sent')
+    return (
+      <span class="tick" title="Accepted by the platform">
+        ✓
+      </span>
+    );
+  if (bubble.state === 'failed')
+    return (
+      <span class="tick failed" title={bubble.error}>
+        ! {bubble.error}
+      </span>
+    );
   return null;
 }
 
@@ -43,7 +58,9 @@ export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
     <div class="phone-chat">
       <header class="phone-header" data-testid="sim-header">
         <div>
-          <div class="phone-number" data-testid="sim-current-number">{phone.number}</div>
+          <div class="phone-number" data-testid="sim-current-number">
+            {phone.number}
+          </div>
           <div class={`phone-link link-${link.value}`}>
             {phone.channelName} · {linkLabels[link.value]}
           </div>

@@ -18,11 +18,7 @@ export function PhoneSetup() {
       {list.length > 1 && (
         <label>
           Channel
-          <select
-            data-testid="sim-channel"
-            value={channelId.value ?? ''}
-            onChange={(event) => (channelId.value = Number(event.currentTarget.value))}
-          >
+          <select data-testid="sim-channel" value={channelId.value ?? ''} onChange={(event) => (channelId.value = Number(event.currentTarget.value))}>
             {list.map((channel) => (
               <option key={channel.id} value={channel.id}>
                 {channel.name}

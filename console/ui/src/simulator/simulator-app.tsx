@@ -17,9 +17,7 @@ export function SimulatorApp() {
         <div class="phone-notch" aria-hidden="true" />
         {current ? <PhoneChat key={current.token} phone={current} /> : <PhoneSetup />}
       </div>
-      <p class="stage-note">
-        Phone simulator · messages typed here reach the platform as a customer would send them.
-      </p>
+      <p class="stage-note">Phone simulator · messages typed here reach the platform as a customer would send them.</p>
     </div>
   );
 }
