@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { ensureDatabase } from '../db/ensure-database.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { temporaryPostgres } from '../test/harness/temporary-postgres.ts';
 
 /** A throwaway database for one benchmark: on the server of `serverUrl`, or a fresh embedded one. */

@@ -5,7 +5,7 @@ import { connectDatabase } from '../db/connection.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import type { Channel, OutboundMessage } from '../gateway/channel.ts';
 import { startDialerRunner } from '../dialer/dialer-runner.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { benchDatabase } from './bench-database.ts';
 
 export type DispatchBenchOptions = { rows: number; dncr: number; batchSize: number; concurrency: number; databaseUrl: string | undefined };

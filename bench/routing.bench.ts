@@ -6,11 +6,11 @@ import { connectDatabase } from '../db/connection.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { conversations, type CampaignStrategy } from '../db/schema/index.ts';
 import { requestAssignment } from '../routing/queue-conversation.ts';
-import type { AppServices as Services } from '../server/app-services.ts';
-import { loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
+import type { AppServices as Services } from '../api/app-services.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { startPlatform } from '../server/platform.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { buildSimulatorChannel } from '../test/harness/factories.ts';
 import { benchDatabase } from './bench-database.ts';
 

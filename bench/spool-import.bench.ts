@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connectDatabase } from '../db/connection.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { benchDatabase } from './bench-database.ts';
 
 /** The importer runs in its own process: its RSS is its own. */

@@ -3,7 +3,7 @@ import { readJsonPath, scalarText } from '../gateway/http-generic/json-path.ts';
 import type { BotVariables } from './flow-conditions.ts';
 import type { NodeOf } from './flow-schema.ts';
 import { renderFlowTemplate, type TemplateScope } from './flow-template.ts';
-import { storableText } from '../server/storable-text.ts';
+import { storableText } from '../kernel/storable-text.ts';
 
 export type HttpRequest = {
   /** The node calling, so a dry run can answer for it. */ node: string;

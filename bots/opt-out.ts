@@ -3,7 +3,7 @@ import { auditLog, dncr, OPT_OUT_DEFAULTS, type campaigns } from '../db/schema/i
 import { closeConversation } from '../conversations/close-conversation.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { normalizeText } from './understand.ts';
 
 type Campaign = typeof campaigns.$inferSelect;

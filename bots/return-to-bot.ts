@@ -3,7 +3,7 @@ import { auditLog, conversations, messages, type UserRole } from '../db/schema/i
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { playBotTurn, readBotState, type BotServices, type StoredBotState } from './bot-turn.ts';
 import { newSession } from './flow-engine.ts';
 

@@ -4,8 +4,8 @@ import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
 import { scheduleAssignmentTimers } from '../routing/assignment-timers.ts';
 import { deleteOffers } from '../routing/offer-rows.ts';
 import { activeConversations } from '../routing/agent-load.ts';
-import { rooms } from '../server/realtime.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { rooms } from '../kernel/realtime.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { transition, TransitionError, type ConversationEvent } from './conversation-status.ts';
 import type { ConversationRow } from './open-conversation.ts';
 

@@ -1,6 +1,6 @@
 import type { CloseReason } from '../db/schema/index.ts';
 import { auditLog } from '../db/schema/index.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from './conversation-events.ts';
 import type { ConversationRow } from './open-conversation.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import { presentConversations, presentMessages } from '../console/api/presenters.ts';
-import { rooms, type LiveEvent } from '../server/realtime.ts';
+import { presentConversations, presentMessages } from './presenters.ts';
+import { rooms, type LiveEvent } from '../kernel/realtime.ts';
 
 /** Who watches a conversation: its assignee (current, or last once closed) and the supervisors of its campaign. */
 function audience(campaignId: number | null, assignedUserId: number | null): string[] {

@@ -4,10 +4,10 @@ import { markHandled, playBotTurn, unansweredMessages, type BotServices } from '
 import { handleKeyword } from '../bots/opt-out.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
-import { QUEUES } from '../server/queues.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
-import type { Logger } from '../server/logger.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from './open-conversation.ts';
 

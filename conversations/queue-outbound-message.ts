@@ -4,7 +4,7 @@ import { channels, contactAddresses, conversations, messages, type AuthorType, t
 import { plainText } from './outbound-content.ts';
 import { enqueueSend } from '../gateway/enqueue-send.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { conversationEvents, messageEvents } from './conversation-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
 import { measureSms } from '../gateway/sms-encoding.ts';

@@ -1,8 +1,8 @@
 import { messages } from '../db/schema/index.ts';
 import type { InboundMessage } from '../gateway/channel.ts';
-import { QUEUES } from '../server/queues.ts';
+import { QUEUES } from '../kernel/queues.ts';
 import { smsMeasure } from './queue-outbound-message.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 /** The FIFO key of one customer on one channel: their messages are processed strictly in order. */
 export function customerKey(channelId: number, address: string): string {

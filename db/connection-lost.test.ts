@@ -5,7 +5,7 @@ import pino from 'pino';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { errorHandler } from '../server/http-errors.ts';
+import { errorHandler } from '../api/http-errors.ts';
 import { isConnectionLost } from './connection-lost.ts';
 
 const failure = (promise: Promise<unknown>) =>

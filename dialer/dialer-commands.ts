@@ -1,10 +1,10 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/connection.ts';
 import { auditLog, dialers, SPOOL_STATES } from '../db/schema/index.ts';
-import type { Actor } from '../console/api/sessions.ts';
-import { HttpError, httpErrors } from '../server/http-errors.ts';
-import { visibleCampaigns, visibleDialers } from '../console/api/visibility.ts';
-import { assertOwnGroup, assertReferences, single } from '../console/api/assert-visible.ts';
+import type { Actor } from '../api/sessions.ts';
+import { HttpError, httpErrors } from '../api/http-errors.ts';
+import { visibleCampaigns, visibleDialers } from '../kernel/visibility.ts';
+import { assertOwnGroup, assertReferences, single } from '../kernel/assert-visible.ts';
 import { signalDialer } from './dialer-signal.ts';
 import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
 import type { createDialerSchema } from './dialer-settings.ts';

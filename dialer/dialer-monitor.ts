@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import { isScheduleOpen } from '../bots/campaign-schedule.ts';
-import { SPOOL_STATE_NAMES, type DialerCampaignMonitor, type DialerMonitor, type SpoolCounts } from '../console/wire.ts';
-import type { Logger } from '../server/logger.ts';
-import type { Realtime } from '../server/realtime.ts';
-import { campaignWatchers } from '../console/api/socket-server.ts';
+import { SPOOL_STATE_NAMES, type DialerCampaignMonitor, type DialerMonitor, type SpoolCounts } from '../contract/wire.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Realtime } from '../kernel/realtime.ts';
+import { campaignWatchers } from '../api/socket-server.ts';
 
 const MINUTES_SHOWN = 15;
 

@@ -9,7 +9,7 @@ import type { ChannelRegistry } from '../gateway/channel-registry.ts';
 import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
 import type { SessionManager } from '../gateway/session/session-manager.ts';
 import { reserveSendSlot } from '../gateway/send-pacing.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { BatchError, dispatchBatch, type BatchReport, type DispatchTarget } from './dispatch-batch.ts';
 import { DIALER_SIGNAL } from './dialer-signal.ts';
 import { recordOutcomes, recoverDeadClaims, type Outcome } from './spool-claims.ts';

@@ -2,11 +2,11 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../db/connection.ts';
 import { channels, type ChannelType } from '../db/schema/index.ts';
-import type { FieldIssue } from '../console/wire.ts';
-import { referenceIssues, single } from '../console/api/assert-visible.ts';
-import type { Actor } from '../console/api/sessions.ts';
+import type { FieldIssue } from '../contract/wire.ts';
+import { referenceIssues, single } from '../kernel/assert-visible.ts';
+import type { Actor } from '../api/sessions.ts';
 import { parseDialString } from '../gateway/dinstar/dial-string.ts';
-import { id } from '../server/ids.ts';
+import { id } from '../kernel/ids.ts';
 
 /** WhatsApp Web accounts that send in bulk get banned; a broadcast over one waits at least this long between messages. */
 export const WHATSAPP_WEB_MIN_GAP_MS = 3_000;

@@ -1,11 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.ts';
 import { auditLog, dncr } from '../db/schema/index.ts';
-import type { DncrEntry } from '../console/wire.ts';
-import type { Actor } from '../console/api/sessions.ts';
-import { visibleDncr } from '../console/api/visibility.ts';
-import { assertReferences, single } from '../console/api/assert-visible.ts';
-import { httpErrors } from '../server/http-errors.ts';
+import type { DncrEntry } from '../contract/wire.ts';
+import type { Actor } from '../api/sessions.ts';
+import { visibleDncr } from '../kernel/visibility.ts';
+import { assertReferences, single } from '../kernel/assert-visible.ts';
+import { httpErrors } from '../api/http-errors.ts';
 import { dncrNumber } from './dncr.ts';
 
 type DncrRow = {

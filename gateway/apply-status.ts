@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { messages } from '../db/schema/index.ts';
 import { nextMessageStatus } from '../conversations/message-status.ts';
 import { messageEvents } from '../conversations/conversation-events.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import type { StatusReport } from './channel.ts';
 import { applySpoolReport } from '../dialer/spool-delivery.ts';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/connection.ts';
 import { channelLeases, conversations, messages } from '../db/schema/index.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../test/harness/test-platform.ts';
 import type { ChannelRow } from './channel.ts';
 

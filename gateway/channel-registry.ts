@@ -9,7 +9,7 @@ import { createHttpGenericChannel } from './http-generic/http-generic-channel.ts
 import { createSimulatorChannel } from './simulator/simulator-channel.ts';
 import { createTwilioChannel } from './twilio/twilio-channel.ts';
 import { createCloudApiChannel } from './whatsapp-cloud/cloud-api-channel.ts';
-import { storable } from '../server/storable-text.ts';
+import { storable } from '../kernel/storable-text.ts';
 
 /** Adapters by channel type; a new provider adds its folder and one line here. */
 const FACTORIES: Partial<Record<ChannelType, ChannelFactory>> = {

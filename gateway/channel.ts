@@ -1,6 +1,6 @@
 import type { channels, ChannelType, MessageMedia, MessageStatus, OutboundContent } from '../db/schema/index.ts';
-import type { LiveEvent } from '../server/realtime.ts';
-import type { Logger } from '../server/logger.ts';
+import type { LiveEvent } from '../kernel/realtime.ts';
+import type { Logger } from '../kernel/logger.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
 

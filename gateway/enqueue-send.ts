@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { customerKey } from '../conversations/store-inbound.ts';
-import { QUEUES } from '../server/queues.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 /** The stored outbound message a send job names, and the customer whose FIFO it joins. */
 export type SendTarget = { id: number; channelId: number; address: string };

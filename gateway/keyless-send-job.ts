@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { JobWithMetadata, PgBoss, Queue, WorkOptions } from 'pg-boss';
 import { messages } from '../db/schema/index.ts';
-import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../server/queues.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import type { Logger } from '../server/logger.ts';
-import type { Services } from '../server/unit-of-work.ts';
+import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../kernel/queues.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Services } from '../kernel/unit-of-work.ts';
 import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { storeInbound } from '../conversations/store-inbound.ts';
-import { QUEUES } from '../server/queues.ts';
-import { inTransaction, type Services } from '../server/unit-of-work.ts';
-import { storable } from '../server/storable-text.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
+import { storable } from '../kernel/storable-text.ts';
 import type { WebhookContent } from './channel.ts';
 import type { StatusJob } from './status-job.ts';
 

@@ -1,9 +1,9 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
-import { QUEUES, sessionOutboundQueue } from '../server/queues.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import type { Logger } from '../server/logger.ts';
+import { QUEUES, sessionOutboundQueue } from '../kernel/queues.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
 import { deliverMessage, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
 import { enqueueSendOn, type SendJob } from './enqueue-send.ts';

@@ -1,8 +1,8 @@
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { QUEUES } from '../server/queues.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import type { Logger } from '../server/logger.ts';
-import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
 import { applyStatusReports } from './apply-status.ts';
 import type { StatusReport } from './channel.ts';
 

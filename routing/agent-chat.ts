@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { agentChatMessages, auditLog, users } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
-import type { AgentChatMessage, AgentChatThread } from '../console/wire.ts';
-import { rooms } from '../server/realtime.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { AgentChatMessage, AgentChatThread } from '../contract/wire.ts';
+import { rooms } from '../kernel/realtime.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 type Row = typeof agentChatMessages.$inferSelect;
 

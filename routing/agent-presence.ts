@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { agentPresence, agentPresenceLog, campaignMembers, type PresenceState } from '../db/schema/index.ts';
 import type { Tx } from '../db/connection.ts';
-import { rooms } from '../server/realtime.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { rooms } from '../kernel/realtime.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { withdrawAgentOffers } from './offers.ts';
 import { requestAssignment } from './queue-conversation.ts';
 import { requeueAgentConversations } from './requeue-conversation.ts';

@@ -1,9 +1,9 @@
 import { and, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversationAssignments, conversations, messages } from '../db/schema/index.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { QUEUES } from '../server/queues.ts';
-import { inTransaction, type Services, type UnitOfWork } from '../server/unit-of-work.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { inTransaction, type Services, type UnitOfWork } from '../kernel/unit-of-work.ts';
 import type { AssignmentTimer } from './assignment-timers.ts';
 import { requeueConversation } from './requeue-conversation.ts';
 

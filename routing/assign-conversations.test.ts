@@ -4,7 +4,7 @@ import { agentPresence, contactAddresses, contacts, conversations } from '../db/
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser } from '../test/harness/factories.ts';
 import { startTestPlatform, type TestPlatform } from '../test/harness/test-platform.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { assignWaiting } from './assign-conversations.ts';
 
 let platform: TestPlatform;

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversations } from '../db/schema/index.ts';
-import { QUEUES } from '../server/queues.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import type { Services } from '../server/unit-of-work.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import type { Services } from '../kernel/unit-of-work.ts';
 import { assignWaiting } from './assign-conversations.ts';
 
 export const queue = QUEUES.routingAssign;

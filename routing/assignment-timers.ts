@@ -1,6 +1,6 @@
 import type { campaigns } from '../db/schema/index.ts';
-import { QUEUES } from '../server/queues.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 /** Names one assignment: a timer fires only if the agent still holds the conversation from that assignment. */
 export type AssignmentTimer = { conversationId: number; assignmentId: number };

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import type { AgentMonitor, CampaignMonitor, CampaignStrategy, PresenceState } from '../console/wire.ts';
+import type { AgentMonitor, CampaignMonitor, CampaignStrategy, PresenceState } from '../contract/wire.ts';
 
 /**
  * The figures of the seed's SMS monitor, computed from the database alone, so every node and every

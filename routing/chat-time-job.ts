@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversations } from '../db/schema/index.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
-import { BATCH_WORK, runBatch } from '../server/job-batch.ts';
-import { QUEUES } from '../server/queues.ts';
-import { rooms } from '../server/realtime.ts';
-import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { rooms } from '../kernel/realtime.ts';
+import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
 import { heldAssignment } from './answer-timeout-job.ts';
 import type { AssignmentTimer } from './assignment-timers.ts';
 

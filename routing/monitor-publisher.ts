@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Executor } from '../db/connection.ts';
-import type { Logger } from '../server/logger.ts';
-import { rooms, type Realtime } from '../server/realtime.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { rooms, type Realtime } from '../kernel/realtime.ts';
 import { agentMonitors, campaignMonitors } from './campaign-metrics.ts';
 
 /** The PostgreSQL channel on which nodes without HTTP say which campaigns changed. */

@@ -3,10 +3,10 @@ import { agentPresence, campaigns, conversationOffers, conversations } from '../
 import type { Executor } from '../db/connection.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
-import { presentConversations } from '../console/api/presenters.ts';
-import type { Offer } from '../console/wire.ts';
-import { rooms } from '../server/realtime.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { presentConversations } from '../conversations/presenters.ts';
+import type { Offer } from '../contract/wire.ts';
+import { rooms } from '../kernel/realtime.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';
 import { requestAssignmentForAgent } from './agent-presence.ts';
 import { candidateAgents, QUEUE_ORDER } from './candidate-agents.ts';

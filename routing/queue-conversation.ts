@@ -3,8 +3,8 @@ import { campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
-import { QUEUES } from '../server/queues.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import type { Tx } from '../db/connection.ts';
 
 type Campaign = typeof campaigns.$inferSelect;

@@ -3,7 +3,7 @@ import { auditLog, conversations, type ReleaseReason } from '../db/schema/index.
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { requestAssignment } from './queue-conversation.ts';
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPresence, contactAddresses, contacts, conversationAssignments, conversations, type CampaignStrategy } from '../db/schema/index.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser } from '../test/harness/factories.ts';
 import { startTestPlatform, type TestPlatform } from '../test/harness/test-platform.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { assignWaiting } from './assign-conversations.ts';
 import { setPresence } from './agent-presence.ts';
 

@@ -1,8 +1,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { auditLog, sessions } from '../db/schema/index.ts';
-import type { Actor } from '../console/api/sessions.ts';
+import type { Actor } from '../api/sessions.ts';
 import type { Executor } from '../db/connection.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { goOffline, setPresence, type PresenceChange } from './agent-presence.ts';
 
 /** A supervisor pauses an agent (a named break) or puts them back to available; logged and audited. */

@@ -4,8 +4,8 @@ import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { closeConversation } from '../conversations/close-conversation.ts';
 import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
 import { SERVICE_WINDOW_MS } from '../gateway/whatsapp-cloud/cloud-api-settings.ts';
-import { QUEUES } from '../server/queues.ts';
-import { inTransaction, type Services } from '../server/unit-of-work.ts';
+import { QUEUES } from '../kernel/queues.ts';
+import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
 
 export const queue = QUEUES.routingSweep;
 export const options: Omit<Queue, 'name'> = { policy: 'singleton', retryLimit: 2, retryDelay: 10 };

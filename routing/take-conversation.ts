@@ -6,7 +6,7 @@ import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import type { UserRole } from '../db/schema/index.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 export class TakeRefusedError extends Error {
   override name = 'TakeRefusedError';

@@ -3,7 +3,7 @@ import { agentPresence, auditLog, campaignMembers, campaigns, conversations, use
 import { changeConversationStatus, withdrawOffers } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
-import type { UnitOfWork } from '../server/unit-of-work.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';
 import { queueIsFull, requestAssignment } from './queue-conversation.ts';
 import { TakeRefusedError } from './take-conversation.ts';

@@ -1,4 +1,4 @@
-import type { RouteSpec } from '../console/api/route-table.ts';
+import type { RouteSpec } from '../api/route-table.ts';
 import type { FlowInput } from '../bots/flow-schema.ts';
 
 /**

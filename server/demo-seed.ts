@@ -19,7 +19,7 @@ import {
   users,
   type UserRole,
 } from '../db/schema/index.ts';
-import { hashPassword } from '../console/api/password-hash.ts';
+import { hashPassword } from '../api/password-hash.ts';
 import { DEMO_FLOW } from './demo-flow.ts';
 
 export type DemoCredentials = { username: string; role: UserRole; password: string }[];

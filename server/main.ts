@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded-postgres.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from '../kernel/config.ts';
 import { saveCredentials, seedDemo } from './demo-seed.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { startPlatform, type Platform } from './platform.ts';
 
 let config: Config;

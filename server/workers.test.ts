@@ -2,9 +2,9 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgBoss } from 'pg-boss';
 import { createTestDatabase } from '../test/harness/test-database.ts';
-import { createJobQueue, JOB_HEARTBEAT_SECONDS } from './job-queue.ts';
-import { createLogger } from './logger.ts';
-import { QUEUES } from './queues.ts';
+import { createJobQueue, JOB_HEARTBEAT_SECONDS } from '../kernel/job-queue.ts';
+import { createLogger } from '../kernel/logger.ts';
+import { QUEUES } from '../kernel/queues.ts';
 import { createQueues } from './workers.ts';
 
 describe('job queues on start', () => {

@@ -9,9 +9,9 @@ import * as answerTimeoutJob from '../routing/answer-timeout-job.ts';
 import * as chatTimeJob from '../routing/chat-time-job.ts';
 import * as presenceGraceJob from '../routing/presence-grace-job.ts';
 import * as routingSweepJob from '../routing/sweep-job.ts';
-import type { AppServices } from './app-services.ts';
-import type { QueueName } from './queues.ts';
-import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from './job-queue.ts';
+import type { AppServices } from '../api/app-services.ts';
+import type { QueueName } from '../kernel/queues.ts';
+import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from '../kernel/job-queue.ts';
 
 type HandlerModule = {
   queue: QueueName;

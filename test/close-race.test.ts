@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations, messages } from '../db/schema/index.ts';
 import { processInboundMessage } from '../conversations/inbound-job.ts';
 import { storeInbound } from '../conversations/store-inbound.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { buildCampaign, buildSimulatorChannel } from './harness/factories.ts';
 import { eventually, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPresence, agentPresenceLog, conversations, messages } from '../db/schema/index.ts';
-import type { ConversationSummary, MessageView, SimulatorPhone } from '../console/wire.ts';
+import type { ConversationSummary, MessageView, SimulatorPhone } from '../contract/wire.ts';
 import { buildCampaign, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 import { openPhone as openSimulatorPhone } from './harness/simulator-phone.ts';

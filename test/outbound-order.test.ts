@@ -9,8 +9,8 @@ import type { Channel, ChannelRow, OutboundMessage, SendResult } from '../gatewa
 import type { ChannelRegistry } from '../gateway/channel-registry.ts';
 import { sendKey } from '../gateway/enqueue-send.ts';
 import { workLegacySessionQueues } from '../gateway/keyless-send-job.ts';
-import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../server/queues.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../kernel/queues.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { buildChannel, buildSimulatorChannel } from './harness/factories.ts';
 import { eventually, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

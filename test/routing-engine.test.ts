@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentChatMessage, CampaignMonitor, ConversationSummary, Offer } from '../console/wire.ts';
+import type { AgentChatMessage, CampaignMonitor, ConversationSummary, Offer } from '../contract/wire.ts';
 import {
   agentPresence,
   agentPresenceLog,
@@ -16,8 +16,8 @@ import {
 } from '../db/schema/index.ts';
 import { requestAssignment, queueConversation } from '../routing/queue-conversation.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
-import { QUEUES, type QueueName } from '../server/queues.ts';
-import { inTransaction } from '../server/unit-of-work.ts';
+import { QUEUES, type QueueName } from '../kernel/queues.ts';
+import { inTransaction } from '../kernel/unit-of-work.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyView, ApiMessageView } from '../console/wire.ts';
+import type { ApiKeyView, ApiMessageView } from '../contract/wire.ts';
 import { auditLog, spool } from '../db/schema/index.ts';
 import { SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
-import { MAX_MESSAGE_LENGTH } from '../dialer/web-service/send-api-message.ts';
+import { MAX_MESSAGE_LENGTH } from '../api/web-service/send-api-message.ts';
 import { buildCampaign, buildDialer, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

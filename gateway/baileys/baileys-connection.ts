@@ -1,5 +1,5 @@
 import { DisconnectReason, jidDecode, makeCacheableSignalKeyStore, type BaileysEventMap, type proto, type WAMessage } from '@whiskeysockets/baileys';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { ChannelDeps, ChannelRow, SessionState } from '../channel.ts';
 import { normalizeProviderAddress } from '../phone-number.ts';
 import { loadAuthState, type PostgresAuthState } from './baileys-auth-state.ts';

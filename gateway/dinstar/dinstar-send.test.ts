@@ -5,7 +5,7 @@ import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { storeInbound } from '../../conversations/store-inbound.ts';
 import { processInboundMessage } from '../../conversations/inbound-job.ts';
 import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
-import { inTransaction } from '../../server/unit-of-work.ts';
+import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { sendQueuedMessage } from '../send-job.ts';
 import type { OutboundMessage } from '../channel.ts';

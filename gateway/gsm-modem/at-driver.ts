@@ -1,4 +1,4 @@
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import { AtError, parseErrorResult } from './at-errors.ts';
 import { createAtLineParser } from './at-line-parser.ts';
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BindingInterface } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { SendResult, WebhookContent } from '../channel.ts';
 import { createAtDriver, type AtDriver, type Urc } from './at-driver.ts';
 import type { MessageReferences } from './message-references.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { InboundMessage, StatusReport, WebhookContent } from '../channel.ts';
 import type { AtDriver } from './at-driver.ts';
 import { AtError } from './at-errors.ts';

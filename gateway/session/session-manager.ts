@@ -4,13 +4,13 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { Db } from '../../db/connection.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
-import type { Logger } from '../../server/logger.ts';
-import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from '../../server/job-queue.ts';
-import { sessionOutboundQueue } from '../../server/queues.ts';
-import { rooms, type Realtime } from '../../server/realtime.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from '../../kernel/job-queue.ts';
+import { sessionOutboundQueue } from '../../kernel/queues.ts';
+import { rooms, type Realtime } from '../../kernel/realtime.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
 import type { ChannelRegistry } from '../channel-registry.ts';
-import { storableText } from '../../server/storable-text.ts';
+import { storableText } from '../../kernel/storable-text.ts';
 
 /**
  * A session may be down for a while (a modem unplugged, a phone offline): its sends wait longer than

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { rooms } from '../../server/realtime.ts';
+import { rooms } from '../../kernel/realtime.ts';
 import { InvalidPayloadError, type Channel, type ChannelFactory, type WebhookRequest } from '../channel.ts';
 import { readPhoneToken } from './phone-token.ts';
 

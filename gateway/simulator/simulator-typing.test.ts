@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrCreateContactAddress, findOrOpenConversation } from '../../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
-import { inTransaction } from '../../server/unit-of-work.ts';
+import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { buildSimulatorChannel } from '../../test/harness/factories.ts';
 import { connectClient, nextEvent, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { signPhoneToken } from './phone-token.ts';

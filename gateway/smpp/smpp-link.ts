@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import smpp, { type PDU, type Session } from 'smpp';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import { CREDENTIAL_STATUSES, describeStatus } from './smpp-status.ts';
 import { submitWindow } from './submit-window.ts';
 

@@ -6,7 +6,7 @@ import { storeInbound } from '../../conversations/store-inbound.ts';
 import { processInboundMessage } from '../../conversations/inbound-job.ts';
 import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
 import { sendQueuedMessage } from '../send-job.ts';
-import { inTransaction } from '../../server/unit-of-work.ts';
+import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { createTwilioChannel } from './twilio-channel.ts';
 import { twilioSettingsSchema } from './twilio-settings.ts';

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPresence, conversations, messages } from '../../db/schema/index.ts';
 import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
-import { inTransaction } from '../../server/unit-of-work.ts';
+import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { buildCampaign, buildUser, TEST_PASSWORD } from '../../test/harness/factories.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { createCloudApiChannel } from './cloud-api-channel.ts';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { RemoteAuthClass, RemoteAuthInstance, RemoteSessionStore } from './wwebjs-library.ts';
 
 /** RemoteAuth as the adapter uses it: the stored session is deleted only by a logout, saves never overlap or outlive the client. */

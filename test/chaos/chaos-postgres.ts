@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded-postgres.ts';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import { freePort } from '../harness/temporary-postgres.ts';
 
 export type ChaosPostgres = {

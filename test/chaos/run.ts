@@ -1,4 +1,4 @@
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { startChaosPostgres } from './chaos-postgres.ts';
 import { deadWorker } from './dead-worker.ts';
 import { pgRestart } from './pg-restart.ts';

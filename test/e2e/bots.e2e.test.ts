@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { BotFlowView, SimulatorPhone } from '../../console/wire.ts';
+import type { BotFlowView, SimulatorPhone } from '../../contract/wire.ts';
 import { conversations } from '../../db/schema/index.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';
 import { screenshot, consoleSuite } from '../harness/browser.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/console/channel-types.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
-import { rooms } from '../../server/realtime.ts';
+import { rooms } from '../../kernel/realtime.ts';
 import { screenshot, consoleSuite } from '../harness/browser.ts';
 
 const PUBLIC_URL = 'http://omnichat.example.test';

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { connectDatabase } from '../../db/connection.ts';
 import { startDialerRunner } from '../../dialer/dialer-runner.ts';
 import type { Channel, OutboundMessage, SendResult } from '../../gateway/channel.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../kernel/logger.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -13,7 +13,7 @@ import {
   users,
   type UserRole,
 } from '../../db/schema/index.ts';
-import { hashPassword } from '../../console/api/password-hash.ts';
+import { hashPassword } from '../../api/password-hash.ts';
 
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}-${randomBytes(2).toString('hex')}`;

@@ -4,9 +4,9 @@ import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../../db/connection.ts';
 import { ensureDatabase } from '../../db/ensure-database.ts';
 import { applyMigrations } from '../../db/migrate.ts';
-import { createJobQueue } from '../../server/job-queue.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createJobQueue } from '../../kernel/job-queue.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { createQueues } from '../../server/workers.ts';
 import { temporaryPostgres } from './temporary-postgres.ts';
 

@@ -32,10 +32,10 @@ import { acceptOffer, OfferGoneError } from '../../routing/offers.ts';
 import { requestAssignment } from '../../routing/queue-conversation.ts';
 import { TakeRefusedError } from '../../routing/take-conversation.ts';
 import { transferConversation } from '../../routing/transfer-conversation.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { startPlatform } from '../../server/platform.ts';
-import { inTransaction, type Services } from '../../server/unit-of-work.ts';
+import { inTransaction, type Services } from '../../kernel/unit-of-work.ts';
 import { countRoutingWork, type RoutingWork } from './routing-audit.ts';
 
 const { values: args } = parseArgs({

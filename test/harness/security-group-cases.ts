@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/connection.ts';
 import { apiKeys, contactAddresses, contacts, conversations, dncr, securityGroups, spool, userSecurityGroups, type UserRole } from '../../db/schema/index.ts';
-import { hashApiKey } from '../../dialer/web-service/api-key-auth.ts';
+import { hashApiKey } from '../../api/web-service/api-key-auth.ts';
 import { DEMO_FLOW } from '../../server/demo-flow.ts';
 import { buildBotFlow, buildCampaign, buildDialer, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './factories.ts';
 import { login } from './test-platform.ts';
@@ -83,7 +83,7 @@ export async function buildSide(db: Db, url: string, label: string) {
 }
 
 /**
- * How a refusal answers (console/api/assert-visible.ts): 404 for an id of the path, 400 at the field
+ * How a refusal answers (kernel/assert-visible.ts): 404 for an id of the path, 400 at the field
  * for a reference of the body or query, 403 for an act that is not the caller's; a file naming a
  * campaign out of sight is refused whole, and an offer not made to the caller is gone.
  */

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../db/embedded-postgres.ts';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 
 /** A TCP port nothing listens on right now (for a server started next). */
 export async function freePort(): Promise<number> {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { DestinationStream } from 'pino';
 import { vi } from 'vitest';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { startPlatform, type Platform } from '../../server/platform.ts';
 import { createTestDatabase } from './test-database.ts';
 

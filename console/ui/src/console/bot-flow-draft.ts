@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../../wire.ts';
+import type { FieldIssue } from '../../../../contract/wire.ts';
 
 /** Keys in the order people write them; the database keeps JSON without its key order. */
 const KEY_ORDER = [

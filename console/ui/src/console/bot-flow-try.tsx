@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
-import type { DryRunOutcome, DryRunResult, FieldIssue } from '../../../wire.ts';
+import type { DryRunOutcome, DryRunResult, FieldIssue } from '../../../../contract/wire.ts';
 import { messageLines, parseDefinition } from './bot-flow-draft.ts';
 import { FlowIssues } from './flow-issues.tsx';
 import { dryRunFlow, refusal, tryMessages, tryOpen, type DryRunSource } from './bot-flows-state.ts';

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { BotFlowSummary, BotFlowView, DryRunResult, FieldIssue } from '../../../wire.ts';
+import type { BotFlowSummary, BotFlowView, DryRunResult, FieldIssue } from '../../../../contract/wire.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { fieldIssues } from './channels-state.ts';
 

@@ -1,4 +1,4 @@
-import type { ConversationDetail } from '../../../wire.ts';
+import type { ConversationDetail } from '../../../../contract/wire.ts';
 
 type Scalar = string | number | boolean | null;
 

@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import type { CampaignView, FieldIssue } from '../../../wire.ts';
+import type { CampaignView, FieldIssue } from '../../../../contract/wire.ts';
 import {
   CAMPAIGN_FIELDS,
   changedFields,

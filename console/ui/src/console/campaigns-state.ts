@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { BotFlowSummary, CampaignInput, CampaignView, ChannelView, ScheduleView } from '../../../wire.ts';
+import type { BotFlowSummary, CampaignInput, CampaignView, ChannelView, ScheduleView } from '../../../../contract/wire.ts';
 import { api, errorMessage, request } from '../api-client.ts';
 
 /** The campaigns I may see (admins: all; supervisors: those of their security groups), by name. */

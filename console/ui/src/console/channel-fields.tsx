@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import type { ChannelType, FieldIssue } from '../../../wire.ts';
+import type { ChannelType, FieldIssue } from '../../../../contract/wire.ts';
 import { issuesOf, secretNames, type ChannelDraft } from './channel-draft.ts';
 import { CHANNEL_SECRETS, COMMON_COUNTRIES, GENERATED_SECRETS, OPEN_SECRET_NAMES } from './channel-types.ts';
 

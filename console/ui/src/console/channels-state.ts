@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { ChannelInput, ChannelSessionEvent, ChannelView, FieldIssue, TestSendResult } from '../../../wire.ts';
+import type { ChannelInput, ChannelSessionEvent, ChannelView, FieldIssue, TestSendResult } from '../../../../contract/wire.ts';
 import { api, ApiRequestError, errorMessage, isNotFound } from '../api-client.ts';
 
 /** The admins' channel list, loaded when the Channels page opens and kept fresh by session events. */

@@ -1,4 +1,4 @@
-import type { ChannelType, DialerInput, DialerView, FieldIssue } from '../../../wire.ts';
+import type { ChannelType, DialerInput, DialerView, FieldIssue } from '../../../../contract/wire.ts';
 
 /**
  * A new dialer starts from the database's defaults (db/schema/dialer.ts), copied here because the

@@ -1,4 +1,4 @@
-import type { ChannelType, DialerView } from '../../../wire.ts';
+import type { ChannelType, DialerView } from '../../../../contract/wire.ts';
 import { channelTypeLabel } from './channel-types.ts';
 import { showDialers } from './console-route.ts';
 import {

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { DialerMonitor, DialerView } from '../../../wire.ts';
+import type { DialerMonitor, DialerView } from '../../../../contract/wire.ts';
 import { api, ApiRequestError, errorMessage } from '../api-client.ts';
 import { applyDialerView } from './dialers-state.ts';
 

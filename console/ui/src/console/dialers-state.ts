@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { CampaignView, ChannelView, DialerInput, DialerView, ScheduleView } from '../../../wire.ts';
+import type { CampaignView, ChannelView, DialerInput, DialerView, ScheduleView } from '../../../../contract/wire.ts';
 import { api, errorMessage, request } from '../api-client.ts';
 
 /** The dialers I may see (admins: all; supervisors: those of their security groups), by name. */

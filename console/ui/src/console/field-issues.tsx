@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../../wire.ts';
+import type { FieldIssue } from '../../../../contract/wire.ts';
 
 type Issues = readonly FieldIssue[];
 

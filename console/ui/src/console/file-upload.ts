@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { ApiError, FileIssue, ImportProgress } from '../../../wire.ts';
+import type { ApiError, FileIssue, ImportProgress } from '../../../../contract/wire.ts';
 import { ApiRequestError } from '../api-client.ts';
 
 /** The progress figures of the uploads on their way, by progress key (from `dialer.import.progress`). */

@@ -11,7 +11,7 @@ import type {
   MessageView,
   Offer,
   Presence,
-} from '../../../wire.ts';
+} from '../../../../contract/wire.ts';
 import { applyChatMessage } from './agent-chat-state.ts';
 import { applySessionEvent, reloadChannelsIfShown } from './channels-state.ts';
 import { applySummary, refreshOpenConversation, upsertMessage } from './conversation-state.ts';

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { AgentMonitor, CampaignMonitor, ConversationSummary } from '../../../wire.ts';
+import type { AgentMonitor, CampaignMonitor, ConversationSummary } from '../../../../contract/wire.ts';
 import { openChatWith } from './agent-chat-state.ts';
 import {
   agentActionError,

@@ -1,6 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
-import type { AgentMonitor, CampaignMonitor, ConversationDetail, ConversationSummary, MessageView, MonitorSnapshot, Presence } from '../../../wire.ts';
+import type { AgentMonitor, CampaignMonitor, ConversationDetail, ConversationSummary, MessageView, MonitorSnapshot, Presence } from '../../../../contract/wire.ts';
 import { api, errorMessage } from '../api-client.ts';
 
 /** The supervisors' live Monitor: campaigns' figures, their agents, and the conversations agents hold (for Spy). */

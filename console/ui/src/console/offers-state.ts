@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { ConversationSummary, Offer } from '../../../wire.ts';
+import type { ConversationSummary, Offer } from '../../../../contract/wire.ts';
 import { ApiRequestError, api, errorMessage } from '../api-client.ts';
 import { followRoute } from './console-route.ts';
 import { openConversation } from './conversation-state.ts';

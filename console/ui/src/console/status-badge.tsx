@@ -1,4 +1,4 @@
-import type { ConversationStatus } from '../../../wire.ts';
+import type { ConversationStatus } from '../../../../contract/wire.ts';
 
 const labels: Record<ConversationStatus, string> = {
   bot: 'Bot',

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { SimulatorPhone } from '../../../wire.ts';
+import type { SimulatorPhone } from '../../../../contract/wire.ts';
 import { api, errorMessage } from '../api-client.ts';
 
 export type SimulatorChannel = { id: number; name: string };

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
-import type { SimulatorMessage, SimulatorPhone } from '../../../wire.ts';
+import type { SimulatorMessage, SimulatorPhone } from '../../../../contract/wire.ts';
 import { receiveMessage, showTyping } from './phone-messages.ts';
 
 /** `typing`: the platform is about to reply (a bot's typing delay); the next `message` ends it. */

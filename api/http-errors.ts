@@ -1,0 +1,97 @@
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { TransitionError } from '../conversations/conversation-status.ts';
+import { InvalidPayloadError } from '../gateway/channel.ts';
+import { OutsideServiceWindowError } from '../gateway/service-window.ts';
+import { InvalidNumberError } from '../gateway/phone-number.ts';
+import { PresenceError } from '../routing/agent-presence.ts';
+import { TakeRefusedError } from '../routing/take-conversation.ts';
+import { OfferGoneError } from '../routing/offers.ts';
+import { isConnectionLost } from '../db/connection-lost.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { TooDeepError } from '../kernel/storable-text.ts';
+
+/** Sent as Retry-After with every 503: the database back after a restart, a conflict that passed. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** An error with a stable machine code, rendered as `{ error: { code, message, details } }`. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const httpErrors = {
+  badRequest: (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details),
+  validation: (details: unknown) => new HttpError(400, 'validation_failed', 'The request is not valid', details),
+  unauthorized: () => new HttpError(401, 'unauthorized', 'Log in to continue'),
+  forbidden: (message = 'Your role does not allow this') => new HttpError(403, 'forbidden', message),
+  notFound: (what: string) => new HttpError(404, 'not_found', `${what} not found`),
+  conflict: (message: string) => new HttpError(409, 'conflict', message),
+  unavailable: (message: string) => new HttpError(503, 'unavailable', message),
+};
+
+/** Validates input with a zod schema; a failure is a 400 naming each bad field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw httpErrors.validation(result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  }
+  return result.data;
+}
+
+/** The one express error handler: known errors keep their status and code, the rest are 500 and logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, request, response, _next) => {
+    const known = toHttpError(error);
+    if (!known) logger.error({ err: error, method: request.method, path: request.path }, 'request failed');
+    const rendered = known ?? new HttpError(500, 'internal', 'Something went wrong on our side');
+    if (rendered.status === 503) response.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    response.status(rendered.status).json({
+      error: { code: rendered.code, message: rendered.message, ...(rendered.details === undefined ? {} : { details: rendered.details }) },
+    });
+  };
+}
+
+const CLIENT_ERROR_MESSAGES: Record<number, string> = {
+  400: 'The request could not be read (its path, encoding or body is malformed)',
+  415: 'The request body is in an encoding or character set this server does not read',
+};
+
+/** The HttpError a thrown error stands for, or null for an unexpected one (a 500, logged). */
+export function toHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof TransitionError || error instanceof PresenceError || error instanceof TakeRefusedError) return httpErrors.conflict(error.message);
+  if (error instanceof OfferGoneError) return new HttpError(409, 'offer_gone', error.message);
+  if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
+  if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
+  if (error instanceof TooDeepError) return httpErrors.badRequest(error.message);
+  if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);
+  // The database went away mid-request (a restart, a failover): the transaction did not commit, or
+  // its commit is unknown, so never a 2xx; the caller retries, and ids stored once make that safe.
+  if (isConnectionLost(error)) return httpErrors.unavailable('The service is briefly unavailable; try again in a few seconds');
+  // A constraint the database enforces (unique name, a row still referenced) is a conflict, not a crash.
+  const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
+  if (code === '23505') return httpErrors.conflict('That already exists');
+  if (code === '23503') return httpErrors.conflict('Other records still refer to this');
+  // Two commands on the same records at the same instant (rare: an offer accepted while its agent goes on a break).
+  if (code === '40P01' || code === '40001') return new HttpError(503, 'retry', 'Someone changed the same records at the same moment; try again');
+  const bodyError = error as { type?: string; status?: number };
+  if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
+  if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');
+  // Everything else express, its router or its body parsers refuse on the client's account carries a
+  // 4xx status (a path that is not valid percent-encoding, an unknown Content-Encoding or charset, a
+  // body cut short). Their messages quote the input (a legacy SendSMS path holds an API key), so
+  // only the status is kept.
+  if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return new HttpError(bodyError.status, 'unreadable_request', CLIENT_ERROR_MESSAGES[bodyError.status] ?? 'The request could not be read');
+  }
+  return null;
+}
