@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DryRunResult } from '../contract/wire.ts';
+import type { DryRunResult } from '../contract/bot-flows.ts';
 import type { TurnContext } from './flow-conditions.ts';
 import { newSession, runTurn, type Outcome } from './flow-engine.ts';
 import type { Flow } from './flow-schema.ts';

@@ -1,4 +1,5 @@
 import type { OutboundContent } from '../db/schema/index.ts';
+import type { DryRunOutcome, DryRunReply } from '../contract/bot-flows.ts';
 import { evaluate, INVALID_ANSWER, validateAnswer, type BotVariables, type TurnContext } from './flow-conditions.ts';
 import type { Flow, FlowNode, NodeOf } from './flow-schema.ts';
 import { renderFlowTemplate, type TemplateScope } from './flow-template.ts';
@@ -23,13 +24,9 @@ export type BotSession = {
 
 export type TurnInput = { type: 'message'; text: string /** The id of a tapped button or list row. */; replyId?: string } | { type: 'enter'; node?: string };
 
-export type Reply = { node: string; body: string; content?: OutboundContent; outOfHours?: true };
+export type Reply = DryRunReply;
 
-export type Outcome =
-  | { type: 'wait' }
-  | { type: 'ended' }
-  | { type: 'handoff'; node: string; campaign: string | null; priority: number; note: string | null }
-  | { type: 'close'; node: string };
+export type Outcome = DryRunOutcome;
 
 export type TurnResult = {
   replies: Reply[];

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import type { AuthorType, ConversationStatus, MessageStatus, OutboundContent } from '../db/schema/index.ts';
-import type { BotSummary, ConversationDetail, ConversationSummary, MessageView } from '../contract/wire.ts';
+import type { BotSummary, ConversationDetail, ConversationSummary, MessageView } from '../contract/conversations.ts';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 

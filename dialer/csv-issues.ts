@@ -1,4 +1,4 @@
-import type { FileIssue } from '../contract/wire.ts';
+import type { FileIssue } from '../contract/common.ts';
 
 /** How many issues an answer lists; past it they are only counted, so a garbage file can't fill memory. */
 export const MAX_FILE_ISSUES = 1000;

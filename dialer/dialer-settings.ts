@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../db/connection.ts';
 import { channels, type ChannelType } from '../db/schema/index.ts';
-import type { FieldIssue } from '../contract/wire.ts';
+import type { FieldIssue } from '../contract/common.ts';
 import { referenceIssues, single } from '../kernel/assert-visible.ts';
 import type { Actor } from '../api/sessions.ts';
 import { parseDialString } from '../gateway/dinstar/dial-string.ts';

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.ts';
 import { auditLog, dncr } from '../db/schema/index.ts';
-import type { DncrEntry } from '../contract/wire.ts';
+import type { DncrEntry } from '../contract/dialer.ts';
 import type { Actor } from '../api/sessions.ts';
 import { visibleDncr } from '../kernel/visibility.ts';
 import { assertReferences, single } from '../kernel/assert-visible.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.ts';
 import { auditLog, dncr } from '../db/schema/index.ts';
-import type { FileIssue } from '../contract/wire.ts';
+import type { FileIssue } from '../contract/common.ts';
 import { FileIssues } from './csv-issues.ts';
 import { MAX_LINE_BYTES, readLines, type LineFlaw } from './csv-lines.ts';
 import { dncrNumber } from './dncr.ts';

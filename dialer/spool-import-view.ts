@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import type { SpoolImportView } from '../contract/wire.ts';
+import type { SpoolImportView } from '../contract/dialer.ts';
 
 type ImportRow = {
   id: number;

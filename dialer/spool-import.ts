@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type postgres from 'postgres';
 import type { Executor } from '../db/connection.ts';
-import type { FileIssue } from '../contract/wire.ts';
+import type { FileIssue } from '../contract/common.ts';
 import { FileIssues } from './csv-issues.ts';
 import { readLines } from './csv-lines.ts';
 import { signalDialer } from './dialer-signal.ts';

@@ -1,5 +1,5 @@
 import { SPOOL_STATES } from '../db/schema/index.ts';
-import { SPOOL_STATE_NAMES, type SpoolStateName } from '../contract/wire.ts';
+import { SPOOL_STATE_NAMES, type SpoolStateName } from '../contract/dialer.ts';
 
 export type SpoolState = (typeof SPOOL_STATES)[keyof typeof SPOOL_STATES];
 

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import { httpErrors } from '../api/http-errors.ts';
-import type { FieldIssue } from '../contract/wire.ts';
+import type { FieldIssue } from '../contract/common.ts';
 import type { Actor } from '../api/sessions.ts';
 import {
   transferableCampaigns,

@@ -1,13 +1,13 @@
 import type { Server } from 'socket.io';
+import type { ConsoleEvents, SimulatorEvents } from '../contract/events.ts';
 import type { Logger } from './logger.ts';
 
-/** A live update for the console or the simulator, published only after its transaction commits. */
-export type LiveEvent = {
-  namespace?: '/' | '/simulator';
-  rooms: string[];
-  event: string;
-  payload: unknown;
-};
+type EventOf<Events, Namespace> = { [K in keyof Events]: { namespace: Namespace; rooms: string[]; event: K; payload: Events[K] } }[keyof Events];
+
+/** A live update for the console or the simulator, published only after its transaction commits; typed by `contract/events.ts`. */
+export type LiveEvent =
+  | (Omit<EventOf<ConsoleEvents, '/'>, 'namespace'> & { namespace?: '/' })
+  | EventOf<SimulatorEvents, '/simulator'>;
 
 export type Realtime = {
   publish(events: readonly LiveEvent[]): void;

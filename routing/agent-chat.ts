@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { agentChatMessages, auditLog, users } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
-import type { AgentChatMessage, AgentChatThread } from '../contract/wire.ts';
+import type { AgentChatMessage, AgentChatThread } from '../contract/routing.ts';
 import { rooms } from '../kernel/realtime.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
@@ -42,7 +42,7 @@ export async function sendAgentChat(uow: UnitOfWork, input: { fromUserId: number
     details: { messageId: row!.id, conversationId: input.conversationId ?? null },
   });
   const [message] = await present(uow.tx, [row!]);
-  uow.emit({ rooms: [rooms.user(input.fromUserId), rooms.user(input.toUserId)], event: 'agent-chat.message', payload: message });
+  uow.emit({ rooms: [rooms.user(input.fromUserId), rooms.user(input.toUserId)], event: 'agent-chat.message', payload: message! });
   return message!;
 }
 

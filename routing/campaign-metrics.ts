@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import type { AgentMonitor, CampaignMonitor, CampaignStrategy, PresenceState } from '../contract/wire.ts';
+import type { CampaignStrategy } from '../contract/campaigns.ts';
+import type { PresenceState } from '../contract/common.ts';
+import type { AgentMonitor, CampaignMonitor } from '../contract/routing.ts';
 
 /**
  * The figures of the seed's SMS monitor, computed from the database alone, so every node and every

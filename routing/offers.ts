@@ -4,7 +4,7 @@ import type { Executor } from '../db/connection.ts';
 import { changeConversationStatus } from '../conversations/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { presentConversations } from '../conversations/presenters.ts';
-import type { Offer } from '../contract/wire.ts';
+import type { Offer } from '../contract/routing.ts';
 import { rooms } from '../kernel/realtime.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';

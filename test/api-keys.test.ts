@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyView } from '../contract/wire.ts';
+import type { ApiKeyView } from '../contract/dialer.ts';
 import { apiKeys, auditLog, securityGroups } from '../db/schema/index.ts';
 import { buildCampaign, buildDialer, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';

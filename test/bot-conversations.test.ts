@@ -5,7 +5,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeInactiveBotConversations } from '../bots/timeout-job.ts';
 import type { FlowInput } from '../bots/flow-schema.ts';
-import type { ConversationDetail, ConversationSummary } from '../contract/wire.ts';
+import type { ConversationDetail, ConversationSummary } from '../contract/conversations.ts';
 import { conversations, messages } from '../db/schema/index.ts';
 import { blockedNumbers } from '../dialer/dncr.ts';
 import { buildBotFlow, buildCampaign, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';

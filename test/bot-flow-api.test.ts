@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BotFlowSummary, BotFlowView, DryRunResult } from '../contract/wire.ts';
+import type { BotFlowSummary, BotFlowView, DryRunResult } from '../contract/bot-flows.ts';
 import { campaigns } from '../db/schema/index.ts';
 import { DEMO_FLOW } from '../server/demo-flow.ts';
 import { buildCampaign, buildUser, TEST_PASSWORD } from './harness/factories.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentView, CampaignMember, CampaignView } from '../contract/wire.ts';
+import type { AgentView, CampaignMember, CampaignView } from '../contract/campaigns.ts';
 import {
   agentPresence,
   auditLog,

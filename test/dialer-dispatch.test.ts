@@ -6,7 +6,7 @@ import { startDialerRunner, type DialerRunner } from '../dialer/dialer-runner.ts
 import { signalDialer } from '../dialer/dialer-signal.ts';
 import { spoolMessage, SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
 import { createLogger } from '../kernel/logger.ts';
-import type { DialerMonitor } from '../contract/wire.ts';
+import type { DialerMonitor } from '../contract/dialer.ts';
 import { buildCampaign, buildDialer, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

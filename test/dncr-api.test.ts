@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DncrEntry } from '../contract/wire.ts';
+import type { DncrEntry } from '../contract/dialer.ts';
 import { auditLog, dncr, securityGroups, userSecurityGroups } from '../db/schema/index.ts';
 import { blockedNumbers } from '../dialer/dncr.ts';
 import { buildCampaign, buildUser, TEST_PASSWORD } from './harness/factories.ts';

@@ -1,7 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentChatMessage, CampaignMonitor, ConversationSummary, Offer } from '../contract/wire.ts';
+import type { ConversationSummary } from '../contract/conversations.ts';
+import type { AgentChatMessage, CampaignMonitor, Offer } from '../contract/routing.ts';
 import {
   agentPresence,
   agentPresenceLog,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScheduleView } from '../contract/wire.ts';
+import type { ScheduleView } from '../contract/campaigns.ts';
 import { auditLog } from '../db/schema/index.ts';
 import { buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportProgress, SpoolImportView } from '../contract/wire.ts';
+import type { ImportProgress, SpoolImportView } from '../contract/dialer.ts';
 import { auditLog, securityGroups, spool, spoolCounts, spoolImports, userSecurityGroups } from '../db/schema/index.ts';
 import { DIALER_SIGNAL } from '../dialer/dialer-signal.ts';
 import { buildCampaign, buildDialer, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPresence, securityGroups, userSecurityGroups } from '../db/schema/index.ts';
 import { signPhoneToken } from '../gateway/simulator/phone-token.ts';
-import type { ConversationSummary } from '../contract/wire.ts';
+import type { ConversationSummary } from '../contract/conversations.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

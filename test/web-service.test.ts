@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyView, ApiMessageView } from '../contract/wire.ts';
+import type { ApiKeyView, ApiMessageView } from '../contract/dialer.ts';
 import { auditLog, spool } from '../db/schema/index.ts';
 import { SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
 import { MAX_MESSAGE_LENGTH } from '../api/web-service/send-api-message.ts';

@@ -2,7 +2,7 @@ import { asc, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.ts';
 import { securityGroups } from '../../db/schema/index.ts';
 import type { AppServices } from '../app-services.ts';
-import type { AgentView } from '../../contract/wire.ts';
+import type { AgentView } from '../../contract/campaigns.ts';
 import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
 import { visibleUsers } from '../../kernel/visibility.ts';
 

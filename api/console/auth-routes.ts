@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { agentPresence, auditLog, breaks, users } from '../../db/schema/index.ts';
 import type { AppServices } from '../app-services.ts';
 import { HttpError, httpErrors, parseInput } from '../http-errors.ts';
-import type { Me } from '../../contract/wire.ts';
+import type { Me } from '../../contract/common.ts';
 import { rooms } from '../../kernel/realtime.ts';
 import { DECOY_HASH, verifyPassword } from '../password-hash.ts';
 import { createLoginThrottle } from '../login-throttle.ts';

@@ -7,7 +7,7 @@ import { parseFlow, type Flow } from '../../bots/flow-schema.ts';
 import type { AppServices } from '../app-services.ts';
 import { HttpError, httpErrors, parseInput } from '../http-errors.ts';
 import type { Executor } from '../../db/connection.ts';
-import type { BotFlowSummary, BotFlowView } from '../../contract/wire.ts';
+import type { BotFlowSummary, BotFlowView } from '../../contract/bot-flows.ts';
 import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
 import { assertReferences, assertVisible, listed, single } from '../../kernel/assert-visible.ts';
 import { visibleBotFlows } from '../../kernel/visibility.ts';

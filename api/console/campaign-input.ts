@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../../db/connection.ts';
 import { ACD_FULL_ACTIONS, CAMPAIGN_STRATEGIES, OPT_OUT_DEFAULTS, OPT_OUT_SCOPES, users } from '../../db/schema/index.ts';
 import { normalizeText } from '../../bots/understand.ts';
-import type { FieldIssue } from '../../contract/wire.ts';
+import type { FieldIssue } from '../../contract/common.ts';
 import { listed, referenceIssues, single } from '../../kernel/assert-visible.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
 import type { Actor } from '../sessions.ts';

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.ts';
-import type { CampaignMember, CampaignView } from '../../contract/wire.ts';
+import type { CampaignMember, CampaignView } from '../../contract/campaigns.ts';
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 

@@ -6,7 +6,7 @@ import { requestAssignment } from '../../routing/queue-conversation.ts';
 import type { AppServices } from '../app-services.ts';
 import { HttpError, httpErrors, parseInput } from '../http-errors.ts';
 import { inTransaction, type UnitOfWork } from '../../kernel/unit-of-work.ts';
-import type { FieldIssue } from '../../contract/wire.ts';
+import type { FieldIssue } from '../../contract/common.ts';
 import {
   createCampaignSchema,
   didPortClashes,

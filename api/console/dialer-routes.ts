@@ -11,7 +11,7 @@ import { spoolStateName, spoolStateOf } from '../../dialer/spool-state.ts';
 import { isScheduleOpen } from '../../bots/campaign-schedule.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
-import { SPOOL_STATE_NAMES, type DialerView, type SpoolRowView } from '../../contract/wire.ts';
+import { SPOOL_STATE_NAMES, type DialerView, type SpoolRowView } from '../../contract/dialer.ts';
 import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
 import type { Actor } from '../sessions.ts';
 import { visibleCampaigns, visibleDialers } from '../../kernel/visibility.ts';

@@ -10,7 +10,7 @@ import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { rooms } from '../../kernel/realtime.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
-import type { MonitorSnapshot } from '../../contract/wire.ts';
+import type { MonitorSnapshot } from '../../contract/routing.ts';
 import { presentDetail, presentSummary } from '../../conversations/presenters.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from '../route-table.ts';
 import { visibleCampaignIds, visibleConversations } from '../../kernel/visibility.ts';

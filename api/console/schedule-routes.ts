@@ -4,7 +4,7 @@ import type { Executor } from '../../db/connection.ts';
 import { auditLog, scheduleExceptions, scheduleIntervals, schedules } from '../../db/schema/index.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
-import type { ScheduleInput, ScheduleView } from '../../contract/wire.ts';
+import type { ScheduleInput, ScheduleView } from '../../contract/campaigns.ts';
 import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
 import { visibleSchedules } from '../../kernel/visibility.ts';
 import { idParams } from '../../kernel/ids.ts';

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/connection.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import type { RouteSpec } from '../route-table.ts';
-import type { ApiMessageView } from '../../contract/wire.ts';
+import type { ApiMessageView } from '../../contract/dialer.ts';
 import { spoolStateName } from '../../dialer/spool-state.ts';
 import { keyCampaigns } from './api-key-scope.ts';
 import { idempotent, requestHash } from './idempotency.ts';

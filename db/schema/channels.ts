@@ -1,19 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
-export const CHANNEL_TYPES = [
-  'simulator',
-  'twilio_sms',
-  'twilio_whatsapp',
-  'whatsapp_cloud',
-  'dinstar',
-  'gsm_modem',
-  'smpp',
-  'baileys',
-  'wwebjs',
-  'http_generic',
-] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
+import { CHANNEL_TYPES } from '../../contract/channels.ts';
+
+export { CHANNEL_TYPES };
+export type { ChannelType } from '../../contract/channels.ts';
 
 /** A provider connection ("SMS provider" in the seed). Settings are validated by the channel's own zod schema. */
 export const channels = pgTable(

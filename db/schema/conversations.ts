@@ -5,8 +5,10 @@ import { channels } from './channels.ts';
 import { contactAddresses, contacts } from './contacts.ts';
 import { users } from './users.ts';
 
-export const CONVERSATION_STATUSES = ['bot', 'queued', 'assigned', 'closed'] as const;
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+import { AUTHOR_TYPES, CONVERSATION_STATUSES, MESSAGE_STATUSES, type OutboundContent } from '../../contract/conversations.ts';
+
+export { AUTHOR_TYPES, CONVERSATION_STATUSES, MESSAGE_STATUSES };
+export type { AuthorType, ConversationStatus, MessageStatus, OutboundContent } from '../../contract/conversations.ts';
 
 export const CLOSE_REASONS = [
   'agent_closed',
@@ -87,27 +89,9 @@ export const conversations = pgTable(
 );
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
-export const AUTHOR_TYPES = ['contact', 'bot', 'agent', 'system'] as const;
-export type AuthorType = (typeof AUTHOR_TYPES)[number];
-export const MESSAGE_STATUSES = ['received', 'queued', 'sent', 'delivered', 'read', 'failed'] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export type MessageMedia = { url: string; contentType?: string; fileName?: string; caption?: string };
 
-/**
- * Rich content of an outbound message beside its plain `body`: an approved WhatsApp template, reply
- * buttons or a list. Channels that cannot show it send the body with the options numbered.
- */
-export type OutboundContent =
-  | { type: 'template'; name: string; language: string; bodyParameters: string[]; headerParameters?: string[] }
-  | { type: 'buttons'; buttons: { id: string; title: string }[]; header?: string; footer?: string }
-  | {
-      type: 'list';
-      button: string;
-      sections: { title?: string; rows: { id: string; title: string; description?: string }[] }[];
-      header?: string;
-      footer?: string;
-    };
 
 /** Every message of a transcript, bot and human turns together, with its author and delivery status. */
 export const messages = pgTable(

@@ -4,7 +4,7 @@ import { channels } from '../../db/schema/index.ts';
 import type { RouteSpec } from '../../api/route-table.ts';
 import type { AppServices } from '../../api/app-services.ts';
 import { httpErrors, parseInput } from '../../api/http-errors.ts';
-import type { SimulatorPhone } from '../../contract/wire.ts';
+import type { SimulatorPhone } from '../../contract/simulator.ts';
 import { InvalidNumberError, toE164 } from '../phone-number.ts';
 import { signPhoneToken } from './phone-token.ts';
 import { simulatorSigningKey } from './simulator-channel.ts';

@@ -1,6 +1,6 @@
 import { type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { AgentChatThread } from '../../contract/wire.ts';
+import type { AgentChatThread } from '../../contract/routing.ts';
 import { cannedResponses } from '../../db/schema/index.ts';
 import { screenshot, consoleSuite } from '../harness/browser.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser, TEST_PASSWORD } from '../harness/factories.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import type { SimulatorMessage, SimulatorPhone } from '../../contract/wire.ts';
+import type { SimulatorMessage, SimulatorPhone } from '../../contract/simulator.ts';
 import { api, connectClient } from './test-platform.ts';
 
 export type Phone = {

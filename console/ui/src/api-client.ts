@@ -1,4 +1,4 @@
-import type { ApiError } from '../../../contract/wire.ts';
+import type { ApiError } from '../../../contract/common.ts';
 
 /** An HTTP call that failed; carries the server's stable `code` and human `message`. */
 export class ApiRequestError extends Error {

@@ -1,5 +1,6 @@
 import { computed, signal } from '@preact/signals';
-import type { AgentChatMessage, AgentChatThread, AgentView } from '../../../../contract/wire.ts';
+import type { AgentView } from '../../../../contract/campaigns.ts';
+import type { AgentChatMessage, AgentChatThread } from '../../../../contract/routing.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { canSeeAll, me } from './session-state.ts';
 

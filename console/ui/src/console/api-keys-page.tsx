@@ -1,7 +1,8 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { ApiKeyView, FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
+import type { ApiKeyView } from '../../../../contract/dialer.ts';
 import { errorMessage } from '../api-client.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
 import { apiKeyList, apiKeysError, apiKeysLoaded, createApiKey, loadApiKeys, revokeApiKey } from './api-keys-state.ts';

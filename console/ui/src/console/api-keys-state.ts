@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { ApiKeyInput, ApiKeyView } from '../../../../contract/wire.ts';
+import type { ApiKeyInput, ApiKeyView } from '../../../../contract/dialer.ts';
 import { api, errorMessage } from '../api-client.ts';
 
 /** The web service's API keys (admins), newest first. */

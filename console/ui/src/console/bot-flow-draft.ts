@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 
 /** Keys in the order people write them; the database keeps JSON without its key order. */
 const KEY_ORDER = [

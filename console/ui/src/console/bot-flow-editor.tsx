@@ -1,7 +1,8 @@
 import { signal, useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
 import { useMemo, useRef } from 'preact/hooks';
-import type { BotFlowView, FieldIssue } from '../../../../contract/wire.ts';
+import type { BotFlowView } from '../../../../contract/bot-flows.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { formatFullTime } from '../format-time.ts';
 import { definitionText, parseDefinition, STARTER_FLOW } from './bot-flow-draft.ts';
 import { TryPanel } from './bot-flow-try.tsx';

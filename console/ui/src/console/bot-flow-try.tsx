@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
-import type { DryRunOutcome, DryRunResult, FieldIssue } from '../../../../contract/wire.ts';
+import type { DryRunOutcome, DryRunResult } from '../../../../contract/bot-flows.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { messageLines, parseDefinition } from './bot-flow-draft.ts';
 import { FlowIssues } from './flow-issues.tsx';
 import { dryRunFlow, refusal, tryMessages, tryOpen, type DryRunSource } from './bot-flows-state.ts';

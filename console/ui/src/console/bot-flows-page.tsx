@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { BotFlowSummary, BotFlowView } from '../../../../contract/wire.ts';
+import type { BotFlowSummary, BotFlowView } from '../../../../contract/bot-flows.ts';
 import { errorMessage } from '../api-client.ts';
 import { formatFullTime, formatShortTime } from '../format-time.ts';
 import { FlowEditor } from './bot-flow-editor.tsx';

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
-import type { BotFlowSummary, BotFlowView, DryRunResult, FieldIssue } from '../../../../contract/wire.ts';
+import type { BotFlowSummary, BotFlowView, DryRunResult } from '../../../../contract/bot-flows.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { fieldIssues } from './channels-state.ts';
 

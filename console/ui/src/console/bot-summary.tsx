@@ -1,4 +1,4 @@
-import type { ConversationDetail } from '../../../../contract/wire.ts';
+import type { ConversationDetail } from '../../../../contract/conversations.ts';
 
 type Scalar = string | number | boolean | null;
 

@@ -1,4 +1,5 @@
-import type { CampaignInput, CampaignStrategy, CampaignView, FieldIssue } from '../../../../contract/wire.ts';
+import type { CampaignInput, CampaignStrategy, CampaignView } from '../../../../contract/campaigns.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 
 /** The strategies in the order the form lists them, each with the one line that tells them apart. */
 export const STRATEGIES: { value: CampaignStrategy; label: string; explanation: string }[] = [

@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
-import type { CampaignView, FieldIssue } from '../../../../contract/wire.ts';
+import type { CampaignView } from '../../../../contract/campaigns.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import {
   CAMPAIGN_FIELDS,
   changedFields,

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { CampaignView } from '../../../../contract/wire.ts';
+import type { CampaignView } from '../../../../contract/campaigns.ts';
 import { ApiRequestError, errorMessage } from '../api-client.ts';
 import { strategyLabel } from './campaign-draft.ts';
 import { CampaignForm } from './campaign-form.tsx';

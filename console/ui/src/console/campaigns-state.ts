@@ -1,5 +1,7 @@
 import { signal } from '@preact/signals';
-import type { BotFlowSummary, CampaignInput, CampaignView, ChannelView, ScheduleView } from '../../../../contract/wire.ts';
+import type { BotFlowSummary } from '../../../../contract/bot-flows.ts';
+import type { CampaignInput, CampaignView, ScheduleView } from '../../../../contract/campaigns.ts';
+import type { ChannelView } from '../../../../contract/channels.ts';
 import { api, errorMessage, request } from '../api-client.ts';
 
 /** The campaigns I may see (admins: all; supervisors: those of their security groups), by name. */

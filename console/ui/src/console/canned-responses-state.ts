@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { CampaignView } from '../../../../contract/wire.ts';
+import type { CampaignView } from '../../../../contract/campaigns.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { me } from './session-state.ts';
 

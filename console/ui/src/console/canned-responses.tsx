@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useDismiss } from './use-dismiss.ts';
 import { useEffect, useRef } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
-import type { ConversationDetail } from '../../../../contract/wire.ts';
+import type { ConversationDetail } from '../../../../contract/conversations.ts';
 import { cannedEntry, ensureCannedResponses, matchResponses, type CannedResponse } from './canned-responses-state.ts';
 
 /** The responses of the conversation's campaign, or why there are none to offer. */

@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import type { ChannelType } from '../../../../contract/wire.ts';
+import type { ChannelType } from '../../../../contract/channels.ts';
 import { draftForNewChannel, type ChannelDraft } from './channel-draft.ts';
 import { useChannelForm } from './channel-form.ts';
 import { ChannelFields, FormErrors } from './channel-fields.tsx';

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { ChannelView } from '../../../../contract/wire.ts';
+import type { ChannelView } from '../../../../contract/channels.ts';
 import { errorMessage } from '../api-client.ts';
 import { draftFromChannel, type ChannelDraft } from './channel-draft.ts';
 import { useChannelForm } from './channel-form.ts';

@@ -1,4 +1,5 @@
-import type { ChannelInput, ChannelType, ChannelView, FieldIssue } from '../../../../contract/wire.ts';
+import type { ChannelInput, ChannelType, ChannelView } from '../../../../contract/channels.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { CHANNEL_SECRETS, formatSettings, GENERATED_SECRETS, SETTINGS_EXAMPLES } from './channel-types.ts';
 
 /** What the channel form holds while an admin types: text, turned into the API's shape on save. */

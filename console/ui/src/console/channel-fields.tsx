@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
-import type { ChannelType, FieldIssue } from '../../../../contract/wire.ts';
+import type { ChannelType } from '../../../../contract/channels.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { issuesOf, secretNames, type ChannelDraft } from './channel-draft.ts';
 import { CHANNEL_SECRETS, COMMON_COUNTRIES, GENERATED_SECRETS, OPEN_SECRET_NAMES } from './channel-types.ts';
 

@@ -1,6 +1,6 @@
 import { useSignal, type Signal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
-import type { FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { errorMessage } from '../api-client.ts';
 import { draftToInput, type ChannelDraft, type ChannelFields } from './channel-draft.ts';
 import { fieldIssues } from './channels-state.ts';

@@ -1,4 +1,4 @@
-import type { ChannelSession } from '../../../../contract/wire.ts';
+import type { ChannelSession } from '../../../../contract/channels.ts';
 import { formatFullTime } from '../format-time.ts';
 import { SESSION_STATE_LABELS } from './channel-types.ts';
 

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
-import type { ChannelView, TestSendResult } from '../../../../contract/wire.ts';
+import type { ChannelView, TestSendResult } from '../../../../contract/channels.ts';
 import { errorMessage } from '../api-client.ts';
 import { testSend } from './channels-state.ts';
 

@@ -1,4 +1,4 @@
-import type { ChannelSessionState, ChannelType } from '../../../../contract/wire.ts';
+import type { ChannelSessionState, ChannelType } from '../../../../contract/channels.ts';
 
 /**
  * What the console knows about each channel type: its name as people say it, the secrets it takes

@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import type { ChannelView } from '../../../../contract/wire.ts';
+import type { ChannelView } from '../../../../contract/channels.ts';
 import { ChannelDetail } from './channel-detail.tsx';
 import { CreateChannel } from './channel-create.tsx';
 import { SessionBadge } from './channel-session.tsx';

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
-import type { ChannelInput, ChannelSessionEvent, ChannelView, FieldIssue, TestSendResult } from '../../../../contract/wire.ts';
+import type { ChannelInput, ChannelSessionEvent, ChannelView, TestSendResult } from '../../../../contract/channels.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { api, ApiRequestError, errorMessage, isNotFound } from '../api-client.ts';
 
 /** The admins' channel list, loaded when the Channels page opens and kept fresh by session events. */

@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import type { ConversationDetail } from '../../../../contract/wire.ts';
+import type { ConversationDetail } from '../../../../contract/conversations.ts';
 import { canReturnToBot, canTake, closeConversation, returnToBot, takeConversation } from './conversation-state.ts';
 import { canTransfer, TransferDialog } from './transfer-dialog.tsx';
 

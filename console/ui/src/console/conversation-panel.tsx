@@ -1,4 +1,4 @@
-import type { ConversationDetail } from '../../../../contract/wire.ts';
+import type { ConversationDetail } from '../../../../contract/conversations.ts';
 import { formatFullTime } from '../format-time.ts';
 import { BotSummaryBox } from './bot-summary.tsx';
 import { ConversationActions } from './conversation-actions.tsx';

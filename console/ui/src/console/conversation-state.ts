@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { ConversationDetail, ConversationSummary, MessageView } from '../../../../contract/wire.ts';
+import type { ConversationDetail, ConversationSummary, MessageView } from '../../../../contract/conversations.ts';
 import { api, errorMessage, isNotFound } from '../api-client.ts';
 import { conversationIdInUrl, showConversationInUrl } from './conversation-url.ts';
 import { upsertConversation } from './inbox-state.ts';

@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import type { DialerMonitor } from '../../../../contract/wire.ts';
+import type { DialerMonitor } from '../../../../contract/dialer.ts';
 import { cancelUnprocessed, setDialerRunning } from './dialer-monitor-state.ts';
 
 /** The confirmation of the seed's Delete: which campaign's unprocessed rows (or all) become CANCELLED. */

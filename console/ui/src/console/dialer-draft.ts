@@ -1,4 +1,6 @@
-import type { ChannelType, DialerInput, DialerView, FieldIssue } from '../../../../contract/wire.ts';
+import type { ChannelType } from '../../../../contract/channels.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
+import type { DialerInput, DialerView } from '../../../../contract/dialer.ts';
 
 /**
  * A new dialer starts from the database's defaults (db/schema/dialer.ts), copied here because the

@@ -1,4 +1,5 @@
-import type { ChannelType, DialerView } from '../../../../contract/wire.ts';
+import type { ChannelType } from '../../../../contract/channels.ts';
+import type { DialerView } from '../../../../contract/dialer.ts';
 import { channelTypeLabel } from './channel-types.ts';
 import { showDialers } from './console-route.ts';
 import {

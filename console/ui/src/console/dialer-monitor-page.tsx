@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import type { DialerMonitor } from '../../../../contract/wire.ts';
+import type { DialerMonitor } from '../../../../contract/dialer.ts';
 import { dialerMonitorLink, route, showDialerMonitor } from './console-route.ts';
 import { DialerActions } from './dialer-actions.tsx';
 import {

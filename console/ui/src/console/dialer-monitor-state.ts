@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { DialerMonitor, DialerView } from '../../../../contract/wire.ts';
+import type { DialerMonitor, DialerView } from '../../../../contract/dialer.ts';
 import { api, ApiRequestError, errorMessage } from '../api-client.ts';
 import { applyDialerView } from './dialers-state.ts';
 

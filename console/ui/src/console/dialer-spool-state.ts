@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { SpoolRowView, SpoolStateName } from '../../../../contract/wire.ts';
+import type { SpoolRowView, SpoolStateName } from '../../../../contract/dialer.ts';
 import { api, errorMessage } from '../api-client.ts';
 
 /** Each spool state as the monitor names it (0, 1 and 3 are the old system's). */

@@ -1,4 +1,4 @@
-import type { Role } from '../../../../contract/wire.ts';
+import type { Role } from '../../../../contract/common.ts';
 import type { ConsoleRoute } from './console-route.ts';
 
 const TABS: { page: ConsoleRoute['page']; href: string; label: string; admins?: true }[] = [

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { DialerView } from '../../../../contract/wire.ts';
+import type { DialerView } from '../../../../contract/dialer.ts';
 import { errorMessage } from '../api-client.ts';
 import { channelTypeLabel } from './channel-types.ts';
 import { ConfirmButton } from './confirm-button.tsx';

@@ -1,5 +1,7 @@
 import { signal } from '@preact/signals';
-import type { CampaignView, ChannelView, DialerInput, DialerView, ScheduleView } from '../../../../contract/wire.ts';
+import type { CampaignView, ScheduleView } from '../../../../contract/campaigns.ts';
+import type { ChannelView } from '../../../../contract/channels.ts';
+import type { DialerInput, DialerView } from '../../../../contract/dialer.ts';
 import { api, errorMessage, request } from '../api-client.ts';
 
 /** The dialers I may see (admins: all; supervisors: those of their security groups), by name. */

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { DncrEntry } from '../../../../contract/wire.ts';
+import type { DncrEntry } from '../../../../contract/dialer.ts';
 import { errorMessage } from '../api-client.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
 import { ConfirmButton } from './confirm-button.tsx';

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { DncrEntry } from '../../../../contract/wire.ts';
+import type { DncrEntry } from '../../../../contract/dialer.ts';
 import { api, errorMessage, request } from '../api-client.ts';
 
 /** The DNCR ("blacklist") page: numbers that must not be messaged, globally or for one campaign. */

@@ -1,7 +1,7 @@
 import { useSignal, type Signal } from '@preact/signals';
 import type { ComponentChildren, TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { errorMessage } from '../api-client.ts';
 import { fieldIssues } from './channels-state.ts';
 import { FieldIssues, fieldIssuesId, issuesOutside, issuesUnder } from './field-issues.tsx';

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 
 type Issues = readonly FieldIssue[];
 

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
-import type { ApiError, FileIssue, ImportProgress } from '../../../../contract/wire.ts';
+import type { ApiError, FileIssue } from '../../../../contract/common.ts';
+import type { ImportProgress } from '../../../../contract/dialer.ts';
 import { ApiRequestError } from '../api-client.ts';
 
 /** The progress figures of the uploads on their way, by progress key (from `dialer.import.progress`). */

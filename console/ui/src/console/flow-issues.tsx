@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 
 /**
  * Problems with a definition, each at its exact path in the document (`nodes.menu.options.2.next`);

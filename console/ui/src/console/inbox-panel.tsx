@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '../../../../contract/wire.ts';
+import type { ConversationSummary } from '../../../../contract/conversations.ts';
 import { formatFullTime, formatShortTime } from '../format-time.ts';
 import { openConversation, selectedId } from './conversation-state.ts';
 import { inboxError, inboxLoading, scope, searchText, setScope, setSearch, setStatusFilter, statusFilter, visibleConversations } from './inbox-state.ts';

@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { ConversationSummary } from '../../../../contract/wire.ts';
+import type { ConversationSummary } from '../../../../contract/conversations.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { canSeeAll, me } from './session-state.ts';
 

@@ -1,17 +1,11 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
-import type {
-  AgentChatMessage,
-  AgentMonitor,
-  CampaignMonitor,
-  ChannelSessionEvent,
-  ConversationSummary,
-  DialerMonitor,
-  ImportProgress,
-  MessageView,
-  Offer,
-  Presence,
-} from '../../../../contract/wire.ts';
+import type { ConsoleEvents, Listeners } from '../../../../contract/events.ts';
+import type { ChannelSessionEvent } from '../../../../contract/channels.ts';
+import type { Presence } from '../../../../contract/common.ts';
+import type { ConversationSummary, MessageView } from '../../../../contract/conversations.ts';
+import type { DialerMonitor, ImportProgress } from '../../../../contract/dialer.ts';
+import type { AgentChatMessage, AgentMonitor, CampaignMonitor, Offer } from '../../../../contract/routing.ts';
 import { applyChatMessage } from './agent-chat-state.ts';
 import { applySessionEvent, reloadChannelsIfShown } from './channels-state.ts';
 import { applySummary, refreshOpenConversation, upsertMessage } from './conversation-state.ts';
@@ -22,25 +16,6 @@ import { applyAgentMonitors, applyCampaignMonitor, applyMonitorConversation, app
 import { applyFlag, applyOfferCreated, applyOfferWithdrawn, loadOffers } from './offers-state.ts';
 import { applyPresence, loadMe, me } from './session-state.ts';
 
-/** What the server pushes to the console on namespace `/` (see wire.ts). */
-type ConsoleEvents = {
-  'conversation.upserted': (conversation: ConversationSummary) => void;
-  'message.created': (message: MessageView) => void;
-  'message.updated': (message: MessageView) => void;
-  'presence.updated': (presence: Presence) => void;
-  /** Admins only: a session channel's state changed. */
-  'channel.session': (event: ChannelSessionEvent) => void;
-  /** Supervisors: a campaign's live figures, and the agents of a campaign whose figures changed. */
-  'monitor.campaign': (campaign: CampaignMonitor) => void;
-  'monitor.agents': (agents: AgentMonitor[]) => void;
-  'offer.created': (offer: Offer) => void;
-  'offer.withdrawn': (event: { conversationId: number }) => void;
-  'conversation.flagged': (event: { conversationId: number; flag: 'chat_time' }) => void;
-  'agent-chat.message': (message: AgentChatMessage) => void;
-  /** Supervisors: a dialer's figures; the uploader: rows read so far of the file being imported. */
-  'dialer.monitor': (monitor: DialerMonitor) => void;
-  'dialer.import.progress': (progress: ImportProgress) => void;
-};
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -48,11 +23,11 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'off
 export const connection = signal<ConnectionState>('offline');
 
 const retryAfterRefusalMs = 5000;
-let socket: Socket<ConsoleEvents> | null = null;
+let socket: Socket<Listeners<ConsoleEvents>> | null = null;
 
 // The server refused the socket (or dropped it on purpose), so socket.io will not retry by itself.
 // Usually the session expired: re-check it; loadMe() clears `me` on 401, which logs the UI out.
-async function recoverFromRefusal(refused: Socket<ConsoleEvents>): Promise<void> {
+async function recoverFromRefusal(refused: Socket<Listeners<ConsoleEvents>>): Promise<void> {
   connection.value = 'offline';
   await loadMe();
   if (!me.value) return;
@@ -67,7 +42,7 @@ async function recoverFromRefusal(refused: Socket<ConsoleEvents>): Promise<void>
 /** Opens the live connection; the session cookie authenticates it. */
 export function connectLive(): void {
   if (socket) return;
-  const live: Socket<ConsoleEvents> = io({ withCredentials: true });
+  const live: Socket<Listeners<ConsoleEvents>> = io({ withCredentials: true });
   socket = live;
   connection.value = 'connecting';
 

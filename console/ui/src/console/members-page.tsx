@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { CampaignMember, Presence } from '../../../../contract/wire.ts';
+import type { CampaignMember } from '../../../../contract/campaigns.ts';
+import type { Presence } from '../../../../contract/common.ts';
 import { strategyLabel } from './campaign-draft.ts';
 import { campaignList, campaignsError, campaignsLoaded } from './campaigns-state.ts';
 import { campaignsLink } from './console-route.ts';

@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { AgentView, CampaignMember } from '../../../../contract/wire.ts';
+import type { AgentView, CampaignMember } from '../../../../contract/campaigns.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { campaignList, loadCampaigns } from './campaigns-state.ts';
 

@@ -1,4 +1,4 @@
-import type { OutboundContent } from '../../../../contract/wire.ts';
+import type { OutboundContent } from '../../../../contract/conversations.ts';
 
 /** The titles a customer can pick from (buttons or list rows), in order; none for a template. */
 function choices(content: OutboundContent): string[] {

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { AgentMonitor, CampaignMonitor, ConversationSummary } from '../../../../contract/wire.ts';
+import type { ConversationSummary } from '../../../../contract/conversations.ts';
+import type { AgentMonitor, CampaignMonitor } from '../../../../contract/routing.ts';
 import { openChatWith } from './agent-chat-state.ts';
 import {
   agentActionError,

@@ -1,6 +1,8 @@
 import { computed, signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
-import type { AgentMonitor, CampaignMonitor, ConversationDetail, ConversationSummary, MessageView, MonitorSnapshot, Presence } from '../../../../contract/wire.ts';
+import type { Presence } from '../../../../contract/common.ts';
+import type { ConversationDetail, ConversationSummary, MessageView } from '../../../../contract/conversations.ts';
+import type { AgentMonitor, CampaignMonitor, MonitorSnapshot } from '../../../../contract/routing.ts';
 import { api, errorMessage } from '../api-client.ts';
 
 /** The supervisors' live Monitor: campaigns' figures, their agents, and the conversations agents hold (for Spy). */

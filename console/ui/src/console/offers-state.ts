@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
-import type { ConversationSummary, Offer } from '../../../../contract/wire.ts';
+import type { ConversationSummary } from '../../../../contract/conversations.ts';
+import type { Offer } from '../../../../contract/routing.ts';
 import { ApiRequestError, api, errorMessage } from '../api-client.ts';
 import { followRoute } from './console-route.ts';
 import { openConversation } from './conversation-state.ts';

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useRef } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
-import type { ConversationDetail } from '../../../../contract/wire.ts';
+import type { ConversationDetail } from '../../../../contract/conversations.ts';
 import { CannedResponsePicker, moveHighlight, ShortcutSuggestions, useCannedResponses } from './canned-responses.tsx';
 import { fillPlaceholders, matchResponses, typedShortcut, type CannedResponse } from './canned-responses-state.ts';
 import { canReply, sendReply } from './conversation-state.ts';

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { Me, Presence, PresenceState } from '../../../../contract/wire.ts';
+import type { Me, Presence, PresenceState } from '../../../../contract/common.ts';
 import { api, errorMessage, isUnauthorized } from '../api-client.ts';
 
 /** The signed-in agent, or null when the login form should show. */

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
-import type { FieldIssue } from '../../../../contract/wire.ts';
+import type { FieldIssue } from '../../../../contract/common.ts';
 import { errorMessage } from '../api-client.ts';
 import { fieldIssues } from './channels-state.ts';
 import { SPOOL_STATE_LABELS, sendSingleMessage } from './dialer-spool-state.ts';

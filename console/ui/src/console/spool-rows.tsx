@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { SPOOL_STATE_NAMES, type SpoolStateName } from '../../../../contract/wire.ts';
+import { SPOOL_STATE_NAMES, type SpoolStateName } from '../../../../contract/dialer.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
 import { loadSpoolRows, resetSpoolRows, SPOOL_STATE_LABELS, spoolRows, spoolRowsError, spoolRowsFor, spoolRowsLoading } from './dialer-spool-state.ts';
 

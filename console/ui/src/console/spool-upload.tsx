@@ -1,7 +1,8 @@
 import { useSignal } from '@preact/signals';
 import type { ComponentChildren, TargetedSubmitEvent } from 'preact';
 import { useRef } from 'preact/hooks';
-import type { FileIssue, SpoolImportView } from '../../../../contract/wire.ts';
+import type { FileIssue } from '../../../../contract/common.ts';
+import type { SpoolImportView } from '../../../../contract/dialer.ts';
 import { errorMessage } from '../api-client.ts';
 import { describeIssue, fileIssuesOf, importProgress, newProgressKey, uploadFile } from './file-upload.ts';
 

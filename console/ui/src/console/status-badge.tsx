@@ -1,4 +1,4 @@
-import type { ConversationStatus } from '../../../../contract/wire.ts';
+import type { ConversationStatus } from '../../../../contract/conversations.ts';
 
 const labels: Record<ConversationStatus, string> = {
   bot: 'Bot',

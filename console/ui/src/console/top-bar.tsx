@@ -1,4 +1,4 @@
-import type { Me } from '../../../../contract/wire.ts';
+import type { Me } from '../../../../contract/common.ts';
 import { ChatButton } from './agent-chat.tsx';
 import { isDialerPage, route, shownPage } from './console-route.ts';
 import { connection, type ConnectionState } from './live-updates.ts';

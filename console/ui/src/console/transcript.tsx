@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { MessageStatus, MessageView } from '../../../../contract/wire.ts';
+import type { MessageStatus, MessageView } from '../../../../contract/conversations.ts';
 import { formatFullTime, formatMessageTime } from '../format-time.ts';
 import { MessageContent, NodeTag } from './message-content.tsx';
 

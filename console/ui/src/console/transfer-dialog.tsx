@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
-import type { AgentView, CampaignView, ConversationDetail, ConversationSummary } from '../../../../contract/wire.ts';
+import type { AgentView, CampaignView } from '../../../../contract/campaigns.ts';
+import type { ConversationDetail, ConversationSummary } from '../../../../contract/conversations.ts';
 import { api, errorMessage } from '../api-client.ts';
 import { applySummary } from './conversation-state.ts';
 import { upsertConversation } from './inbox-state.ts';

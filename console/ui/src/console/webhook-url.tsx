@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useRef } from 'preact/hooks';
-import type { ChannelView } from '../../../../contract/wire.ts';
+import type { ChannelView } from '../../../../contract/channels.ts';
 
 /** Copies text: the Clipboard API where the page may use it, else the selected input and execCommand. */
 export async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import type { SimulatorPhone } from '../../../../contract/wire.ts';
+import type { SimulatorPhone } from '../../../../contract/simulator.ts';
 import { formatMessageTime } from '../format-time.ts';
 import { bubbles, sendText, typing, type PhoneBubble } from './phone-messages.ts';
 import { forgetPhone } from './phone-session.ts';

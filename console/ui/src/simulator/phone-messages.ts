@@ -1,5 +1,5 @@
 import { effect, signal, untracked } from '@preact/signals';
-import type { SimulatorMessage, SimulatorPhone } from '../../../../contract/wire.ts';
+import type { SimulatorMessage, SimulatorPhone } from '../../../../contract/simulator.ts';
 import { errorMessage, request } from '../api-client.ts';
 import { phone as currentPhone } from './phone-session.ts';
 

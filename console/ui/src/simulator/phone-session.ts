@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { SimulatorPhone } from '../../../../contract/wire.ts';
+import type { SimulatorPhone } from '../../../../contract/simulator.ts';
 import { api, errorMessage } from '../api-client.ts';
 
 export type SimulatorChannel = { id: number; name: string };

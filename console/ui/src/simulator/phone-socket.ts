@@ -1,10 +1,10 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
-import type { SimulatorMessage, SimulatorPhone } from '../../../../contract/wire.ts';
+import type { Listeners, SimulatorEvents } from '../../../../contract/events.ts';
+import type { SimulatorMessage, SimulatorPhone } from '../../../../contract/simulator.ts';
 import { receiveMessage, showTyping } from './phone-messages.ts';
 
 /** `typing`: the platform is about to reply (a bot's typing delay); the next `message` ends it. */
-type PhoneEvents = { message: (message: SimulatorMessage) => void; typing: (event: { at: string }) => void };
 
 export type PhoneLink = 'connecting' | 'online' | 'reconnecting' | 'refused';
 
@@ -13,7 +13,7 @@ export const link = signal<PhoneLink>('connecting');
 
 /** Connects the phone to namespace `/simulator`; returns the function that hangs up. */
 export function connectPhone(phone: SimulatorPhone): () => void {
-  const socket: Socket<PhoneEvents> = io('/simulator', { auth: { token: phone.token }, withCredentials: true });
+  const socket: Socket<Listeners<SimulatorEvents>> = io('/simulator', { auth: { token: phone.token }, withCredentials: true });
   link.value = 'connecting';
 
   socket.on('connect', () => (link.value = 'online'));
