@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { channels } from './channels.ts';
 import { securityGroups, users } from './users.ts';
+import { ACD_FULL_ACTIONS, CAMPAIGN_DEFAULTS, CAMPAIGN_STRATEGIES, OPT_OUT_DEFAULTS, OPT_OUT_SCOPES } from '../../contract/campaigns.ts';
 
 /** Weekly opening hours in a time zone, plus dated exceptions (holidays). Used by campaigns and dialers. */
 export const schedules = pgTable('schedules', {
@@ -66,23 +67,8 @@ export const botFlows = pgTable(
   (t) => [unique('bot_flows_name_version_key').on(t.name, t.version)],
 );
 
-export const CAMPAIGN_STRATEGIES = ['round_robin', 'longest_idle', 'fewest_active', 'random', 'linear', 'offer_all'] as const;
-export type CampaignStrategy = (typeof CAMPAIGN_STRATEGIES)[number];
-
-export const ACD_FULL_ACTIONS = ['close', 'stay_with_bot'] as const;
-
-/** Where an opt-out lands on the DNCR: this campaign only, or every campaign. */
-export const OPT_OUT_SCOPES = ['campaign', 'global'] as const;
-
-/** The keywords and answers of opt-out, opt-in and help; also what a conversation without a campaign uses. */
-export const OPT_OUT_DEFAULTS = {
-  optOutKeywords: ['STOP', 'BAJA', 'UNSUBSCRIBE', 'CANCELAR', 'QUIT', 'END'],
-  optInKeywords: ['START', 'ALTA'],
-  helpKeywords: ['HELP', 'AYUDA'],
-  optOutMessage: 'You will not receive more messages from us. Reply START to subscribe again.',
-  optInMessage: 'You are subscribed again. Reply STOP to unsubscribe.',
-  helpMessage: 'Write your question and we will answer. Reply STOP to unsubscribe, START to subscribe again.',
-};
+export { ACD_FULL_ACTIONS, CAMPAIGN_DEFAULTS, CAMPAIGN_STRATEGIES, OPT_OUT_DEFAULTS, OPT_OUT_SCOPES };
+export type { CampaignStrategy } from '../../contract/campaigns.ts';
 
 const textArray = (values: readonly string[]) => sql.raw(`'{${values.map((value) => `"${value}"`).join(',')}}'::text[]`);
 
@@ -94,30 +80,30 @@ export const campaigns = pgTable(
     name: text().notNull().unique(),
     /** DID-Ports: codes (numbers, ids) the provider uses to identify the campaign. */
     didPorts: text().array().notNull().default(sql`'{}'::text[]`),
-    strategy: text({ enum: CAMPAIGN_STRATEGIES }).notNull().default('fewest_active'),
+    strategy: text({ enum: CAMPAIGN_STRATEGIES }).notNull().default(CAMPAIGN_DEFAULTS.strategy),
     scheduleId: integer().references(() => schedules.id),
     greetingMessage: text(),
     outOfTimeMessage: text(),
     queueFullMessage: text(),
     /** Thresholds, seconds. */
-    serviceLevelSeconds: integer().notNull().default(60),
-    churnSeconds: integer().notNull().default(300),
-    chatTimeSeconds: integer().notNull().default(900),
+    serviceLevelSeconds: integer().notNull().default(CAMPAIGN_DEFAULTS.serviceLevelSeconds),
+    churnSeconds: integer().notNull().default(CAMPAIGN_DEFAULTS.churnSeconds),
+    chatTimeSeconds: integer().notNull().default(CAMPAIGN_DEFAULTS.chatTimeSeconds),
     /** ACD: maximum customers waiting for an agent. */
-    acdMaxWaiting: integer().notNull().default(50),
-    acdFullAction: text({ enum: ACD_FULL_ACTIONS }).notNull().default('close'),
-    maxInteractionsPerAgent: integer().notNull().default(3),
+    acdMaxWaiting: integer().notNull().default(CAMPAIGN_DEFAULTS.acdMaxWaiting),
+    acdFullAction: text({ enum: ACD_FULL_ACTIONS }).notNull().default(CAMPAIGN_DEFAULTS.acdFullAction),
+    maxInteractionsPerAgent: integer().notNull().default(CAMPAIGN_DEFAULTS.maxInteractionsPerAgent),
     /** Seconds an assigned agent has to answer before the conversation is routed again; null = never. */
     agentAnswerTimeoutSeconds: integer(),
-    stickyAgent: boolean().notNull().default(false),
-    enabled: boolean().notNull().default(true),
+    stickyAgent: boolean().notNull().default(CAMPAIGN_DEFAULTS.stickyAgent),
+    enabled: boolean().notNull().default(CAMPAIGN_DEFAULTS.enabled),
     securityGroupId: integer().references(() => securityGroups.id),
     botFlowId: integer().references(() => botFlows.id),
     /** Whole-message keywords that work in any state (case and accents ignored). */
     optOutKeywords: text().array().notNull().default(textArray(OPT_OUT_DEFAULTS.optOutKeywords)),
     optInKeywords: text().array().notNull().default(textArray(OPT_OUT_DEFAULTS.optInKeywords)),
     helpKeywords: text().array().notNull().default(textArray(OPT_OUT_DEFAULTS.helpKeywords)),
-    optOutScope: text({ enum: OPT_OUT_SCOPES }).notNull().default('campaign'),
+    optOutScope: text({ enum: OPT_OUT_SCOPES }).notNull().default(CAMPAIGN_DEFAULTS.optOutScope),
     optOutMessage: text().notNull().default(OPT_OUT_DEFAULTS.optOutMessage),
     optInMessage: text().notNull().default(OPT_OUT_DEFAULTS.optInMessage),
     helpMessage: text().notNull().default(OPT_OUT_DEFAULTS.helpMessage),
