@@ -1,15 +1,8 @@
 import type { ErrorRequestHandler } from 'express';
-import { z } from 'zod';
-import { TransitionError } from '../conversations/conversation-status.ts';
-import { InvalidPayloadError } from '../gateway/channel.ts';
-import { OutsideServiceWindowError } from '../gateway/service-window.ts';
-import { InvalidNumberError } from '../gateway/phone-number.ts';
-import { PresenceError } from '../routing/agent-presence.ts';
-import { TakeRefusedError } from '../routing/take-conversation.ts';
-import { OfferGoneError } from '../routing/offers.ts';
+import type { z } from 'zod';
 import { isConnectionLost } from '../db/connection-lost.ts';
+import { DomainError, domainErrors, type ErrorKind } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
-import { TooDeepError } from '../kernel/storable-text.ts';
 
 /** Sent as Retry-After with every 503: the database back after a restart, a conflict that passed. */
 export const RETRY_AFTER_SECONDS = 2;
@@ -28,13 +21,17 @@ export class HttpError extends Error {
   }
 }
 
+/** The HTTP status of each kind of domain refusal. */
+const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
+
+/** The refusals routes throw: the domain's (`kernel/errors.ts`), and those only HTTP has. */
 export const httpErrors = {
-  badRequest: (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details),
-  validation: (details: unknown) => new HttpError(400, 'validation_failed', 'The request is not valid', details),
+  badRequest: domainErrors.invalid,
+  validation: domainErrors.validation,
+  forbidden: domainErrors.forbidden,
+  notFound: domainErrors.notFound,
+  conflict: domainErrors.conflict,
   unauthorized: () => new HttpError(401, 'unauthorized', 'Log in to continue'),
-  forbidden: (message = 'Your role does not allow this') => new HttpError(403, 'forbidden', message),
-  notFound: (what: string) => new HttpError(404, 'not_found', `${what} not found`),
-  conflict: (message: string) => new HttpError(409, 'conflict', message),
   unavailable: (message: string) => new HttpError(503, 'unavailable', message),
 };
 
@@ -65,26 +62,24 @@ const CLIENT_ERROR_MESSAGES: Record<number, string> = {
   415: 'The request body is in an encoding or character set this server does not read',
 };
 
+/** A domain refusal as HTTP answers it. */
+const rendered = (error: DomainError) => new HttpError(STATUS_OF[error.kind], error.code, error.message, error.details);
+
 /** The HttpError a thrown error stands for, or null for an unexpected one (a 500, logged). */
 export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
-  if (error instanceof TransitionError || error instanceof PresenceError || error instanceof TakeRefusedError) return httpErrors.conflict(error.message);
-  if (error instanceof OfferGoneError) return new HttpError(409, 'offer_gone', error.message);
-  if (error instanceof InvalidPayloadError) return httpErrors.badRequest(error.message, error.details);
-  if (error instanceof InvalidNumberError) return httpErrors.badRequest(error.message);
-  if (error instanceof TooDeepError) return httpErrors.badRequest(error.message);
-  if (error instanceof OutsideServiceWindowError) return new HttpError(409, 'outside_service_window', error.message);
+  if (error instanceof DomainError) return rendered(error);
   // The database went away mid-request (a restart, a failover): the transaction did not commit, or
   // its commit is unknown, so never a 2xx; the caller retries, and ids stored once make that safe.
   if (isConnectionLost(error)) return httpErrors.unavailable('The service is briefly unavailable; try again in a few seconds');
   // A constraint the database enforces (unique name, a row still referenced) is a conflict, not a crash.
   const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
-  if (code === '23505') return httpErrors.conflict('That already exists');
-  if (code === '23503') return httpErrors.conflict('Other records still refer to this');
+  if (code === '23505') return rendered(httpErrors.conflict('That already exists'));
+  if (code === '23503') return rendered(httpErrors.conflict('Other records still refer to this'));
   // Two commands on the same records at the same instant (rare: an offer accepted while its agent goes on a break).
   if (code === '40P01' || code === '40001') return new HttpError(503, 'retry', 'Someone changed the same records at the same moment; try again');
   const bodyError = error as { type?: string; status?: number };
-  if (bodyError?.type === 'entity.parse.failed') return httpErrors.badRequest('The request body is not valid JSON');
+  if (bodyError?.type === 'entity.parse.failed') return rendered(httpErrors.badRequest('The request body is not valid JSON'));
   if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'too_large', 'The request body is too large');
   // Everything else express, its router or its body parsers refuse on the client's account carries a
   // 4xx status (a path that is not valid percent-encoding, an unknown Content-Encoding or charset, a

@@ -5,7 +5,8 @@ import type { UserRole } from '../db/schema/index.ts';
 import { httpErrors } from './http-errors.ts';
 import { storable } from '../kernel/storable-text.ts';
 import { authenticateApiKey, type ApiCaller } from './web-service/api-key-auth.ts';
-import { resolveSession, SESSION_COOKIE, type Actor } from './sessions.ts';
+import { resolveSession, SESSION_COOKIE } from './sessions.ts';
+import type { Actor } from '../kernel/actor.ts';
 
 /**
  * Who may call a route: the roles that may; `apiKey` (what the key is for): a web-service API key, no

@@ -1,12 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
+import type { Actor } from '../kernel/actor.ts';
 import { sessions, userSecurityGroups, users, type UserRole } from '../db/schema/index.ts';
 
 export const SESSION_COOKIE = 'omnichat_session';
-
-/** The authenticated user a request or socket acts as. */
-export type Actor = { userId: number; username: string; displayName: string; role: UserRole; securityGroupIds: number[]; tokenHash: string };
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 

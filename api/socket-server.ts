@@ -12,12 +12,8 @@ import { rooms } from '../kernel/realtime.ts';
 import { handshakeOrigins, isSameOriginRequest } from './cross-site.ts';
 import { readSessionCookie } from './route-table.ts';
 import { visibleCampaignIds } from '../kernel/visibility.ts';
-import { resolveSession, type Actor } from './sessions.ts';
-
-/** Who watches a campaign's room: admins and, by its security group, that group's supervisors or all of them. */
-export function campaignWatchers(securityGroupId: number | null): string[] {
-  return [rooms.admins, securityGroupId === null ? rooms.supervisors : rooms.securityGroup(securityGroupId)];
-}
+import { resolveSession } from './sessions.ts';
+import type { Actor } from '../kernel/actor.ts';
 
 /**
  * Socket.io on the HTTP server. `/` is the console: the session cookie authenticates the handshake and

@@ -28,17 +28,15 @@ export async function run(options: { customers: number; concurrency: number; dat
     const baselineStart = performance.now();
     for (let i = 0; i < options.customers; i++) {
       await db.transaction(async (tx) => {
-        await tx
-          .insert(messages)
-          .values({
-            channelId: channel.id,
-            direction: 'inbound',
-            authorType: 'contact',
-            address: `+1555${i}`,
-            body: 'x',
-            providerMessageId: `baseline-${i}`,
-            status: 'received',
-          });
+        await tx.insert(messages).values({
+          channelId: channel.id,
+          direction: 'inbound',
+          authorType: 'contact',
+          address: `+1555${i}`,
+          body: 'x',
+          providerMessageId: `baseline-${i}`,
+          status: 'received',
+        });
       });
     }
     const baselineSeconds = (performance.now() - baselineStart) / 1000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import type postgres from 'postgres';
-import { closeConversation } from '../conversations/close-conversation.ts';
+import { closeConversation } from '../routing/close-conversation.ts';
 import { connectDatabase } from '../db/connection.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { conversations, type CampaignStrategy } from '../db/schema/index.ts';

@@ -1,7 +1,7 @@
 import { and, eq, gt, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import { campaigns, channels, contactAddresses, contacts, conversations, messages, schedules } from '../db/schema/index.ts';
-import { closeConversation } from '../conversations/close-conversation.ts';
+import { closeConversation } from '../routing/close-conversation.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';

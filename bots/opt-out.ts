@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { auditLog, dncr, OPT_OUT_DEFAULTS, type campaigns } from '../db/schema/index.ts';
-import { closeConversation } from '../conversations/close-conversation.ts';
+import { closeConversation } from '../routing/close-conversation.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';

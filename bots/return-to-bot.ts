@@ -1,6 +1,6 @@
 import { and, eq, max } from 'drizzle-orm';
 import { auditLog, conversations, messages, type UserRole } from '../db/schema/index.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from '../routing/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';

@@ -1,7 +1,7 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Queue, WorkOptions } from 'pg-boss';
 import { campaigns, conversations } from '../db/schema/index.ts';
-import { closeConversation } from '../conversations/close-conversation.ts';
+import { closeConversation } from '../routing/close-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import { OutsideServiceWindowError } from '../gateway/service-window.ts';
 import { QUEUES } from '../kernel/queues.ts';

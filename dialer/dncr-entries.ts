@@ -2,10 +2,10 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.ts';
 import { auditLog, dncr } from '../db/schema/index.ts';
 import type { DncrEntry } from '../contract/dialer.ts';
-import type { Actor } from '../api/sessions.ts';
+import type { Actor } from '../kernel/actor.ts';
 import { visibleDncr } from '../kernel/visibility.ts';
 import { assertReferences, single } from '../kernel/assert-visible.ts';
-import { httpErrors } from '../api/http-errors.ts';
+import { domainErrors } from '../kernel/errors.ts';
 import { dncrNumber } from './dncr.ts';
 
 type DncrRow = {
@@ -69,7 +69,7 @@ export async function addDncrNumber(
   country: string,
 ): Promise<{ entry: DncrEntry; created: boolean }> {
   const number = dncrNumber(input.number, country);
-  if (!number) throw httpErrors.validation([{ path: 'number', message: `"${input.number}" is not a phone number` }]);
+  if (!number) throw domainErrors.validation([{ path: 'number', message: `"${input.number}" is not a phone number` }]);
   await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
   const [inserted] = await tx
     .insert(dncr)
@@ -94,7 +94,7 @@ export async function addDncrNumber(
 /** Takes a number off its list (404 when the actor can't see the entry); the removal is audited. */
 export async function removeDncrEntry(tx: Tx, actor: Actor, id: number): Promise<void> {
   const entry = await loadEntry(tx, actor, id);
-  if (!entry) throw httpErrors.notFound('DNCR entry');
+  if (!entry) throw domainErrors.notFound('DNCR entry');
   await tx.execute(sql`delete from dncr where id = ${id}`);
   await tx.insert(auditLog).values({
     actorUserId: actor.userId,

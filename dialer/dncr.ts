@@ -17,7 +17,7 @@ export async function blockedNumbers(db: Executor, campaignId: number, numbers: 
 }
 
 /** A number as people write one: digits with an optional leading `+` and the usual separators. */
-const WRITTEN_NUMBER = /^\+?\(?[0-9][0-9 ().\-\/]*$/;
+const WRITTEN_NUMBER = /^\+?\(?[0-9][0-9 ().\-/]*$/;
 /** Fewer digits than this is no number anyone can be called at (short codes have at least 3). */
 const MIN_DIGITS = 3;
 

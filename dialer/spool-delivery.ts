@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import type { MessageStatus } from '../db/schema/index.ts';
-import { nextMessageStatus } from '../conversations/message-status.ts';
-import type { StatusReport } from '../gateway/channel.ts';
+import { nextMessageStatus } from '../messages/message-status.ts';
+import type { StatusReport } from '../messages/inbound.ts';
+import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 /**
  * A delivery report for a broadcast message: the spool row a dialer on this channel sent with that
@@ -27,4 +28,11 @@ export async function applySpoolReport(db: Executor, channelId: number, report: 
        where id = ${row.id}`);
   }
   return true;
+}
+
+/** The dialer's status handler (see `gateway/status-job.ts`): the reports of broadcast rows; answers those that match none. */
+export async function applySpoolReports(uow: UnitOfWork, channelId: number, reports: readonly StatusReport[]): Promise<StatusReport[]> {
+  const unmatched: StatusReport[] = [];
+  for (const report of reports) if (!(await applySpoolReport(uow.tx, channelId, report))) unmatched.push(report);
+  return unmatched;
 }

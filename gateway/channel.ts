@@ -1,8 +1,13 @@
 import type { channels, ChannelType, MessageMedia, MessageStatus, OutboundContent } from '../db/schema/index.ts';
 import type { LiveEvent } from '../kernel/realtime.ts';
+import type { InboundMessage, StatusReport } from '../messages/inbound.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
+
+/** What every adapter normalizes a provider's message and delivery report to (defined with the messages they become). */
+export type { InboundMessage, StatusReport };
 
 /** A provider's HTTP request as the webhook route received it; `rawBody` keeps the exact bytes for signatures. */
 export type WebhookRequest = {
@@ -14,30 +19,6 @@ export type WebhookRequest = {
   rawBody: Buffer;
   /** The body parsed by content type (JSON or form), or undefined. */
   body: unknown;
-};
-
-/** One inbound message, normalized: the same shape from every provider. */
-export type InboundMessage = {
-  channelId: number;
-  /** Sender address, normalized (E.164 for phone numbers). */
-  from: string;
-  /** Our address the customer wrote to (DID / port / number), used to pick the campaign. */
-  to: string | null;
-  text: string;
-  media: MessageMedia[];
-  providerMessageId: string;
-  timestamp: Date;
-  profileName?: string;
-  metadata?: Record<string, unknown>;
-};
-
-/** A delivery report from the provider about a message we sent. */
-export type StatusReport = {
-  providerMessageId: string;
-  status: Extract<MessageStatus, 'sent' | 'delivered' | 'read' | 'failed'>;
-  errorCode?: string;
-  errorMessage?: string;
-  at: Date;
 };
 
 export type OutboundMessage = {
@@ -134,11 +115,9 @@ export type Channel = {
 export type ChannelFactory = (row: ChannelRow, deps: ChannelDeps) => Channel;
 
 /** Raised by `normalize` for a verified request whose content is unusable; answered 400 with its message. */
-export class InvalidPayloadError extends Error {
+export class InvalidPayloadError extends DomainError {
   override name = 'InvalidPayloadError';
-  readonly details: unknown;
   constructor(message: string, details?: unknown) {
-    super(message);
-    this.details = details;
+    super('invalid', 'bad_request', message, details);
   }
 }

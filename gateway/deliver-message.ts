@@ -1,8 +1,8 @@
 import { setTimeout } from 'node:timers/promises';
 import { and, desc, eq } from 'drizzle-orm';
 import { messages } from '../db/schema/index.ts';
-import { messageEvents } from '../conversations/conversation-events.ts';
-import { plainText } from '../conversations/outbound-content.ts';
+import { messageEvents } from '../messages/message-events.ts';
+import { plainText } from '../messages/outbound-content.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
 import type { Channel, ChannelRow, SendResult } from './channel.ts';

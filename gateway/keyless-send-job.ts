@@ -5,7 +5,7 @@ import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../kernel/queues.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Services } from '../kernel/unit-of-work.ts';
-import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
+import { enqueueSendOn, type SendJob } from '../messages/enqueue-send.ts';
 
 /**
  * `gateway.send`, the first send queue: policy standard, no customer key, so it cannot keep a

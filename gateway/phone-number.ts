@@ -1,7 +1,11 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { DomainError } from '../kernel/errors.ts';
 
-export class InvalidNumberError extends Error {
+export class InvalidNumberError extends DomainError {
   override name = 'InvalidNumberError';
+  constructor(message: string) {
+    super('invalid', 'bad_request', message);
+  }
 }
 
 /** A phone number as E.164, read with the channel's default country; an impossible number is refused. */

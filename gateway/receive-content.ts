@@ -1,4 +1,4 @@
-import { storeInbound } from '../conversations/store-inbound.ts';
+import { storeInbound } from '../messages/store-inbound.ts';
 import { QUEUES } from '../kernel/queues.ts';
 import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
 import { storable } from '../kernel/storable-text.ts';

@@ -6,10 +6,10 @@ import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
 import { deliverMessage, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
-import { enqueueSendOn, type SendJob } from './enqueue-send.ts';
+import { enqueueSendOn, type SendJob } from '../messages/enqueue-send.ts';
 import type { SessionManager } from './session/session-manager.ts';
 
-export type { SendJob } from './enqueue-send.ts';
+export type { SendJob } from '../messages/enqueue-send.ts';
 
 export const queue = QUEUES.gatewayOutbound;
 /**

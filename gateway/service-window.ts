@@ -1,10 +1,14 @@
 import type { ChannelType } from '../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from './channel-schemas.ts';
 import { SERVICE_WINDOW_MS } from './whatsapp-cloud/cloud-api-settings.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 /** Raised before anything is queued, so a message is never shown as sent when the provider would refuse it. */
-export class OutsideServiceWindowError extends Error {
+export class OutsideServiceWindowError extends DomainError {
   override name = 'OutsideServiceWindowError';
+  constructor(message: string) {
+    super('conflict', 'outside_service_window', message);
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import { httpErrors } from '../api/http-errors.ts';
+import { domainErrors } from './errors.ts';
 import type { FieldIssue } from '../contract/common.ts';
-import type { Actor } from '../api/sessions.ts';
+import type { Actor } from './actor.ts';
 import {
   transferableCampaigns,
   visibleBotFlows,
@@ -80,7 +80,7 @@ export async function assertVisible(db: Executor, actor: Actor, named: NamedIds)
   const [first] = unseen.keys();
   if (!first) return;
   const label = KINDS[first].label;
-  throw httpErrors.notFound(label.charAt(0).toUpperCase() + label.slice(1));
+  throw domainErrors.notFound(label.charAt(0).toUpperCase() + label.slice(1));
 }
 
 /** Issues for references that do not exist or are out of the actor's sight, alike: "There is no channel 4" at its path. */
@@ -98,7 +98,7 @@ export async function referenceIssues(db: Executor, actor: Actor, references: Re
 /** Refuses (400 at each field) references that do not exist or are out of the actor's sight. */
 export async function assertReferences(db: Executor, actor: Actor, references: References): Promise<void> {
   const issues = await referenceIssues(db, actor, references);
-  if (issues.length) throw httpErrors.validation(issues);
+  if (issues.length) throw domainErrors.validation(issues);
 }
 
 /**
@@ -109,6 +109,6 @@ export async function assertReferences(db: Executor, actor: Actor, references: R
 export function assertOwnGroup(actor: Actor, given: number | null | undefined, current: number | null, what: 'campaign' | 'dialer'): void {
   if (actor.role === 'admin' || given === undefined || given === current) return;
   if (given === null || !actor.securityGroupIds.includes(given)) {
-    throw httpErrors.forbidden(`You can only give a ${what} one of your own security groups`);
+    throw domainErrors.forbidden(`You can only give a ${what} one of your own security groups`);
   }
 }

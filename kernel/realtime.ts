@@ -5,9 +5,7 @@ import type { Logger } from './logger.ts';
 type EventOf<Events, Namespace> = { [K in keyof Events]: { namespace: Namespace; rooms: string[]; event: K; payload: Events[K] } }[keyof Events];
 
 /** A live update for the console or the simulator, published only after its transaction commits; typed by `contract/events.ts`. */
-export type LiveEvent =
-  | (Omit<EventOf<ConsoleEvents, '/'>, 'namespace'> & { namespace?: '/' })
-  | EventOf<SimulatorEvents, '/simulator'>;
+export type LiveEvent = (Omit<EventOf<ConsoleEvents, '/'>, 'namespace'> & { namespace?: '/' }) | EventOf<SimulatorEvents, '/simulator'>;
 
 export type Realtime = {
   publish(events: readonly LiveEvent[]): void;
@@ -37,6 +35,11 @@ export const rooms = Object.freeze({
   securityGroup: (groupId: number) => `group:${groupId}`,
   phone: (channelId: number, address: string) => `phone:${channelId}:${address}`,
 });
+
+/** Who watches a campaign's room: admins and, by its security group, that group's supervisors or all of them. */
+export function campaignWatchers(securityGroupId: number | null): string[] {
+  return [rooms.admins, securityGroupId === null ? rooms.supervisors : rooms.securityGroup(securityGroupId)];
+}
 
 /**
  * Publishes to socket.io when this process serves HTTP. With several nodes, the socket.io Postgres

@@ -1,3 +1,5 @@
+import { DomainError } from './errors.ts';
+
 /**
  * PostgreSQL cannot store U+0000 in `text` nor in `jsonb` (it refuses the whole statement), so a
  * NUL a provider or a client sends would turn an accepted message into an error on every retry.
@@ -17,10 +19,10 @@ export function storableText(text: string): string {
 export const MAX_DEPTH = 64;
 
 /** A value nested deeper than MAX_DEPTH (`[[[[…]]]]` parses fine and would overflow the stack). */
-export class TooDeepError extends Error {
+export class TooDeepError extends DomainError {
   override name = 'TooDeepError';
   constructor() {
-    super(`The request nests deeper than ${MAX_DEPTH} levels`);
+    super('invalid', 'bad_request', `The request nests deeper than ${MAX_DEPTH} levels`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import type { Actor } from '../api/sessions.ts';
+import type { Actor } from './actor.ts';
 
 /*
  * What each actor may see and name, as SQL conditions: the one place the security-group rule lives.

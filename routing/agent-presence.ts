@@ -6,6 +6,7 @@ import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { withdrawAgentOffers } from './offers.ts';
 import { requestAssignment } from './queue-conversation.ts';
 import { requeueAgentConversations } from './requeue-conversation.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 export type PresenceChange = { state: PresenceState; breakName?: string | null };
 
@@ -15,8 +16,11 @@ const ALLOWED: Record<PresenceState, readonly PresenceState[]> = {
   break: ['available', 'offline', 'break'],
 };
 
-export class PresenceError extends Error {
+export class PresenceError extends DomainError {
   override name = 'PresenceError';
+  constructor(message: string) {
+    super('conflict', 'conflict', message);
+  }
 }
 
 /** Agent presence state machine; "busy" is not a state but available at capacity. */

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPresence, contactAddresses, contacts, conversations } from '../db/schema/index.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from './change-status.ts';
 import { buildCampaign, buildSimulatorChannel, buildUser } from '../test/harness/factories.ts';
 import { startTestPlatform, type TestPlatform } from '../test/harness/test-platform.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { agentPresence, campaigns, conversations } from '../db/schema/index.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';

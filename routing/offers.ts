@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { agentPresence, campaigns, conversationOffers, conversations } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { presentConversations } from '../conversations/presenters.ts';
 import type { Offer } from '../contract/routing.ts';
@@ -12,6 +12,7 @@ import { requestAssignmentForAgent } from './agent-presence.ts';
 import { candidateAgents, QUEUE_ORDER } from './candidate-agents.ts';
 import { deleteOffers } from './offer-rows.ts';
 import { TakeRefusedError } from './take-conversation.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 /** Advisory lock namespace (first key) of a campaign's offer round. */
 const OFFER_ROUND_LOCK = 7_340_005;
@@ -20,8 +21,11 @@ const OFFER_ROUND_LOCK = 7_340_005;
 const OFFERED_AT_ONCE = 100;
 
 /** The conversation is no longer there to accept: someone else took it, or it left the queue. */
-export class OfferGoneError extends Error {
+export class OfferGoneError extends DomainError {
   override name = 'OfferGoneError';
+  constructor(message: string) {
+    super('conflict', 'offer_gone', message);
+  }
 }
 
 /**

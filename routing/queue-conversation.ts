@@ -1,6 +1,6 @@
 import { and, count, eq } from 'drizzle-orm';
 import { campaigns, conversations } from '../db/schema/index.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from './change-status.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import { QUEUES } from '../kernel/queues.ts';

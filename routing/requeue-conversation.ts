@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { auditLog, conversations, type ReleaseReason } from '../db/schema/index.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';

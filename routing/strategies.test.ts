@@ -154,18 +154,16 @@ describe('assignment strategies', () => {
     await db.execute(
       sql`update conversations set status = 'closed', close_reason = 'agent_closed', closed_at = now(), assigned_user_id = ${b!} where id = ${first!}`,
     );
-    await db
-      .insert(conversationAssignments)
-      .values({
-        conversationId: first!,
-        userId: b!,
-        campaignId: campaign.id,
-        via: 'routing',
-        maxInteractions: 3,
-        activeBefore: 0,
-        releasedAt: new Date(),
-        releaseReason: 'closed',
-      });
+    await db.insert(conversationAssignments).values({
+      conversationId: first!,
+      userId: b!,
+      campaignId: campaign.id,
+      via: 'routing',
+      maxInteractions: 3,
+      activeBefore: 0,
+      releasedAt: new Date(),
+      releaseReason: 'closed',
+    });
     // b is busier than a, so fewest active alone would pick a.
     await enqueue(campaign.id, channel.id, 1);
     await assignWaiting(platform.services, campaign.id);

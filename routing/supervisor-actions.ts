@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { auditLog, sessions } from '../db/schema/index.ts';
-import type { Actor } from '../api/sessions.ts';
+import type { Actor } from '../kernel/actor.ts';
 import type { Executor } from '../db/connection.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { goOffline, setPresence, type PresenceChange } from './agent-presence.ts';

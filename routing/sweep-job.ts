@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Queue, WorkOptions } from 'pg-boss';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
-import { closeConversation } from '../conversations/close-conversation.ts';
+import { closeConversation } from './close-conversation.ts';
 import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
 import { SERVICE_WINDOW_MS } from '../gateway/whatsapp-cloud/cloud-api-settings.ts';
 import { QUEUES } from '../kernel/queues.ts';

@@ -1,15 +1,19 @@
 import { and, eq } from 'drizzle-orm';
 import { lockAgentLoad } from './agent-load.ts';
 import { auditLog, campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
-import { changeConversationStatus } from '../conversations/change-status.ts';
+import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import type { UserRole } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
+import { DomainError } from '../kernel/errors.ts';
 
-export class TakeRefusedError extends Error {
+export class TakeRefusedError extends DomainError {
   override name = 'TakeRefusedError';
+  constructor(message: string) {
+    super('conflict', 'conflict', message);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { agentPresence, auditLog, campaignMembers, campaigns, conversations, users, type UserRole } from '../db/schema/index.ts';
-import { changeConversationStatus, withdrawOffers } from '../conversations/change-status.ts';
+import { changeConversationStatus, withdrawOffers } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';

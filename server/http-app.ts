@@ -18,7 +18,7 @@ import { dncrRoutes } from '../api/console/dncr-routes.ts';
 import { apiKeyRoutes } from '../api/console/api-key-routes.ts';
 import { webServiceRoutes } from '../api/web-service/web-service-routes.ts';
 import { registerRoutes, type RouteTable } from '../api/route-table.ts';
-import { simulatorRoutes } from '../gateway/simulator/simulator-routes.ts';
+import { simulatorRoutes } from '../api/simulator-routes.ts';
 import { webhookRoutes } from '../api/webhook-routes.ts';
 import type { AppServices } from '../api/app-services.ts';
 import { healthRoutes } from '../api/health-routes.ts';

@@ -1,8 +1,10 @@
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
-import * as inboundJob from '../conversations/inbound-job.ts';
+import * as inboundJob from '../bots/inbound-job.ts';
 import * as keylessSendJob from '../gateway/keyless-send-job.ts';
 import * as sendJob from '../gateway/send-job.ts';
 import * as statusJob from '../gateway/status-job.ts';
+import { applyMessageReports } from '../messages/apply-message-reports.ts';
+import { applySpoolReports } from '../dialer/spool-delivery.ts';
 import * as assignJob from '../routing/assign-job.ts';
 import * as botTimeoutJob from '../bots/timeout-job.ts';
 import * as answerTimeoutJob from '../routing/answer-timeout-job.ts';
@@ -48,7 +50,7 @@ export async function startWorkers(boss: PgBoss, services: AppServices): Promise
   // Jobs without a customer key (the first send queues, and producers that give none) join their customer's FIFO.
   await boss.work(keylessSendJob.queue, beating(keylessSendJob.workOptions), keylessSendJob.handle(services, logger));
   await keylessSendJob.workLegacySessionQueues(boss, services, logger);
-  await boss.work(statusJob.queue, beating(statusJob.workOptions), statusJob.handle(services, logger));
+  await boss.work(statusJob.queue, beating(statusJob.workOptions), statusJob.handle(services, logger, [applyMessageReports, applySpoolReports]));
   await boss.work(assignJob.queue, beating(assignJob.workOptions), assignJob.handle(services));
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);
   await boss.work(botTimeoutJob.queue, beating(botTimeoutJob.workOptions), botTimeoutJob.handle(services));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeTwilioApi } from '../gateway/twilio/fake-twilio-api.ts';
-import { ACCOUNT_SID, AUTH_TOKEN } from '../gateway/twilio/twilio-fixture.ts';
+import { fakeTwilioApi } from '../gateway/twilio/testing/fake-twilio-api.ts';
+import { ACCOUNT_SID, AUTH_TOKEN } from '../gateway/twilio/testing/twilio-fixture.ts';
 import { buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spool } from '../db/schema/index.ts';
 import { quietUntil } from '../dialer/quiet-hours.ts';
 import { signalDialer } from '../dialer/dialer-signal.ts';
-import { createDinstarChannelRow, dinstarPush, GATEWAY_PASSWORD, GATEWAY_SN, GATEWAY_URL } from '../gateway/dinstar/dinstar-fixture.ts';
-import { fakeDinstarApi, gatewayClock, type FakeDinstarApi } from '../gateway/dinstar/fake-dinstar-api.ts';
-import { createCloudApiChannelRow, metaCall, metaEnvelope } from '../gateway/whatsapp-cloud/cloud-api-fixture.ts';
-import { fakeGraphApi } from '../gateway/whatsapp-cloud/fake-graph-api.ts';
+import { createDinstarChannelRow, dinstarPush, GATEWAY_PASSWORD, GATEWAY_SN, GATEWAY_URL } from '../gateway/dinstar/testing/dinstar-fixture.ts';
+import { fakeDinstarApi, gatewayClock, type FakeDinstarApi } from '../gateway/dinstar/testing/fake-dinstar-api.ts';
+import { createCloudApiChannelRow, metaCall, metaEnvelope } from '../gateway/whatsapp-cloud/testing/cloud-api-fixture.ts';
+import { fakeGraphApi } from '../gateway/whatsapp-cloud/testing/fake-graph-api.ts';
 import { buildCampaign, buildChannel, buildDialer, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactAddresses, dncr, messages, users } from '../db/schema/index.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, createTwilioChannelRow, PUBLIC_URL } from '../gateway/twilio/twilio-fixture.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, createTwilioChannelRow, PUBLIC_URL } from '../gateway/twilio/testing/twilio-fixture.ts';
 import { twilioSignature } from '../gateway/twilio/twilio-signature.ts';
 import { buildCampaign, buildUser, TEST_PASSWORD } from './harness/factories.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';

@@ -7,7 +7,7 @@ import { findOrCreateContactAddress, findOrOpenConversation } from '../conversat
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import type { Channel, ChannelRow, OutboundMessage, SendResult } from '../gateway/channel.ts';
 import type { ChannelRegistry } from '../gateway/channel-registry.ts';
-import { sendKey } from '../gateway/enqueue-send.ts';
+import { sendKey } from '../messages/enqueue-send.ts';
 import { workLegacySessionQueues } from '../gateway/keyless-send-job.ts';
 import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../kernel/queues.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
@@ -253,20 +253,18 @@ describe('a typing delay', () => {
     });
     const customer = '+59899800001';
     const conversation = await conversationWith(row.id, customer);
-    await db
-      .insert(messages)
-      .values(
-        ['in-1', 'in-2'].map((id) => ({
-          channelId: row.id,
-          conversationId: conversation.id,
-          direction: 'inbound' as const,
-          authorType: 'contact' as const,
-          address: customer,
-          body: id,
-          status: 'received' as const,
-          providerMessageId: id,
-        })),
-      );
+    await db.insert(messages).values(
+      ['in-1', 'in-2'].map((id) => ({
+        channelId: row.id,
+        conversationId: conversation.id,
+        direction: 'inbound' as const,
+        authorType: 'contact' as const,
+        address: customer,
+        body: id,
+        status: 'received' as const,
+        providerMessageId: id,
+      })),
+    );
     const first = await inTransaction(platform.services, (uow) =>
       queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'One moment', typingDelayMs: 250 }),
     );

@@ -8,7 +8,8 @@ import { rooms } from '../../kernel/realtime.ts';
 import { DECOY_HASH, verifyPassword } from '../password-hash.ts';
 import { createLoginThrottle } from '../login-throttle.ts';
 import { ALL_ROLES, type RouteSpec } from '../route-table.ts';
-import { createSession, hasLiveSession, revokeSession, SESSION_COOKIE, type Actor } from '../sessions.ts';
+import { createSession, hasLiveSession, revokeSession, SESSION_COOKIE } from '../sessions.ts';
+import type { Actor } from '../../kernel/actor.ts';
 import { goOffline } from '../../routing/agent-presence.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
 

@@ -6,7 +6,7 @@ import { normalizeText } from '../../bots/understand.ts';
 import type { FieldIssue } from '../../contract/common.ts';
 import { listed, referenceIssues, single } from '../../kernel/assert-visible.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
-import type { Actor } from '../sessions.ts';
+import type { Actor } from '../../kernel/actor.ts';
 import { id } from '../../kernel/ids.ts';
 
 /** Refuses an item whose key repeats an earlier one, at the repeat's path (`didPorts.2`, `cannedResponses.3.shortcut`). */

@@ -1,10 +1,11 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Executor, Tx } from '../../db/connection.ts';
 import { auditLog, campaignChannels, campaignMembers, campaigns, cannedResponses, conversations } from '../../db/schema/index.ts';
 import { requestAssignment } from '../../routing/queue-conversation.ts';
 import type { AppServices } from '../app-services.ts';
-import { HttpError, httpErrors, parseInput } from '../http-errors.ts';
+import { httpErrors, parseInput } from '../http-errors.ts';
+import type { DomainError } from '../../kernel/errors.ts';
 import { inTransaction, type UnitOfWork } from '../../kernel/unit-of-work.ts';
 import type { FieldIssue } from '../../contract/common.ts';
 import {
@@ -22,10 +23,9 @@ import {
 import { presentCampaigns, presentMembers } from './campaign-presenter.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
 import { assertOwnGroup, assertVisible, referenceIssues, listed } from '../../kernel/assert-visible.ts';
-import { rooms } from '../../kernel/realtime.ts';
-import { campaignWatchers } from '../socket-server.ts';
+import { campaignWatchers, rooms } from '../../kernel/realtime.ts';
 import { ALL_ROLES, SUPERVISORS, type RouteSpec } from '../route-table.ts';
-import type { Actor } from '../sessions.ts';
+import type { Actor } from '../../kernel/actor.ts';
 import { idParams } from '../../kernel/ids.ts';
 
 type CampaignRow = typeof campaigns.$inferSelect;
@@ -218,7 +218,7 @@ async function changeMembers(uow: UnitOfWork, actor: Actor, input: z.infer<typeo
 }
 
 /** A foreign key that still points at the campaign (spool rows…) refuses its deletion with a clear 409. */
-function stillReferenced(error: unknown): HttpError | null {
+function stillReferenced(error: unknown): DomainError | null {
   const cause = (error as { cause?: { code?: string; table_name?: string } })?.cause ?? (error as { code?: string; table_name?: string });
   if (cause?.code !== '23503') return null;
   const table = cause.table_name ? ` (${cause.table_name.replace(/_/g, ' ')})` : '';

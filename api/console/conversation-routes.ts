@@ -1,14 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { conversations } from '../../db/schema/index.ts';
-import { closeConversation } from '../../conversations/close-conversation.ts';
+import { closeConversation } from '../../routing/close-conversation.ts';
 import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
-import { presentConversations, presentDetail, presentMessages, presentSummary } from '../../conversations/presenters.ts';
+import { presentConversations, presentDetail, presentSummary } from '../../conversations/presenters.ts';
+import { presentMessages } from '../../messages/message-events.ts';
 import { ALL_ROLES, type RouteSpec } from '../route-table.ts';
-import { outboundContentSchema } from '../../conversations/outbound-content.ts';
+import { outboundContentSchema } from '../../messages/outbound-content.ts';
 import { visibleConversations } from '../../kernel/visibility.ts';
 import { assertVisible } from '../../kernel/assert-visible.ts';
 import { returnToBot } from '../../bots/return-to-bot.ts';

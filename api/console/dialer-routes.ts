@@ -13,7 +13,7 @@ import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { SPOOL_STATE_NAMES, type DialerView, type SpoolRowView } from '../../contract/dialer.ts';
 import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
-import type { Actor } from '../sessions.ts';
+import type { Actor } from '../../kernel/actor.ts';
 import { visibleCampaigns, visibleDialers } from '../../kernel/visibility.ts';
 import { assertReferences, single } from '../../kernel/assert-visible.ts';
 import { bigId, id, idParams } from '../../kernel/ids.ts';

@@ -3,7 +3,7 @@ import { desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Tx } from '../../db/connection.ts';
 import { apiKeys, auditLog, campaigns, dialers } from '../../db/schema/index.ts';
-import type { Actor } from '../sessions.ts';
+import type { Actor } from '../../kernel/actor.ts';
 import { httpErrors } from '../http-errors.ts';
 import type { FieldIssue } from '../../contract/common.ts';
 import type { ApiKeyView } from '../../contract/dialer.ts';
@@ -115,15 +115,13 @@ export async function revokeApiKey(tx: Tx, actor: Actor, keyId: number): Promise
   if (!row) throw httpErrors.notFound('API key');
   if (row.revokedAt) return row;
   const [revoked] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, keyId)).returning();
-  await tx
-    .insert(auditLog)
-    .values({
-      actorUserId: actor.userId,
-      action: 'api_key.revoked',
-      targetType: 'api_key',
-      targetId: String(keyId),
-      details: { name: row.name, prefix: row.prefix },
-    });
+  await tx.insert(auditLog).values({
+    actorUserId: actor.userId,
+    action: 'api_key.revoked',
+    targetType: 'api_key',
+    targetId: String(keyId),
+    details: { name: row.name, prefix: row.prefix },
+  });
   return revoked!;
 }
 

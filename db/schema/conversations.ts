@@ -92,7 +92,6 @@ export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
 
 export type MessageMedia = { url: string; contentType?: string; fileName?: string; caption?: string };
 
-
 /** Every message of a transcript, bot and human turns together, with its author and delivery status. */
 export const messages = pgTable(
   'messages',

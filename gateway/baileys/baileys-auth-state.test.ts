@@ -8,8 +8,8 @@ import { eventually } from '../../test/harness/test-platform.ts';
 import { createAuthStateStore } from '../session/auth-state-store.ts';
 import type { ChannelRow } from '../channel.ts';
 import { loadAuthState } from './baileys-auth-state.ts';
-import { createFakeWhatsApp, textFrom } from './fake-whatsapp.ts';
-import { baileysKit, OUR_PHONE, receivedMessages } from './baileys-test-kit.ts';
+import { createFakeWhatsApp, textFrom } from './testing/fake-whatsapp.ts';
+import { baileysKit, OUR_PHONE, receivedMessages } from './testing/baileys-test-kit.ts';
 
 let database: Database;
 let drop: () => Promise<void>;

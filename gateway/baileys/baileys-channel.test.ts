@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/harness/test-platform.ts';
-import { boomError, createFakeWhatsApp, textFrom } from './fake-whatsapp.ts';
-import { baileysKit, CUSTOMER, CUSTOMER_JID, OUR_PHONE, receivedMessages, receivedStatuses } from './baileys-test-kit.ts';
+import { boomError, createFakeWhatsApp, textFrom } from './testing/fake-whatsapp.ts';
+import { baileysKit, CUSTOMER, CUSTOMER_JID, OUR_PHONE, receivedMessages, receivedStatuses } from './testing/baileys-test-kit.ts';
 
 const kit = baileysKit();
 afterEach(() => kit.stopAll());

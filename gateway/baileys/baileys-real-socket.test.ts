@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { eventually } from '../../test/harness/test-platform.ts';
 import { createBaileysChannelWith } from './baileys-channel.ts';
-import { baileysRow } from './baileys-test-kit.ts';
+import { baileysRow } from './testing/baileys-test-kit.ts';
 
 const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
 

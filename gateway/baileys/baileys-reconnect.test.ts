@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { baileysKit, settled } from './baileys-test-kit.ts';
+import { baileysKit, settled } from './testing/baileys-test-kit.ts';
 
 // The clock is faked so the reconnect schedule is read exactly, without waiting for it.
 const kit = baileysKit();

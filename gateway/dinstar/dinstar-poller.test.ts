@@ -3,8 +3,8 @@ import { recordingChannelDeps, type RecordingDeps } from '../../test/harness/cha
 import { eventually } from '../../test/harness/test-platform.ts';
 import type { Channel, ChannelRow } from '../channel.ts';
 import { createDinstarChannel } from './dinstar-channel.ts';
-import { dinstarRow, GATEWAY_PASSWORD } from './dinstar-fixture.ts';
-import { fakeDinstarApi, type FakeDinstarApi } from './fake-dinstar-api.ts';
+import { dinstarRow, GATEWAY_PASSWORD } from './testing/dinstar-fixture.ts';
+import { fakeDinstarApi, type FakeDinstarApi } from './testing/fake-dinstar-api.ts';
 
 const GATEWAY = 'https://dinstar-unit.test';
 let api: FakeDinstarApi;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { InvalidPayloadError, type WebhookRequest } from '../channel.ts';
 import { createDinstarChannel } from './dinstar-channel.ts';
-import { dinstarPush, dinstarRow, PUSH_TOKEN } from './dinstar-fixture.ts';
+import { dinstarPush, dinstarRow, PUSH_TOKEN } from './testing/dinstar-fixture.ts';
 import { formatGatewayTime, parseGatewayTime } from './gateway-time.ts';
 
 const deps = recordingChannelDeps();

@@ -1,4 +1,4 @@
-import { measureSms } from '../sms-encoding.ts';
+import { measureSms } from '../../messages/sms-encoding.ts';
 import type { ChannelRow, OutboundMessage, SendResult } from '../channel.ts';
 import { nextPort, parseDialString } from './dial-string.ts';
 import { GatewayUnreachableError, UNAUTHORIZED_DETAIL, type DinstarClient } from './dinstar-http.ts';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { createDinstarChannel } from './dinstar-channel.ts';
-import { dinstarRow, GATEWAY_PASSWORD } from './dinstar-fixture.ts';
-import { digestServer } from './fake-digest-auth.ts';
+import { dinstarRow, GATEWAY_PASSWORD } from './testing/dinstar-fixture.ts';
+import { digestServer } from './testing/fake-digest-auth.ts';
 import { TEST_TLS_CERT, TEST_TLS_KEY } from './self-signed-test-certificate.ts';
 
 // A real HTTPS server with a self-signed certificate and real Digest, no msw: the transport and

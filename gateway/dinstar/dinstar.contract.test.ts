@@ -1,4 +1,4 @@
-import { runChannelContract } from '../channel-contract.ts';
-import { dinstarFixture } from './dinstar-fixture.ts';
+import { runChannelContract } from '../../test/harness/channel-contract.ts';
+import { dinstarFixture } from './testing/dinstar-fixture.ts';
 
 runChannelContract(dinstarFixture());

@@ -2,7 +2,7 @@ import { setTimeout } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../test/harness/test-platform.ts';
 import type { OutboundMessage, WebhookContent } from '../channel.ts';
-import { deferred, startModemChannel } from './modem-test-kit.ts';
+import { deferred, startModemChannel } from './testing/modem-test-kit.ts';
 
 const CUSTOMER = '+59899123456';
 const outbound = (text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ messageId: 1, to: CUSTOMER, text, media: [], ...extra });

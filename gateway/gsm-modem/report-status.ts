@@ -2,22 +2,22 @@ import type { StatusReport } from '../channel.ts';
 
 /** TP-ST values of 3GPP TS 23.040 §9.2.3.15 that end a delivery in failure. */
 const FAILURES: Record<number, string> = {
-  0x40: 'Remote procedure error',
-  0x41: 'Incompatible destination',
-  0x42: 'Connection rejected by the recipient',
-  0x43: 'Not obtainable',
-  0x44: 'Quality of service not available',
-  0x45: 'No interworking available',
-  0x46: 'Validity period expired before delivery',
-  0x47: 'Deleted by the sender',
-  0x48: 'Deleted by the SMSC administration',
-  0x49: 'The message does not exist',
-  0x60: 'Congestion (the SMSC gave up)',
-  0x61: 'Recipient busy (the SMSC gave up)',
-  0x62: 'No response from the recipient (the SMSC gave up)',
-  0x63: 'Service rejected (the SMSC gave up)',
-  0x64: 'Quality of service not available (the SMSC gave up)',
-  0x65: 'Error in the recipient (the SMSC gave up)',
+  64: 'Remote procedure error',
+  65: 'Incompatible destination',
+  66: 'Connection rejected by the recipient',
+  67: 'Not obtainable',
+  68: 'Quality of service not available',
+  69: 'No interworking available',
+  70: 'Validity period expired before delivery',
+  71: 'Deleted by the sender',
+  72: 'Deleted by the SMSC administration',
+  73: 'The message does not exist',
+  96: 'Congestion (the SMSC gave up)',
+  97: 'Recipient busy (the SMSC gave up)',
+  98: 'No response from the recipient (the SMSC gave up)',
+  99: 'Service rejected (the SMSC gave up)',
+  100: 'Quality of service not available (the SMSC gave up)',
+  101: 'Error in the recipient (the SMSC gave up)',
 };
 
 /**

@@ -1,7 +1,7 @@
 import { parse, Submit } from 'node-pdu';
 import { describe, expect, it } from 'vitest';
-import { measureSms } from '../sms-encoding.ts';
-import { deliverPdu, statusReportPdu } from './fake-modem-pdu.ts';
+import { measureSms } from '../../messages/sms-encoding.ts';
+import { deliverPdu, statusReportPdu } from './testing/fake-modem-pdu.ts';
 import { gsmSeptets, gsmText, packSeptets, unpackSeptets } from './gsm-alphabet.ts';
 import { segmentText } from './sms-segments.ts';
 import { decodePdu, submitPdus } from './sms-pdu.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../db/schema/index.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { buildChannel, buildUser, TEST_PASSWORD } from '../../test/harness/factories.ts';
-import { legacyGetSecrets, legacyGetSettings, WEBHOOK_SECRET } from './example-providers.ts';
+import { legacyGetSecrets, legacyGetSettings, WEBHOOK_SECRET } from './testing/example-providers.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {

@@ -4,8 +4,8 @@ import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import type { ChannelRow, OutboundMessage } from '../channel.ts';
 import { createHttpGenericChannel } from './http-generic-channel.ts';
 import { httpGenericSettingsSchema } from './http-generic-settings.ts';
-import { API_KEY, fakeAggregator, JSON_API_URL, LEGACY_API_URL, LEGACY_PASSWORD, LEGACY_USER } from './fake-aggregator.ts';
-import { jsonAggregatorSecrets, jsonAggregatorSettings, legacyGetSecrets, legacyGetSettings } from './example-providers.ts';
+import { API_KEY, fakeAggregator, JSON_API_URL, LEGACY_API_URL, LEGACY_PASSWORD, LEGACY_USER } from './testing/fake-aggregator.ts';
+import { jsonAggregatorSecrets, jsonAggregatorSettings, legacyGetSecrets, legacyGetSettings } from './testing/example-providers.ts';
 import { messageView } from './send-request.ts';
 
 /** Everything a template must carry unharmed: quotes, a line break, &, +, =, %, an emoji, and a {{tag}}. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { httpGenericSecretsSchema, httpGenericSettingsSchema } from './http-generic-settings.ts';
-import { jsonAggregatorSettings, legacyGetSettings } from './example-providers.ts';
+import { jsonAggregatorSettings, legacyGetSettings } from './testing/example-providers.ts';
 import { createAnswerReader, statusMatches } from './send-response.ts';
 
 const issues = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
 import { InvalidPayloadError, type ChannelRow, type WebhookRequest } from '../channel.ts';
 import { createHttpGenericChannel } from './http-generic-channel.ts';
-import { jsonAggregatorSecrets, jsonAggregatorSettings, legacyGetSecrets, legacyGetSettings, WEBHOOK_SECRET } from './example-providers.ts';
-import { jsonWebhookCall, legacyWebhookCall } from './http-generic-fixture.ts';
+import { jsonAggregatorSecrets, jsonAggregatorSettings, legacyGetSecrets, legacyGetSettings, WEBHOOK_SECRET } from './testing/example-providers.ts';
+import { jsonWebhookCall, legacyWebhookCall } from './testing/http-generic-fixture.ts';
 import { parseProviderTime } from './webhook-normalize.ts';
 
 function channel(settings: Record<string, unknown>, secrets: Record<string, string>) {

@@ -1,5 +1,5 @@
-import { runChannelContract } from '../channel-contract.ts';
-import { jsonAggregatorFixture, legacyGetFixture } from './http-generic-fixture.ts';
+import { runChannelContract } from '../../test/harness/channel-contract.ts';
+import { jsonAggregatorFixture, legacyGetFixture } from './testing/http-generic-fixture.ts';
 
 // One adapter, two providers described only by settings: each must pass the whole contract.
 runChannelContract(jsonAggregatorFixture);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { channels } from '../../db/schema/index.ts';
 import { connectClient, nextEvent } from '../../test/harness/test-platform.ts';
-import { runChannelContract } from '../channel-contract.ts';
+import { runChannelContract } from '../../test/harness/channel-contract.ts';
 import { signPhoneToken } from './phone-token.ts';
 import { SIMULATOR_TOKEN_HEADER } from './simulator-channel.ts';
 

@@ -2,8 +2,8 @@ import smpp from 'smpp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingChannelDeps, type RecordingDeps } from '../../test/harness/channel-deps.ts';
 import { eventually } from '../../test/harness/test-platform.ts';
-import { encodeForHandset, type FakeSmsc } from './fake-smsc.ts';
-import { closeOpened, openSmpp } from './smpp-test-session.ts';
+import { encodeForHandset, type FakeSmsc } from './testing/fake-smsc.ts';
+import { closeOpened, openSmpp } from './testing/smpp-test-session.ts';
 
 afterEach(closeOpened);
 

@@ -1,7 +1,7 @@
 import smpp from 'smpp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/harness/test-platform.ts';
-import { closeOpened, openSmpp } from './smpp-test-session.ts';
+import { closeOpened, openSmpp } from './testing/smpp-test-session.ts';
 
 afterEach(closeOpened);
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/harness/test-platform.ts';
-import { startFakeSmsc } from './fake-smsc.ts';
-import { SMPP_CREDENTIALS } from './smpp-fixture.ts';
-import { closeOpened, openSmpp } from './smpp-test-session.ts';
+import { startFakeSmsc } from './testing/fake-smsc.ts';
+import { SMPP_CREDENTIALS } from './testing/smpp-fixture.ts';
+import { closeOpened, openSmpp } from './testing/smpp-test-session.ts';
 import { TEST_TLS } from './test-tls-certificate.ts';
 
 afterEach(closeOpened);

@@ -1,4 +1,4 @@
-import { runChannelContract } from '../channel-contract.ts';
-import { smppFixture } from './smpp-fixture.ts';
+import { runChannelContract } from '../../test/harness/channel-contract.ts';
+import { smppFixture } from './testing/smpp-fixture.ts';
 
 runChannelContract(smppFixture());

@@ -8,8 +8,8 @@ import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { buildCampaign, buildUser, TEST_PASSWORD } from '../../test/harness/factories.ts';
 import { api, eventually, login, startTestPlatform, type TestPlatform } from '../../test/harness/test-platform.ts';
 import { createCloudApiChannel } from './cloud-api-channel.ts';
-import { createCloudApiChannelRow, metaCall, metaEnvelope, PHONE_NUMBER_ID, VERIFY_TOKEN } from './cloud-api-fixture.ts';
-import { fakeGraphApi } from './fake-graph-api.ts';
+import { createCloudApiChannelRow, metaCall, metaEnvelope, PHONE_NUMBER_ID, VERIFY_TOKEN } from './testing/cloud-api-fixture.ts';
+import { fakeGraphApi } from './testing/fake-graph-api.ts';
 
 let platform: TestPlatform;
 let graph: ReturnType<typeof fakeGraphApi>;

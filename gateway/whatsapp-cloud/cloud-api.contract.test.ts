@@ -1,4 +1,4 @@
-import { runChannelContract } from '../channel-contract.ts';
-import { cloudApiFixture } from './cloud-api-fixture.ts';
+import { runChannelContract } from '../../test/harness/channel-contract.ts';
+import { cloudApiFixture } from './testing/cloud-api-fixture.ts';
 
 runChannelContract(cloudApiFixture);

@@ -11,7 +11,7 @@ import { createTestDatabase } from '../../test/harness/test-database.ts';
 import { eventually } from '../../test/harness/test-platform.ts';
 import type { ChannelRow } from '../channel.ts';
 import { createAuthStateStore } from '../session/auth-state-store.ts';
-import { FakeWhatsApp } from './fake-wwebjs.ts';
+import { FakeWhatsApp } from './testing/fake-wwebjs.ts';
 import { createPostgresSessionStore, SESSION_KIND } from './postgres-session-store.ts';
 import { createWwebjsChannel } from './wwebjs-channel.ts';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { recordingChannelDeps, type RecordingDeps } from '../../test/harness/channel-deps.ts';
 import { eventually } from '../../test/harness/test-platform.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
-import { FakeWhatsApp } from './fake-wwebjs.ts';
+import { FakeWhatsApp } from './testing/fake-wwebjs.ts';
 import { createWwebjsChannel, defaultWwebjsRuntime, sendFailure } from './wwebjs-channel.ts';
 
 const channelRow = (settings: Record<string, unknown> = {}): ChannelRow => ({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { BotFlowView } from '../../contract/bot-flows.ts';
 import type { SimulatorPhone } from '../../contract/simulator.ts';

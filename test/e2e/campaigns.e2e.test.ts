@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { NEW_CAMPAIGN_DEFAULTS } from '../../console/ui/src/console/campaign-draft.ts';
 import {
@@ -25,17 +25,15 @@ const row = (page: Page, name: string) => page.locator('[data-testid=campaign-ro
 async function conversationOn(campaignId: number, channelId: number) {
   const [contact] = await db().insert(contacts).values({ name: 'Past customer' }).returning();
   const [address] = await db().insert(contactAddresses).values({ contactId: contact!.id, channelId, address: '+59899000111' }).returning();
-  await db()
-    .insert(conversations)
-    .values({
-      channelId,
-      contactId: contact!.id,
-      contactAddressId: address!.id,
-      campaignId,
-      status: 'closed',
-      closeReason: 'agent_closed',
-      closedAt: new Date(),
-    });
+  await db().insert(conversations).values({
+    channelId,
+    contactId: contact!.id,
+    contactAddressId: address!.id,
+    campaignId,
+    status: 'closed',
+    closeReason: 'agent_closed',
+    closedAt: new Date(),
+  });
 }
 
 describe('Campaigns and Members pages in a real browser', () => {

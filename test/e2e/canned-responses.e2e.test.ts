@@ -1,4 +1,4 @@
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AgentChatThread } from '../../contract/routing.ts';
 import { cannedResponses } from '../../db/schema/index.ts';

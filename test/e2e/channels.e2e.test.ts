@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/console/channel-types.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';

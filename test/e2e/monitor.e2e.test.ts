@@ -1,4 +1,4 @@
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { breaks } from '../../db/schema/index.ts';
 import { screenshot, consoleSuite } from '../harness/browser.ts';

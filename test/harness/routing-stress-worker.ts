@@ -23,7 +23,7 @@ import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
 import { TransitionError } from '../../conversations/conversation-status.ts';
-import { closeConversation } from '../../conversations/close-conversation.ts';
+import { closeConversation } from '../../routing/close-conversation.ts';
 import { connectDatabase } from '../../db/connection.ts';
 import { campaignMembers, campaigns, conversations, users } from '../../db/schema/index.ts';
 import { PresenceError, setPresence } from '../../routing/agent-presence.ts';

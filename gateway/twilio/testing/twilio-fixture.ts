@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
-import type { ChannelContractFixture, WebhookCall } from '../channel-contract.ts';
-import type { ChannelRow } from '../channel.ts';
+import { channels } from '../../../db/schema/index.ts';
+import type { ChannelContractFixture, WebhookCall } from '../../../test/harness/channel-contract.ts';
+import type { ChannelRow } from '../../channel.ts';
 import { fakeTwilioApi } from './fake-twilio-api.ts';
-import { twilioSignature } from './twilio-signature.ts';
+import { twilioSignature } from '../twilio-signature.ts';
 
 export const PUBLIC_URL = 'https://chat.example.com';
 export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;

@@ -1,13 +1,13 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { campaigns, conversationAssignments, conversations, type AssignmentVia, type ReleaseReason } from '../db/schema/index.ts';
-import { requestAssignmentForAgent } from '../routing/agent-presence.ts';
-import { scheduleAssignmentTimers } from '../routing/assignment-timers.ts';
-import { deleteOffers } from '../routing/offer-rows.ts';
-import { activeConversations } from '../routing/agent-load.ts';
+import { requestAssignmentForAgent } from './agent-presence.ts';
+import { scheduleAssignmentTimers } from './assignment-timers.ts';
+import { deleteOffers } from './offer-rows.ts';
+import { activeConversations } from './agent-load.ts';
 import { rooms } from '../kernel/realtime.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
-import { transition, TransitionError, type ConversationEvent } from './conversation-status.ts';
-import type { ConversationRow } from './open-conversation.ts';
+import { transition, TransitionError, type ConversationEvent } from '../conversations/conversation-status.ts';
+import type { ConversationRow } from '../conversations/open-conversation.ts';
 
 type Changes = Partial<Omit<typeof conversations.$inferInsert, 'id' | 'status'>>;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
-import type { Db } from '../../db/connection.ts';
-import type { ChannelContractFixture } from '../channel-contract.ts';
+import { channels } from '../../../db/schema/index.ts';
+import type { Db } from '../../../db/connection.ts';
+import type { ChannelContractFixture } from '../../../test/harness/channel-contract.ts';
 import { startFakeSmsc, type FakeSmsc } from './fake-smsc.ts';
 
 export const SMPP_CREDENTIALS = { systemId: 'omnichat', password: 'secret12' };

@@ -1,14 +1,14 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { channels } from '../../db/schema/index.ts';
-import type { RouteSpec } from '../../api/route-table.ts';
-import type { AppServices } from '../../api/app-services.ts';
-import { httpErrors, parseInput } from '../../api/http-errors.ts';
-import type { SimulatorPhone } from '../../contract/simulator.ts';
-import { InvalidNumberError, toE164 } from '../phone-number.ts';
-import { signPhoneToken } from './phone-token.ts';
-import { simulatorSigningKey } from './simulator-channel.ts';
-import { id } from '../../kernel/ids.ts';
+import { channels } from '../db/schema/index.ts';
+import type { RouteSpec } from './route-table.ts';
+import type { AppServices } from './app-services.ts';
+import { httpErrors, parseInput } from './http-errors.ts';
+import type { SimulatorPhone } from '../contract/simulator.ts';
+import { InvalidNumberError, toE164 } from '../gateway/phone-number.ts';
+import { signPhoneToken } from '../gateway/simulator/phone-token.ts';
+import { simulatorSigningKey } from '../gateway/simulator/simulator-channel.ts';
+import { id } from '../kernel/ids.ts';
 
 const phoneSchema = z.object({
   channelId: id.optional(),

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
-import type { ChannelDeps, ChannelRow } from '../channel.ts';
-import { recordingChannelDeps, type RecordingDeps } from '../../test/harness/channel-deps.ts';
-import { eventually } from '../../test/harness/test-platform.ts';
+import type { ChannelDeps, ChannelRow } from '../../channel.ts';
+import { recordingChannelDeps, type RecordingDeps } from '../../../test/harness/channel-deps.ts';
+import { eventually } from '../../../test/harness/test-platform.ts';
 import { startFakeSmsc, type FakeSmsc } from './fake-smsc.ts';
-import { createSmppChannelWithTiming, type SmppTiming } from './smpp-channel.ts';
+import { createSmppChannelWithTiming, type SmppTiming } from '../smpp-channel.ts';
 import { OUR_NUMBER, SMPP_CREDENTIALS } from './smpp-fixture.ts';
 
 /** Quick timings for tests: reconnects in tens of milliseconds, throttling waited out briefly. */

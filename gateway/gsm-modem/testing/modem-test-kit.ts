@@ -1,10 +1,10 @@
 import { onTestFinished } from 'vitest';
-import { recordingChannelDeps } from '../../test/harness/channel-deps.ts';
-import type { ChannelDeps, ChannelRow } from '../channel.ts';
+import { recordingChannelDeps } from '../../../test/harness/channel-deps.ts';
+import type { ChannelDeps, ChannelRow } from '../../channel.ts';
 import { createFakeModem, type FakeModem, type FakeModemOptions } from './fake-modem.ts';
 import { createFakeSerialPorts } from './fake-serial-ports.ts';
-import { createModemChannel } from './modem-channel.ts';
-import type { ModemTiming } from './modem-link.ts';
+import { createModemChannel } from '../modem-channel.ts';
+import type { ModemTiming } from '../modem-link.ts';
 
 /** Short waits for tests; never asserted on. */
 export const TEST_TIMING: Partial<ModemTiming> = { commandTimeoutMs: 3000, reconnectMinMs: 20, reconnectMaxMs: 200, settleMs: 0 };

@@ -1,5 +1,5 @@
-import { buildChannel } from '../../test/harness/factories.ts';
-import type { ChannelContractFixture } from '../channel-contract.ts';
+import { buildChannel } from '../../../test/harness/factories.ts';
+import type { ChannelContractFixture } from '../../../test/harness/channel-contract.ts';
 import { FakeWhatsApp } from './fake-wwebjs.ts';
 
 /** The WhatsApp the contract suite's channel talks to; `wwebjs.contract.test.ts` makes the library load it. */

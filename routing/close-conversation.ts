@@ -2,8 +2,8 @@ import type { CloseReason } from '../db/schema/index.ts';
 import { auditLog } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { changeConversationStatus } from './change-status.ts';
-import { conversationEvents } from './conversation-events.ts';
-import type { ConversationRow } from './open-conversation.ts';
+import { conversationEvents } from '../conversations/conversation-events.ts';
+import type { ConversationRow } from '../conversations/open-conversation.ts';
 
 /** Closes a conversation with its reason; the agent's freed capacity goes straight back to routing. */
 export async function closeConversation(

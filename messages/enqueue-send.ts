@@ -1,5 +1,5 @@
 import type { PgBoss } from 'pg-boss';
-import { customerKey } from '../conversations/store-inbound.ts';
+import { customerKey } from './store-inbound.ts';
 import { QUEUES } from '../kernel/queues.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 

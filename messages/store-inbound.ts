@@ -1,7 +1,7 @@
 import { messages } from '../db/schema/index.ts';
-import type { InboundMessage } from '../gateway/channel.ts';
+import type { InboundMessage } from './inbound.ts';
 import { QUEUES } from '../kernel/queues.ts';
-import { smsMeasure } from './queue-outbound-message.ts';
+import { smsMeasure } from './sms-encoding.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 
 /** The FIFO key of one customer on one channel: their messages are processed strictly in order. */

@@ -1,6 +1,6 @@
-import { buildChannel } from '../../test/harness/factories.ts';
+import { buildChannel } from '../../../test/harness/factories.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import type { ChannelContractFixture } from '../channel-contract.ts';
+import type { ChannelContractFixture } from '../../../test/harness/channel-contract.ts';
 import { createFakeModem, type FakeModem } from './fake-modem.ts';
 import { contractSerialPorts } from './fake-serial-ports.ts';
 

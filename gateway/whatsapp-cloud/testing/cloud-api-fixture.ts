@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
-import type { ChannelContractFixture, WebhookCall } from '../channel-contract.ts';
-import type { ChannelRow } from '../channel.ts';
+import { channels } from '../../../db/schema/index.ts';
+import type { ChannelContractFixture, WebhookCall } from '../../../test/harness/channel-contract.ts';
+import type { ChannelRow } from '../../channel.ts';
 import { fakeGraphApi } from './fake-graph-api.ts';
 
 export const APP_SECRET = 'app-secret-0123456789abcdef';

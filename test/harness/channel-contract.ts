@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../db/connection.ts';
-import { channelLeases, conversations, messages } from '../db/schema/index.ts';
-import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
-import { inTransaction } from '../kernel/unit-of-work.ts';
-import { eventually, startTestPlatform, type TestPlatform } from '../test/harness/test-platform.ts';
-import type { ChannelRow } from './channel.ts';
+import type { Db } from '../../db/connection.ts';
+import { channelLeases, conversations, messages } from '../../db/schema/index.ts';
+import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
+import { inTransaction } from '../../kernel/unit-of-work.ts';
+import { eventually, startTestPlatform, type TestPlatform } from './test-platform.ts';
+import type { ChannelRow } from '../../gateway/channel.ts';
 
 /** A provider's HTTP request to our webhook, as the provider would send it. */
 export type WebhookCall = { headers: Record<string, string>; body: string };

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { RemoteAuthClass, WwebjsClient, WwebjsClientOptions, WwebjsLibrary, WwebjsMessage } from './wwebjs-library.ts';
+import type { RemoteAuthClass, WwebjsClient, WwebjsClientOptions, WwebjsLibrary, WwebjsMessage } from '../wwebjs-library.ts';
 
 /**
  * The real RemoteAuth: its module needs no browser (fs-extra, archiver, unzipper), so the fake clients

@@ -1,5 +1,5 @@
 import type { BindingPortInterface, OpenOptions } from '@serialport/bindings-cpp';
-import { gsmBytes, textOfGsmBytes } from './gsm-alphabet.ts';
+import { gsmBytes, textOfGsmBytes } from '../gsm-alphabet.ts';
 import { deliverPdu, readSubmit, statusReportPdu } from './fake-modem-pdu.ts';
 import { createFakePort, type FakePort } from './fake-modem-port.ts';
 

@@ -1,15 +1,16 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { markHandled, playBotTurn, unansweredMessages, type BotServices } from '../bots/bot-turn.ts';
-import { handleKeyword } from '../bots/opt-out.ts';
+import { markHandled, playBotTurn, unansweredMessages, type BotServices } from './bot-turn.ts';
+import { handleKeyword } from './opt-out.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
 import { QUEUES } from '../kernel/queues.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
 import type { Logger } from '../kernel/logger.ts';
-import { conversationEvents, messageEvents } from './conversation-events.ts';
-import { findOrCreateContactAddress, findOrOpenConversation } from './open-conversation.ts';
+import { conversationEvents } from '../conversations/conversation-events.ts';
+import { messageEvents } from '../messages/message-events.ts';
+import { findOrCreateContactAddress, findOrOpenConversation } from '../conversations/open-conversation.ts';
 
 export const queue = QUEUES.conversationInbound;
 /** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */

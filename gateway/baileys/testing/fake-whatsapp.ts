@@ -17,7 +17,7 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
-import type { BaileysSocket, SocketMaker } from './baileys-socket.ts';
+import type { BaileysSocket, SocketMaker } from '../baileys-socket.ts';
 
 /** An error as Baileys raises them (a Boom): the status in `output.statusCode`, a server's error code in `data`. */
 export function boomError(message: string, options: { statusCode?: number; data?: unknown } = {}) {

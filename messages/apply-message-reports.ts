@@ -1,24 +1,20 @@
 import { and, eq } from 'drizzle-orm';
 import { messages } from '../db/schema/index.ts';
-import { nextMessageStatus } from '../conversations/message-status.ts';
-import { messageEvents } from '../conversations/conversation-events.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
-import type { StatusReport } from './channel.ts';
-import { applySpoolReport } from '../dialer/spool-delivery.ts';
+import type { StatusReport } from './inbound.ts';
+import { messageEvents } from './message-events.ts';
+import { nextMessageStatus } from './message-status.ts';
 
 const STAMP = { sent: 'sentAt', delivered: 'deliveredAt', read: 'readAt', failed: 'failedAt' } as const;
 
 /**
- * Moves outbound messages on from provider delivery reports; stale or duplicate reports change
- * nothing. Returns the provider ids that match no outbound message (yet).
+ * Moves outbound conversation messages on from provider delivery reports; stale or duplicate reports
+ * change nothing. A status handler (see `gateway/status-job.ts`): answers the reports that match no
+ * outbound message, for the next handler (a broadcast's spool row, perhaps).
  */
-export async function applyStatusReports(
-  uow: UnitOfWork,
-  channelId: number,
-  reports: readonly StatusReport[],
-): Promise<{ changed: number; unmatched: string[] }> {
+export async function applyMessageReports(uow: UnitOfWork, channelId: number, reports: readonly StatusReport[]): Promise<StatusReport[]> {
   const changed: number[] = [];
-  const unmatched: string[] = [];
+  const unmatched: StatusReport[] = [];
   for (const report of reports) {
     const [message] = await uow.tx
       .select()
@@ -26,8 +22,7 @@ export async function applyStatusReports(
       .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, report.providerMessageId)))
       .for('update');
     if (!message || message.direction !== 'outbound') {
-      // Not a conversation message: perhaps a broadcast's (the dialer sends from the spool).
-      if (!(await applySpoolReport(uow.tx, channelId, report))) unmatched.push(report.providerMessageId);
+      unmatched.push(report);
       continue;
     }
     const next = nextMessageStatus(message.status, report.status);
@@ -43,5 +38,5 @@ export async function applyStatusReports(
     changed.push(message.id);
   }
   uow.emit(...(await messageEvents(uow.tx, changed, 'message.updated')));
-  return { changed: changed.length, unmatched };
+  return unmatched;
 }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
-import type { ChannelContractFixture, WebhookCall } from '../channel-contract.ts';
-import type { ChannelRow } from '../channel.ts';
+import { channels } from '../../../db/schema/index.ts';
+import type { ChannelContractFixture, WebhookCall } from '../../../test/harness/channel-contract.ts';
+import type { ChannelRow } from '../../channel.ts';
 import { jsonAggregatorSecrets, jsonAggregatorSettings, legacyGetSecrets, legacyGetSettings, WEBHOOK_SECRET } from './example-providers.ts';
 import { fakeAggregator } from './fake-aggregator.ts';
 

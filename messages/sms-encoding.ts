@@ -16,3 +16,9 @@ export function measureSms(text: string): SmsMeasure {
     nonGsmCharacters: [...new Set(message.getNonGsmCharacters() as string[])],
   };
 }
+
+/** Encoding and segment count stored with each message (what an SMS costs). */
+export function smsMeasure(body: string) {
+  const { encoding, segments } = measureSms(body);
+  return { encoding, segments };
+}

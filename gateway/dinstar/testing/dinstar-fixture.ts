@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { channels } from '../../db/schema/index.ts';
-import type { ChannelContractFixture, WebhookCall } from '../channel-contract.ts';
-import type { ChannelRow } from '../channel.ts';
+import { channels } from '../../../db/schema/index.ts';
+import type { ChannelContractFixture, WebhookCall } from '../../../test/harness/channel-contract.ts';
+import type { ChannelRow } from '../../channel.ts';
 import { fakeDinstarApi, gatewayClock } from './fake-dinstar-api.ts';
 
 export const GATEWAY_URL = 'https://dinstar-contract.test';

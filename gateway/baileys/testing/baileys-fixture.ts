@@ -1,5 +1,5 @@
-import { buildChannel } from '../../test/harness/factories.ts';
-import type { ChannelContractFixture } from '../channel-contract.ts';
+import { buildChannel } from '../../../test/harness/factories.ts';
+import type { ChannelContractFixture } from '../../../test/harness/channel-contract.ts';
 import { boomError, createFakeWhatsApp, textFrom } from './fake-whatsapp.ts';
 
 export const OUR_PHONE = '59899123456';
@@ -35,14 +35,12 @@ export const baileysFixture: ChannelContractFixture = {
         whatsapp.upsert([textFrom(customer.providerAddress, text, { key: { id } })]);
       },
       async deliverStatus({ providerMessageId }) {
-        whatsapp
-          .current()
-          .emit('messages.update', [
-            {
-              key: { remoteJid: customer.providerAddress, fromMe: true, id: providerMessageId },
-              update: { status: 3, messageTimestamp: Math.floor(Date.now() / 1000) },
-            },
-          ]);
+        whatsapp.current().emit('messages.update', [
+          {
+            key: { remoteJid: customer.providerAddress, fromMe: true, id: providerMessageId },
+            update: { status: 3, messageTimestamp: Math.floor(Date.now() / 1000) },
+          },
+        ]);
       },
       async close() {},
     };

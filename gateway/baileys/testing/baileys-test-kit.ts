@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
-import type { ChannelDeps, ChannelRow } from '../channel.ts';
-import { recordingChannelDeps, type RecordingDeps } from '../../test/harness/channel-deps.ts';
-import { eventually } from '../../test/harness/test-platform.ts';
-import { createBaileysChannelWith } from './baileys-channel.ts';
+import type { ChannelDeps, ChannelRow } from '../../channel.ts';
+import { recordingChannelDeps, type RecordingDeps } from '../../../test/harness/channel-deps.ts';
+import { eventually } from '../../../test/harness/test-platform.ts';
+import { createBaileysChannelWith } from '../baileys-channel.ts';
 import { createFakeWhatsApp, type FakeWhatsApp } from './fake-whatsapp.ts';
 import { OUR_PHONE } from './baileys-fixture.ts';
 
