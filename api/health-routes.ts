@@ -1,15 +1,15 @@
-import type { RouteSpec } from './route-table.ts';
+import { route, type RouteSpec } from './route-table.ts';
 import type { AppServices } from './app-services.ts';
 
 export function healthRoutes(services: AppServices): RouteSpec[] {
   return [
-    {
+    route({
       method: 'get',
       path: '/healthz',
       access: { public: 'liveness probe for orchestrators' },
       handler: (_request, response) => void response.json({ status: 'ok' }),
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/readyz',
       access: { public: 'readiness probe for orchestrators' },
@@ -17,6 +17,6 @@ export function healthRoutes(services: AppServices): RouteSpec[] {
         const ready = await services.isReady().catch(() => false);
         response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
       },
-    },
+    }),
   ];
 }

@@ -1,8 +1,9 @@
 import { isIPv6 } from 'node:net';
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/connection.ts';
-import { auditLog, rateLimits } from '../db/schema/index.ts';
+import { rateLimits } from '../db/schema/index.ts';
 import type { Config } from '../kernel/config.ts';
+import { audit } from '../kernel/audit.ts';
 
 export type LoginLimits = Pick<Config, 'loginMaxConsecutiveFails' | 'loginLockoutSeconds' | 'loginMaxFailsPerAddress' | 'loginAddressLockoutSeconds'>;
 
@@ -111,11 +112,13 @@ function wait(limiter: Limiter, res: RateLimiterRes): number {
 }
 
 async function auditLockout(db: Db, limiter: Limiter, who: LoginAttempt, address: string) {
-  await db.insert(auditLog).values({
-    actorUserId: limiter.scope === 'username_and_address' ? who.userId : null,
+  await audit(db, {
+    by: { userId: limiter.scope === 'username_and_address' ? who.userId : null },
     action: 'auth.locked_out',
-    targetType: limiter.scope === 'address' ? 'address' : 'user',
-    targetId: limiter.scope === 'address' ? address : who.userId === null ? null : String(who.userId),
+    target: {
+      type: limiter.scope === 'address' ? 'address' : 'user',
+      id: limiter.scope === 'address' ? address : who.userId === null ? null : String(who.userId),
+    },
     details: { scope: limiter.scope, username: who.username.slice(0, 100), ip: who.ip, address, seconds: limiter.store.blockDuration },
   });
 }

@@ -14,17 +14,25 @@ import type { Actor } from '../kernel/actor.ts';
  */
 export type Access = { roles: readonly UserRole[] } | { apiKey: string } | { public: string };
 
-export type RouteSpec = {
+/** Who a route's handler is called for, by its access: the session's actor, the API key's caller, or nobody. */
+export type CallerOf<A extends Access> = A extends { roles: readonly UserRole[] } ? Actor : A extends { apiKey: string } ? ApiCaller : undefined;
+
+export type RouteSpec<A extends Access = Access> = {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
-  access: Access;
+  access: A;
   /** Extra middleware before the handler (body parsers of webhooks). */
   before?: RequestHandler[];
   /** Renders this route's errors, authentication's included, when its clients expect another shape (the legacy SendSMS's plain text). */
   onError?: ErrorRequestHandler;
-  /** `actor` for role routes, `caller` (the API key) for apiKey routes, neither for public ones. */
-  handler: (request: Request, response: Response, actor: Actor | null, caller: ApiCaller | null) => Promise<void> | void;
+  /** Called once the guard has authenticated the request and checked its role. */
+  handler: (request: Request, response: Response, caller: CallerOf<A>) => Promise<void> | void;
 };
+
+/** A route whose handler gets the caller its access implies: an `Actor` for role routes, an `ApiCaller` for API-key routes. */
+export function route<const A extends Access>(spec: RouteSpec<A>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
 
 export const ALL_ROLES: readonly UserRole[] = ['agent', 'supervisor', 'admin'];
 export const SUPERVISORS: readonly UserRole[] = ['supervisor', 'admin'];
@@ -56,12 +64,12 @@ export function registerRoutes(app: Express, db: Db, table: RouteTable, specs: r
     const guard = async (request: Request, response: Response, next: NextFunction) => {
       try {
         storableInput(request);
-        if ('public' in spec.access) return await spec.handler(request, response, null, null);
-        if ('apiKey' in spec.access) return await spec.handler(request, response, null, await authenticateApiKey(db, request));
+        if ('public' in spec.access) return await spec.handler(request, response, undefined);
+        if ('apiKey' in spec.access) return await spec.handler(request, response, await authenticateApiKey(db, request));
         const actor = await resolveSession(db, readSessionCookie(request.headers.cookie));
         if (!actor) throw httpErrors.unauthorized();
         if (!spec.access.roles.includes(actor.role)) throw httpErrors.forbidden();
-        await spec.handler(request, response, actor, null);
+        await spec.handler(request, response, actor);
       } catch (error) {
         next(error);
       }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import type { Actor } from '../kernel/actor.ts';
-import { sessions, userSecurityGroups, users, type UserRole } from '../db/schema/index.ts';
+import { sessions, userSecurityGroups, users } from '../db/schema/index.ts';
 
 export const SESSION_COOKIE = 'omnichat_session';
 

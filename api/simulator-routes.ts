@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
-import type { RouteSpec } from './route-table.ts';
+import { route, type RouteSpec } from './route-table.ts';
 import type { AppServices } from './app-services.ts';
 import { httpErrors, parseInput } from './http-errors.ts';
 import type { SimulatorPhone } from '../contract/simulator.ts';
@@ -24,15 +24,15 @@ export function simulatorRoutes(services: AppServices): RouteSpec[] {
       .where(and(eq(channels.type, 'simulator'), eq(channels.enabled, true)))
       .orderBy(asc(channels.id));
   return [
-    {
+    route({
       method: 'get',
       path: '/simulator/api/channels',
       access: { public: 'the simulator plays a customer, who has no account; disable the channel to close it' },
       async handler(_request, response) {
         response.json((await enabledSimulators()).map((row) => ({ id: row.id, name: row.name })));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/simulator/api/phones',
       access: { public: 'the simulator plays a customer, who has no account; disable the channel to close it' },
@@ -56,6 +56,6 @@ export function simulatorRoutes(services: AppServices): RouteSpec[] {
         };
         response.json(phone);
       },
-    },
+    }),
   ];
 }

@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
-import type { RouteSpec } from './route-table.ts';
+import { route, type RouteSpec } from './route-table.ts';
 import type { AppServices } from './app-services.ts';
 import { httpErrors, parseInput } from './http-errors.ts';
 import { receiveContent } from '../gateway/receive-content.ts';
@@ -66,7 +66,7 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
     else response.json({ ok: true, ...result });
   };
   return [
-    {
+    route({
       method: 'get',
       path: WEBHOOK_PATH,
       access: { public: "providers' subscription check (Meta's hub.challenge) or a GET-style delivery, verified by the channel adapter" },
@@ -80,8 +80,8 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
         if (!channel.acceptsGetWebhooks) throw httpErrors.notFound('Webhook check');
         await receiveWebhook(row.id, channel, webhook, request.ip, response);
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: WEBHOOK_PATH,
       access: { public: 'providers authenticate by signature or token, checked by the channel adapter' },
@@ -91,6 +91,6 @@ export function webhookRoutes(services: AppServices): RouteSpec[] {
         const row = await loadChannel(channelId);
         await receiveWebhook(row.id, services.channels.get(row), toWebhookRequest(request, services.config.publicUrl), request.ip, response);
       },
-    },
+    }),
   ];
 }

@@ -244,7 +244,9 @@ export const flowSchema = z
       }
     };
     missing(flow.start, ['start']);
-    flow.intents.forEach((intent, index) => missing(intent.to, ['intents', index, 'to']));
+    flow.intents.forEach((intent, index) => {
+      missing(intent.to, ['intents', index, 'to']);
+    });
     for (const [id, node] of Object.entries(flow.nodes)) {
       for (const [target, path] of references(node)) missing(target, ['nodes', id, ...path]);
     }

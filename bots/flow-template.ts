@@ -13,9 +13,9 @@ export type TemplateScope = Record<string, unknown>;
 /** What is wrong with a template, in words (empty when it is usable). */
 export const templateProblems = (template: string): string[] => mustacheProblems(template);
 
-/** Renders with values as they are, escaped by `escape` (default: none, for message text). */
-export function renderFlowTemplate(template: string, scope: TemplateScope, escape: (value: string) => string = (value) => value): string {
-  return Mustache.render(template, withoutPrototype(scope), undefined, { escape: (value: unknown) => escape(String(value)) });
+/** Renders with values as they are, escaped by `escapeValue` (default: none, for message text). */
+export function renderFlowTemplate(template: string, scope: TemplateScope, escapeValue: (value: string) => string = (value) => value): string {
+  return Mustache.render(template, withoutPrototype(scope), undefined, { escape: (value: unknown) => escapeValue(String(value)) });
 }
 
 /** Nested objects without prototypes, so `{{constructor}}` or `{{x.toString}}` find nothing to call. */

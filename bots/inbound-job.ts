@@ -11,6 +11,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { messageEvents } from '../messages/message-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from '../conversations/open-conversation.ts';
+import { runFifoJob } from '../kernel/job-queue.ts';
 
 export const queue = QUEUES.conversationInbound;
 /** Strict FIFO per customer (singletonKey = channel:address): one conversation's messages never overtake. */
@@ -96,14 +97,10 @@ export async function drainCustomer(services: BotServices, messageId: number): P
 
 export function handle(services: BotServices, logger: Logger) {
   return (jobs: JobWithMetadata<InboundJob>[]) =>
-    runBatch(jobs, CONCURRENCY_PER_BATCH, async (job) => {
-      try {
-        await drainCustomer(services, job.data.messageId);
-      } catch (error) {
-        // Under key_strict_fifo a job that ends failed holds back this customer's later messages, so
-        // the last attempt logs and lets go; the message stays stored and visible for a retry by hand.
-        if (job.retryCount < job.retryLimit) throw error;
-        logger.error({ err: error, messageId: job.data.messageId }, 'inbound message could not be processed');
-      }
-    });
+    runBatch(jobs, CONCURRENCY_PER_BATCH, (job) =>
+      // The message stays stored and visible, for a retry by hand, if its last attempt fails too.
+      runFifoJob(job, logger, { context: { messageId: job.data.messageId }, gaveUp: 'inbound message could not be processed' }, () =>
+        drainCustomer(services, job.data.messageId),
+      ),
+    );
 }

@@ -1,10 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { auditLog, dncr, OPT_OUT_DEFAULTS, type campaigns } from '../db/schema/index.ts';
+import { dncr, OPT_OUT_DEFAULTS, type campaigns } from '../db/schema/index.ts';
 import { closeConversation } from '../routing/close-conversation.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { normalizeText } from './understand.ts';
+import { audit } from '../kernel/audit.ts';
 
 type Campaign = typeof campaigns.$inferSelect;
 
@@ -54,7 +55,12 @@ export async function handleKeyword(
       .where(and(eq(dncr.number, address), eq(dncr.source, 'opt_out'), scope))
       .returning({ id: dncr.id });
     if (!removed.length) return false;
-    await audit(uow, 'dncr.opted_in', address, settings.scopeCampaignId);
+    await audit(uow.tx, {
+      by: null,
+      action: 'dncr.opted_in',
+      target: { type: 'dncr', id: address },
+      details: { campaignId: settings.scopeCampaignId, source: 'keyword' },
+    });
     await reply(settings.optInMessage);
     return true;
   }
@@ -64,13 +70,14 @@ export async function handleKeyword(
     .onConflictDoNothing()
     .returning({ id: dncr.id });
   if (added.length) {
-    await audit(uow, 'dncr.opted_out', address, settings.scopeCampaignId);
+    await audit(uow.tx, {
+      by: null,
+      action: 'dncr.opted_out',
+      target: { type: 'dncr', id: address },
+      details: { campaignId: settings.scopeCampaignId, source: 'keyword' },
+    });
     await reply(settings.optOutMessage);
   }
   if (conversation.status === 'bot' || conversation.status === 'queued') await closeConversation(uow, conversation, { reason: 'opted_out' });
   return true;
-}
-
-async function audit(uow: UnitOfWork, action: string, number: string, campaignId: number | null) {
-  await uow.tx.insert(auditLog).values({ action, targetType: 'dncr', targetId: number, details: { campaignId, source: 'keyword' } });
 }

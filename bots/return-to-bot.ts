@@ -1,11 +1,12 @@
 import { and, eq, max } from 'drizzle-orm';
-import { auditLog, conversations, messages, type UserRole } from '../db/schema/index.ts';
+import { conversations, messages, type UserRole } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../routing/change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
 import { playBotTurn, readBotState, type BotServices, type StoredBotState } from './bot-turn.ts';
 import { newSession } from './flow-engine.ts';
+import { audit } from '../kernel/audit.ts';
 
 /**
  * Hands a queued or assigned conversation back to the bot (the agent holding it, or a supervisor):
@@ -34,11 +35,10 @@ export async function returnToBot(services: BotServices, conversationId: number,
     };
     // Leaving an agent frees their capacity for routing (changeConversationStatus asks for it).
     await changeConversationStatus(uow, conversation, { type: 'return_to_bot' }, { botState: state, handoffNote: null, priority: 0 });
-    await uow.tx.insert(auditLog).values({
-      actorUserId: actor.userId,
+    await audit(uow.tx, {
+      by: { userId: actor.userId },
       action: 'conversation.returned_to_bot',
-      targetType: 'conversation',
-      targetId: String(conversation.id),
+      target: { type: 'conversation', id: conversation.id },
       details: { from: conversation.status, node: node ?? null },
     });
     uow.emit(...(await conversationEvents(uow.tx, [conversation.id], conversation.assignedUserId)));

@@ -24,7 +24,7 @@ function pool(options: postgres.Options<{}> = {}) {
     connect_timeout: 5,
     onclose: (id) => {
       closed.push(id);
-      waiters.splice(0).forEach((wake) => wake());
+      for (const wake of waiters.splice(0)) wake();
     },
     ...options,
   });

@@ -1,6 +1,6 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/connection.ts';
-import { auditLog, dialers, SPOOL_STATES } from '../db/schema/index.ts';
+import { dialers, SPOOL_STATES } from '../db/schema/index.ts';
 import type { Actor } from '../kernel/actor.ts';
 import { domainErrors } from '../kernel/errors.ts';
 import { visibleCampaigns, visibleDialers } from '../kernel/visibility.ts';
@@ -9,11 +9,9 @@ import { signalDialer } from './dialer-signal.ts';
 import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
 import type { createDialerSchema } from './dialer-settings.ts';
 import type { z } from 'zod';
+import { audit } from '../kernel/audit.ts';
 
 type DialerRow = typeof dialers.$inferSelect;
-
-const audit = (tx: Tx, actor: Actor, action: string, dialerId: number, details: Record<string, unknown>) =>
-  tx.insert(auditLog).values({ actorUserId: actor.userId, action, targetType: 'dialer', targetId: String(dialerId), details });
 
 /** The dialer, locked for this change, if the actor may see it; else 404. */
 export async function lockVisibleDialer(tx: Tx, actor: Actor, id: number): Promise<DialerRow> {
@@ -41,7 +39,7 @@ export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof c
   if (issues.length) throw domainErrors.validation(issues);
   await assertNameFree(tx, input.name, null);
   const [row] = await tx.insert(dialers).values(input).returning({ id: dialers.id });
-  await audit(tx, actor, 'dialer.created', row!.id, { name: input.name, fields: Object.keys(input) });
+  await audit(tx, { by: actor, action: 'dialer.created', target: { type: 'dialer', id: row!.id }, details: { name: input.name, fields: Object.keys(input) } });
   return row!.id;
 }
 
@@ -73,13 +71,13 @@ export async function updateDialer(tx: Tx, actor: Actor, id: number, input: Dial
       updatedAt: new Date(),
     })
     .where(eq(dialers.id, id));
-  await audit(tx, actor, 'dialer.updated', id, { fields: Object.keys(input) });
+  await audit(tx, { by: actor, action: 'dialer.updated', target: { type: 'dialer', id: id }, details: { fields: Object.keys(input) } });
   await signalDialer(tx, id);
 }
 
 export async function deleteDialer(tx: Tx, actor: Actor, id: number): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
-  await audit(tx, actor, 'dialer.deleted', id, { name: current.name });
+  await audit(tx, { by: actor, action: 'dialer.deleted', target: { type: 'dialer', id: id }, details: { name: current.name } });
   // Spool rows refuse it (spool_dialer_guard): the route answers 409.
   await tx.delete(dialers).where(eq(dialers.id, id));
 }
@@ -94,7 +92,7 @@ export async function setRunning(tx: Tx, actor: Actor, id: number, running: bool
   if (running && !current.enabled) throw domainErrors.conflict(`Dialer "${current.name}" is not enabled: enable it before starting it`, 'not_enabled');
   if (current.running === running) return;
   await tx.update(dialers).set({ running, runningChangedAt: new Date(), runningChangedByUserId: actor.userId }).where(eq(dialers.id, id));
-  await audit(tx, actor, running ? 'dialer.started' : 'dialer.stopped', id, {});
+  await audit(tx, { by: actor, action: running ? 'dialer.started' : 'dialer.stopped', target: { type: 'dialer', id: id }, details: {} });
   await signalDialer(tx, id);
 }
 
@@ -114,6 +112,6 @@ export async function cancelUnprocessed(tx: Tx, actor: Actor, id: number, campai
     update spool set state = ${SPOOL_STATES.CANCELLED}, processed_at = clock_timestamp(), error = 'cancelled from the monitor'
      where dialer_id = ${id} and state in (${SPOOL_STATES.NONE}, ${SPOOL_STATES.TO_PROCESS}) and claimed_at is null ${ofCampaigns}`);
   const cancelled = (result as unknown as { count: number }).count;
-  await audit(tx, actor, 'dialer.cancelled', id, { campaignId, cancelled });
+  await audit(tx, { by: actor, action: 'dialer.cancelled', target: { type: 'dialer', id: id }, details: { campaignId, cancelled } });
   return cancelled;
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { and, eq } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/connection.ts';
-import { auditLog, channels, dialers } from '../db/schema/index.ts';
+import { channels, dialers } from '../db/schema/index.ts';
 import { isScheduleOpen } from '../bots/campaign-schedule.ts';
 import type { ChannelRegistry } from '../gateway/channel-registry.ts';
 import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
@@ -13,6 +13,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { BatchError, dispatchBatch, type BatchReport, type DispatchTarget } from './dispatch-batch.ts';
 import { DIALER_SIGNAL } from './dialer-signal.ts';
 import { recordOutcomes, recoverDeadClaims, type Outcome } from './spool-claims.ts';
+import { audit } from '../kernel/audit.ts';
 
 export type DialerRunnerDeps = {
   sql: postgres.Sql;
@@ -46,7 +47,9 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
   const active = new Map<number, Active>();
   /** Every run whose loops have not ended yet, the stopping ones included. */
   const running = new Set<Active>();
-  const wake = (run: Active) => [...run.waiters].forEach((done) => done());
+  const wake = (run: Active) => {
+    for (const done of [...run.waiters]) done();
+  };
   let stopped = false;
   await register();
   const heartbeat = setInterval(() => void beat(), Math.max(200, Math.floor(deps.workerTimeoutMs / 3)));
@@ -98,10 +101,10 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
   async function recover() {
     for (const { dialerId, ids } of await recoverDeadClaims(sql, workerId, deps.workerTimeoutMs)) {
       logger.warn({ dialerId, rows: ids.length, firstId: ids[0], lastId: ids.at(-1) }, 'rows of a dead dialer worker handed out again; they may be sent twice');
-      await db.insert(auditLog).values({
+      await audit(db, {
+        by: null,
         action: 'dialer.claims_recovered',
-        targetType: 'dialer',
-        targetId: String(dialerId),
+        target: { type: 'dialer', id: dialerId },
         details: { rows: ids.length, ids: ids.slice(0, 1000) },
       });
     }

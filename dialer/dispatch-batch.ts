@@ -90,8 +90,14 @@ async function processBatch(
   const blocked = target.dncrCheck ? await dncrHits(sql, rows, numbers) : new Set<number>();
   rows.forEach((row, index) => {
     const number = numbers[index];
-    if (!number) return outcomes.push({ id: row.id, state: SPOOL_STATES.OTHER, error: `"${row.destination}" is not a valid phone number` });
-    if (blocked.has(row.id)) return outcomes.push({ id: row.id, state: SPOOL_STATES.BLOCKED, error: null });
+    if (!number) {
+      outcomes.push({ id: row.id, state: SPOOL_STATES.OTHER, error: `"${row.destination}" is not a valid phone number` });
+      return;
+    }
+    if (blocked.has(row.id)) {
+      outcomes.push({ id: row.id, state: SPOOL_STATES.BLOCKED, error: null });
+      return;
+    }
     const until = target.quietHours ? quietUntil(number.country, now) : null;
     if (until) {
       const group = held.get(until.getTime()) ?? { ids: [], until };

@@ -1,12 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.ts';
-import { auditLog, dncr } from '../db/schema/index.ts';
+import { dncr } from '../db/schema/index.ts';
 import type { DncrEntry } from '../contract/dialer.ts';
 import type { Actor } from '../kernel/actor.ts';
 import { visibleDncr } from '../kernel/visibility.ts';
 import { assertReferences, single } from '../kernel/assert-visible.ts';
 import { domainErrors } from '../kernel/errors.ts';
 import { dncrNumber } from './dncr.ts';
+import { audit } from '../kernel/audit.ts';
 
 type DncrRow = {
   id: number | string;
@@ -77,11 +78,10 @@ export async function addDncrNumber(
     .onConflictDoNothing()
     .returning({ id: dncr.id });
   if (inserted) {
-    await tx.insert(auditLog).values({
-      actorUserId: actor.userId,
+    await audit(tx, {
+      by: { userId: actor.userId },
       action: 'dncr.added',
-      targetType: 'dncr',
-      targetId: String(inserted.id),
+      target: { type: 'dncr', id: inserted.id },
       details: { number, campaignId: input.campaignId },
     });
   }
@@ -96,11 +96,10 @@ export async function removeDncrEntry(tx: Tx, actor: Actor, id: number): Promise
   const entry = await loadEntry(tx, actor, id);
   if (!entry) throw domainErrors.notFound('DNCR entry');
   await tx.execute(sql`delete from dncr where id = ${id}`);
-  await tx.insert(auditLog).values({
-    actorUserId: actor.userId,
+  await audit(tx, {
+    by: { userId: actor.userId },
     action: 'dncr.removed',
-    targetType: 'dncr',
-    targetId: String(id),
+    target: { type: 'dncr', id: id },
     details: { number: entry.number, campaignId: entry.campaign?.id ?? null, source: entry.source },
   });
 }

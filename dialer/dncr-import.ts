@@ -1,10 +1,11 @@
 import type { Db } from '../db/connection.ts';
-import { auditLog, dncr } from '../db/schema/index.ts';
+import { dncr } from '../db/schema/index.ts';
 import type { FileIssue } from '../contract/common.ts';
 import { FileIssues } from './csv-issues.ts';
 import { MAX_LINE_BYTES, readLines, type LineFlaw } from './csv-lines.ts';
 import { dncrNumber } from './dncr.ts';
 import { fileNameProblems } from './file-name.ts';
+import { audit } from '../kernel/audit.ts';
 
 /** Rows per INSERT: 4 parameters each, well under PostgreSQL's 65535. */
 const BATCH = 2000;
@@ -103,10 +104,10 @@ export async function importDncr(db: Db, input: DncrImportInput): Promise<DncrIm
       if (issues.count) throw new RejectedFile();
       await insert();
       const alreadyListed = records - added;
-      await tx.insert(auditLog).values({
-        actorUserId: input.userId,
+      await audit(tx, {
+        by: { userId: input.userId },
         action: 'dncr.imported',
-        targetType: 'dncr',
+        target: { type: 'dncr', id: null },
         details: { fileName: input.fileName, records, added, alreadyListed },
       });
       return { ok: true as const, added, alreadyListed };

@@ -251,11 +251,11 @@ export class SpoolRows {
     this.#out[this.#used++] = byte;
   }
 
-  /** Copies a field into the COPY text; `escape`: it may hold backslashes, which COPY text doubles. */
-  #field(bytes: Buffer, start: number, end: number, escape: boolean): void {
+  /** Copies a field into the COPY text; `doubleBackslashes`: it may hold backslashes, which COPY text doubles. */
+  #field(bytes: Buffer, start: number, end: number, doubleBackslashes: boolean): void {
     const out = this.#out;
     let at = this.#used;
-    if (!escape) {
+    if (!doubleBackslashes) {
       // Short fields by hand: a native copy costs more than it saves below a few dozen bytes.
       if (end - start < 48) for (let i = start; i < end; i++) out[at++] = bytes[i]!;
       else at += bytes.copy(out, at, start, end);

@@ -1,4 +1,4 @@
-import type { channels, ChannelType, MessageMedia, MessageStatus, OutboundContent } from '../db/schema/index.ts';
+import type { channels, ChannelType, MessageMedia, OutboundContent } from '../db/schema/index.ts';
 import type { LiveEvent } from '../kernel/realtime.ts';
 import type { InboundMessage, StatusReport } from '../messages/inbound.ts';
 import type { Logger } from '../kernel/logger.ts';

@@ -8,6 +8,7 @@ import type { ChannelRegistry } from './channel-registry.ts';
 import { deliverMessage, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
 import { enqueueSendOn, type SendJob } from '../messages/enqueue-send.ts';
 import type { SessionManager } from './session/session-manager.ts';
+import { runFifoJob } from '../kernel/job-queue.ts';
 
 export type { SendJob } from '../messages/enqueue-send.ts';
 
@@ -114,16 +115,8 @@ async function nextQueued(services: SendServices, customer: MessageRow, afterId:
  * logged and the job completes; the message stays `queued`, and the customer's next job retries it.
  */
 export async function runSendJob(services: SendServices, logger: Logger, job: JobWithMetadata<SendJob>, via: SendVia): Promise<void> {
-  const lastAttempt = job.retryCount >= job.retryLimit;
-  try {
-    await sendQueuedMessage(services, job.data.messageId, lastAttempt, via);
-  } catch (error) {
-    if (!lastAttempt) {
-      logger.warn({ err: error, messageId: job.data.messageId, attempt: job.retryCount }, 'send failed, will retry');
-      throw error;
-    }
-    logger.error({ err: error, messageId: job.data.messageId }, 'send job gave up; the message stays queued');
-  }
+  const log = { context: { messageId: job.data.messageId }, retrying: 'send failed, will retry', gaveUp: 'send job gave up; the message stays queued' };
+  await runFifoJob(job, logger, log, (lastAttempt) => sendQueuedMessage(services, job.data.messageId, lastAttempt, via));
 }
 
 export function handle(services: SendServices, logger: Logger) {

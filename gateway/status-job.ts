@@ -4,6 +4,7 @@ import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../kernel/unit-of-work.ts';
 import type { StatusReport } from './channel.ts';
+import { isLastAttempt } from '../kernel/job-queue.ts';
 
 export const queue = QUEUES.gatewayStatus;
 export const options: Omit<Queue, 'name'> = { policy: 'standard', retryLimit: 6, retryDelay: 1, retryBackoff: true, notify: true };
@@ -47,6 +48,5 @@ export async function applyReportsJob(
 }
 
 export function handle(services: Services, logger: Logger, handlers: readonly StatusHandler[]) {
-  return (jobs: JobWithMetadata<StatusJob>[]) =>
-    runBatch(jobs, 4, (job) => applyReportsJob(services, handlers, job.data, job.retryCount >= job.retryLimit, logger));
+  return (jobs: JobWithMetadata<StatusJob>[]) => runBatch(jobs, 4, (job) => applyReportsJob(services, handlers, job.data, isLastAttempt(job), logger));
 }

@@ -84,3 +84,32 @@ export function createJobQueue(sql: postgres.Sql, logger: Logger): PgBoss {
   });
   return boss;
 }
+
+/** Whether pg-boss will not try this job again if it fails now. */
+export function isLastAttempt(job: { retryCount: number; retryLimit: number }): boolean {
+  return job.retryCount >= job.retryLimit;
+}
+
+/**
+ * Runs one job of a `key_strict_fifo` queue (a customer's messages in order). A job that ends failed
+ * would hold that customer's later jobs back for good, so on its last attempt an error is logged
+ * (`gaveUp`) and the job completes, its message left for the customer's next job or a retry by hand;
+ * before that, the error fails the job into its retry (logged as `retrying`, when given).
+ */
+export async function runFifoJob(
+  job: { retryCount: number; retryLimit: number },
+  logger: Logger,
+  log: { context: Record<string, unknown>; gaveUp: string; retrying?: string },
+  work: (lastAttempt: boolean) => Promise<void>,
+): Promise<void> {
+  const lastAttempt = isLastAttempt(job);
+  try {
+    await work(lastAttempt);
+  } catch (error) {
+    if (!lastAttempt) {
+      if (log.retrying) logger.warn({ err: error, ...log.context, attempt: job.retryCount }, log.retrying);
+      throw error;
+    }
+    logger.error({ err: error, ...log.context }, log.gaveUp);
+  }
+}

@@ -7,6 +7,7 @@ import { DomainError } from './errors.ts';
  * and everything else is kept. A lone UTF-16 surrogate (half of an emoji, cut by a client) is no
  * character at all: it becomes U+FFFD, the replacement character, as a UTF-8 encoder would write it.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the NUL control character is this regex's whole purpose (PostgreSQL refuses it)
 const NUL = /\u0000/g;
 
 /** The text without NUL characters nor lone surrogates. */

@@ -1,9 +1,10 @@
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
-import { agentChatMessages, auditLog, users } from '../db/schema/index.ts';
+import { agentChatMessages, users } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
 import type { AgentChatMessage, AgentChatThread } from '../contract/routing.ts';
 import { rooms } from '../kernel/realtime.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
+import { audit } from '../kernel/audit.ts';
 
 type Row = typeof agentChatMessages.$inferSelect;
 
@@ -34,11 +35,10 @@ export async function sendAgentChat(uow: UnitOfWork, input: { fromUserId: number
     .insert(agentChatMessages)
     .values({ fromUserId: input.fromUserId, toUserId: input.toUserId, body: input.body, conversationId: input.conversationId ?? null })
     .returning();
-  await uow.tx.insert(auditLog).values({
-    actorUserId: input.fromUserId,
+  await audit(uow.tx, {
+    by: { userId: input.fromUserId },
     action: 'agent_chat.sent',
-    targetType: 'user',
-    targetId: String(input.toUserId),
+    target: { type: 'user', id: input.toUserId },
     details: { messageId: row!.id, conversationId: input.conversationId ?? null },
   });
   const [message] = await present(uow.tx, [row!]);

@@ -1,9 +1,9 @@
 import type { CloseReason } from '../db/schema/index.ts';
-import { auditLog } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
+import { audit } from '../kernel/audit.ts';
 
 /** Closes a conversation with its reason; the agent's freed capacity goes straight back to routing. */
 export async function closeConversation(
@@ -20,11 +20,10 @@ export async function closeConversation(
       closedByUserId: input.closedByUserId ?? null,
     },
   );
-  await uow.tx.insert(auditLog).values({
-    actorUserId: input.closedByUserId ?? null,
+  await audit(uow.tx, {
+    by: { userId: input.closedByUserId ?? null },
     action: 'conversation.closed',
-    targetType: 'conversation',
-    targetId: String(conversation.id),
+    target: { type: 'conversation', id: conversation.id },
     details: { reason: input.reason, from: conversation.status },
   });
   uow.emit(...(await conversationEvents(uow.tx, [closed.id])));

@@ -1,10 +1,11 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { auditLog, conversations, type ReleaseReason } from '../db/schema/index.ts';
+import { conversations, type ReleaseReason } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { requestAssignment } from './queue-conversation.ts';
+import { audit } from '../kernel/audit.ts';
 
 /**
  * Sends an assigned conversation back to its campaign's queue. It keeps its place (its original
@@ -24,11 +25,10 @@ export async function requeueConversation(
     { releaseReason: input.reason },
   );
   await requestAssignment(uow, conversation.campaignId!);
-  await uow.tx.insert(auditLog).values({
-    actorUserId: input.actorUserId ?? null,
+  await audit(uow.tx, {
+    by: { userId: input.actorUserId ?? null },
     action: 'conversation.requeued',
-    targetType: 'conversation',
-    targetId: String(conversation.id),
+    target: { type: 'conversation', id: conversation.id },
     details: { reason: input.reason, fromUserId: conversation.assignedUserId },
   });
   uow.emit(...(await conversationEvents(uow.tx, [conversation.id], conversation.assignedUserId)));

@@ -1,9 +1,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { auditLog, sessions } from '../db/schema/index.ts';
+import { sessions } from '../db/schema/index.ts';
 import type { Actor } from '../kernel/actor.ts';
 import type { Executor } from '../db/connection.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { goOffline, setPresence, type PresenceChange } from './agent-presence.ts';
+import { audit } from '../kernel/audit.ts';
 
 /** A supervisor pauses an agent (a named break) or puts them back to available; logged and audited. */
 export async function setAgentPresence(uow: UnitOfWork, supervisor: Pick<Actor, 'userId'>, userId: number, change: PresenceChange) {
@@ -13,11 +14,10 @@ export async function setAgentPresence(uow: UnitOfWork, supervisor: Pick<Actor, 
     changedByUserId: supervisor.userId,
     reason: change.state === 'break' ? 'paused by a supervisor' : 'resumed by a supervisor',
   });
-  await uow.tx.insert(auditLog).values({
-    actorUserId: supervisor.userId,
+  await audit(uow.tx, {
+    by: { userId: supervisor.userId },
     action: change.state === 'break' ? 'agent.paused' : 'agent.resumed',
-    targetType: 'user',
-    targetId: String(userId),
+    target: { type: 'user', id: userId },
     details: { ...change },
   });
   return presence;
@@ -35,11 +35,10 @@ export async function logOutAgent(uow: UnitOfWork, supervisor: Pick<Actor, 'user
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
     .returning({ tokenHash: sessions.tokenHash });
   await goOffline(uow, userId, supervisor.userId, 'logged out by a supervisor');
-  await uow.tx.insert(auditLog).values({
-    actorUserId: supervisor.userId,
+  await audit(uow.tx, {
+    by: { userId: supervisor.userId },
     action: 'agent.logged_out',
-    targetType: 'user',
-    targetId: String(userId),
+    target: { type: 'user', id: userId },
     details: { sessionsEnded: ended.length },
   });
   return ended.length;
@@ -47,7 +46,5 @@ export async function logOutAgent(uow: UnitOfWork, supervisor: Pick<Actor, 'user
 
 /** A supervisor opened a read-only live view of a conversation. */
 export async function recordSpy(db: Executor, supervisor: Pick<Actor, 'userId'>, conversationId: number): Promise<void> {
-  await db
-    .insert(auditLog)
-    .values({ actorUserId: supervisor.userId, action: 'conversation.spied', targetType: 'conversation', targetId: String(conversationId) });
+  await audit(db, { by: { userId: supervisor.userId }, action: 'conversation.spied', target: { type: 'conversation', id: conversationId } });
 }

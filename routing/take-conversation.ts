@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { lockAgentLoad } from './agent-load.ts';
-import { auditLog, campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
+import { campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -8,6 +8,7 @@ import { TransitionError } from '../conversations/conversation-status.ts';
 import type { UserRole } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { DomainError } from '../kernel/errors.ts';
+import { audit } from '../kernel/audit.ts';
 
 export class TakeRefusedError extends DomainError {
   override name = 'TakeRefusedError';
@@ -49,11 +50,10 @@ export async function takeConversation(uow: UnitOfWork, conversationId: number, 
     { assignedUserId: actor.userId, assignedAt: new Date() },
     { via: 'take', activeBefore: n, maxInteractions: campaign.maxInteractionsPerAgent },
   );
-  await tx.insert(auditLog).values({
-    actorUserId: actor.userId,
+  await audit(tx, {
+    by: { userId: actor.userId },
     action: 'conversation.taken',
-    targetType: 'conversation',
-    targetId: String(conversation.id),
+    target: { type: 'conversation', id: conversation.id },
     details: { from: conversation.status },
   });
   uow.emit(...(await conversationEvents(tx, [conversation.id])));

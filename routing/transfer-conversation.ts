@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { agentPresence, auditLog, campaignMembers, campaigns, conversations, users, type UserRole } from '../db/schema/index.ts';
+import { agentPresence, campaignMembers, campaigns, conversations, users, type UserRole } from '../db/schema/index.ts';
 import { changeConversationStatus, withdrawOffers } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -7,6 +7,7 @@ import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';
 import { queueIsFull, requestAssignment } from './queue-conversation.ts';
 import { TakeRefusedError } from './take-conversation.ts';
+import { audit } from '../kernel/audit.ts';
 
 export type TransferTarget = { toUserId: number; toCampaignId?: undefined } | { toCampaignId: number; toUserId?: undefined };
 
@@ -35,11 +36,10 @@ export async function transferConversation(
     target.toUserId !== undefined
       ? await toAgent(uow, conversation, target.toUserId, handoffNote)
       : await toCampaign(uow, conversation, target.toCampaignId, handoffNote);
-  await tx.insert(auditLog).values({
-    actorUserId: actor.userId,
+  await audit(tx, {
+    by: { userId: actor.userId },
     action: 'conversation.transferred',
-    targetType: 'conversation',
-    targetId: String(conversationId),
+    target: { type: 'conversation', id: conversationId },
     details: { fromUserId: conversation.assignedUserId, fromCampaignId: conversation.campaignId, ...target },
   });
   uow.emit(...(await conversationEvents(tx, [conversationId], conversation.assignedUserId)));

@@ -1,4 +1,4 @@
-import type { RouteSpec } from '../api/route-table.ts';
+import { route, type RouteSpec } from '../api/route-table.ts';
 import type { FlowInput } from '../bots/flow-schema.ts';
 
 /**
@@ -92,7 +92,7 @@ const DEMO_ORDERS: Record<string, { status: string; eta: string | null }> = {
 /** A stand-in for a shop's order system, so the demo flow's HTTP node has something real to call. */
 export function demoOrderRoutes(): RouteSpec[] {
   return [
-    {
+    route({
       method: 'get',
       path: '/demo/orders/:number',
       access: { public: 'the demo order service the demo bot flow calls (only with SEED_DEMO)' },
@@ -102,6 +102,6 @@ export function demoOrderRoutes(): RouteSpec[] {
         if (!order) return void response.status(404).json({ error: { code: 'not_found', message: `No order ${number}` } });
         response.json({ number, ...order });
       },
-    },
+    }),
   ];
 }

@@ -17,7 +17,7 @@ import { spoolImportRoutes } from '../api/console/spool-import-routes.ts';
 import { dncrRoutes } from '../api/console/dncr-routes.ts';
 import { apiKeyRoutes } from '../api/console/api-key-routes.ts';
 import { webServiceRoutes } from '../api/web-service/web-service-routes.ts';
-import { registerRoutes, type RouteTable } from '../api/route-table.ts';
+import { registerRoutes, route, type RouteTable } from '../api/route-table.ts';
 import { simulatorRoutes } from '../api/simulator-routes.ts';
 import { webhookRoutes } from '../api/webhook-routes.ts';
 import type { AppServices } from '../api/app-services.ts';
@@ -82,7 +82,7 @@ function pageRoutes(): RouteSpec[] {
       response.sendFile(path.join(UI_DIST, file));
     };
   return [
-    { method: 'get', path: '/', access: { public: 'static console page; it logs in through the API' }, handler: page('index.html') },
-    { method: 'get', path: '/simulator', access: { public: 'static phone page' }, handler: page('simulator.html') },
+    route({ method: 'get', path: '/', access: { public: 'static console page; it logs in through the API' }, handler: page('index.html') }),
+    route({ method: 'get', path: '/simulator', access: { public: 'static phone page' }, handler: page('simulator.html') }),
   ];
 }

@@ -317,7 +317,8 @@ describe('bot conversations through the simulator', () => {
     await say(phone, 'hi', 1);
     await say(phone, '2', 1);
     // The order lookup reaches the shop, which answers only after the agent has taken the conversation.
-    const held = (order7777 = heldLookup());
+    order7777 = heldLookup();
+    const held = order7777;
     await phone.send('7777');
     const conversation = await conversationOf(channel.id);
     try {

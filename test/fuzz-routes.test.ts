@@ -31,7 +31,9 @@ const FIELD_VALUES: unknown[] = [
   0,
   1.5,
   2147483648,
+  // biome-ignore lint/correctness/noPrecisionLoss: deliberately 2^63, one past the largest bigint column value, to probe overflow
   9223372036854775808,
+  // biome-ignore lint/correctness/noPrecisionLoss: deliberately -(2^53 + 1), past Number.MIN_SAFE_INTEGER, to probe unsafe integers
   -9007199254740993,
   1e308,
   '',

@@ -173,7 +173,11 @@ describe('routing under several processes', () => {
       const refusals: Record<string, number> = {};
       for (const { counts } of results) {
         for (const [name, tally] of Object.entries(counts!.actions)) {
-          const total = (actions[name] ??= { runs: 0, done: 0, avgMs: 0, ms: 0 });
+          let total = actions[name];
+          if (!total) {
+            total = { runs: 0, done: 0, avgMs: 0, ms: 0 };
+            actions[name] = total;
+          }
           total.runs += tally.runs;
           total.done += tally.done;
           total.ms += tally.ms;

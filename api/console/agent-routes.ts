@@ -3,7 +3,7 @@ import type { Executor } from '../../db/connection.ts';
 import { securityGroups } from '../../db/schema/index.ts';
 import type { AppServices } from '../app-services.ts';
 import type { AgentView } from '../../contract/campaigns.ts';
-import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import { visibleUsers } from '../../kernel/visibility.ts';
 
 /** Agents and supervisors (the users campaigns can have as members) matching `where` (alias `u`), by name. */
@@ -43,23 +43,23 @@ export async function presentAgents(db: Executor, where: SQL): Promise<AgentView
 export function agentRoutes(services: AppServices): RouteSpec[] {
   const { db } = services;
   return [
-    {
+    route({
       method: 'get',
       path: '/api/agents',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
-        response.json({ agents: await presentAgents(db, visibleUsers(actor!)) });
+        response.json({ agents: await presentAgents(db, visibleUsers(actor)) });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/security-groups',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
-        const own = actor!.role === 'admin' ? undefined : inArray(securityGroups.id, actor!.securityGroupIds.length ? actor!.securityGroupIds : [-1]);
+        const own = actor.role === 'admin' ? undefined : inArray(securityGroups.id, actor.securityGroupIds.length ? actor.securityGroupIds : [-1]);
         const rows = await db.select({ id: securityGroups.id, name: securityGroups.name }).from(securityGroups).where(own).orderBy(asc(securityGroups.name));
         response.json({ securityGroups: rows });
       },
-    },
+    }),
   ];
 }

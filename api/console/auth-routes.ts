@@ -1,17 +1,18 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { agentPresence, auditLog, breaks, users } from '../../db/schema/index.ts';
+import { agentPresence, breaks, users } from '../../db/schema/index.ts';
 import type { AppServices } from '../app-services.ts';
 import { HttpError, httpErrors, parseInput } from '../http-errors.ts';
 import type { Me } from '../../contract/common.ts';
 import { rooms } from '../../kernel/realtime.ts';
 import { DECOY_HASH, verifyPassword } from '../password-hash.ts';
 import { createLoginThrottle } from '../login-throttle.ts';
-import { ALL_ROLES, type RouteSpec } from '../route-table.ts';
+import { ALL_ROLES, route, type RouteSpec } from '../route-table.ts';
 import { createSession, hasLiveSession, revokeSession, SESSION_COOKIE } from '../sessions.ts';
 import type { Actor } from '../../kernel/actor.ts';
 import { goOffline } from '../../routing/agent-presence.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
+import { audit } from '../../kernel/audit.ts';
 
 const loginSchema = z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) });
 
@@ -49,7 +50,7 @@ export function authRoutes(services: AppServices): RouteSpec[] {
     path: '/',
   };
   return [
-    {
+    route({
       method: 'post',
       path: '/api/auth/login',
       access: { public: 'the login itself' },
@@ -70,8 +71,8 @@ export function authRoutes(services: AppServices): RouteSpec[] {
           });
         }
         if (verdict.outcome === 'failed' || !user) {
-          await services.db.insert(auditLog).values({
-            actorUserId: user?.id ?? null,
+          await audit(services.db, {
+            by: { userId: user?.id ?? null },
             action: 'auth.login_failed',
             details: { username: input.username.slice(0, 100), ip: request.ip },
           });
@@ -83,27 +84,27 @@ export function authRoutes(services: AppServices): RouteSpec[] {
           userAgent: request.get('user-agent'),
           ip: request.ip,
         });
-        await services.db.insert(auditLog).values({ actorUserId: user.id, action: 'auth.login', details: { ip: request.ip } });
+        await audit(services.db, { by: { userId: user.id }, action: 'auth.login', details: { ip: request.ip } });
         response.cookie(SESSION_COOKIE, token, { ...cookieOptions, expires: expiresAt });
         response.json(await presentMe(services, { userId: user.id, username: user.username, displayName: user.displayName, role: user.role }));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/auth/logout',
       access: { roles: ALL_ROLES },
       async handler(_request, response, actor) {
         await inTransaction(services, async (uow) => {
-          await revokeSession(uow.tx, actor!.tokenHash);
+          await revokeSession(uow.tx, actor.tokenHash);
           // Logged out of the last session: nobody is at the console, so routing must not offer more.
-          if (!(await hasLiveSession(uow.tx, actor!.userId))) await goOffline(uow, actor!.userId, actor!.userId, 'logout');
+          if (!(await hasLiveSession(uow.tx, actor.userId))) await goOffline(uow, actor.userId, actor.userId, 'logout');
         });
-        services.realtime.disconnect(rooms.session(actor!.tokenHash));
+        services.realtime.disconnect(rooms.session(actor.tokenHash));
         response.clearCookie(SESSION_COOKIE, cookieOptions);
         response.status(204).end();
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/me',
       access: { roles: ALL_ROLES },
@@ -111,6 +112,6 @@ export function authRoutes(services: AppServices): RouteSpec[] {
         if (!actor) throw httpErrors.unauthorized();
         response.json(await presentMe(services, actor));
       },
-    },
+    }),
   ];
 }

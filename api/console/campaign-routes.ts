@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor, Tx } from '../../db/connection.ts';
-import { auditLog, campaignChannels, campaignMembers, campaigns, cannedResponses, conversations } from '../../db/schema/index.ts';
+import { campaignChannels, campaignMembers, campaigns, cannedResponses, conversations } from '../../db/schema/index.ts';
 import { requestAssignment } from '../../routing/queue-conversation.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
@@ -24,9 +24,10 @@ import { presentCampaigns, presentMembers } from './campaign-presenter.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
 import { assertOwnGroup, assertVisible, referenceIssues, listed } from '../../kernel/assert-visible.ts';
 import { campaignWatchers, rooms } from '../../kernel/realtime.ts';
-import { ALL_ROLES, SUPERVISORS, type RouteSpec } from '../route-table.ts';
+import { ALL_ROLES, route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import type { Actor } from '../../kernel/actor.ts';
 import { idParams } from '../../kernel/ids.ts';
+import { audit } from '../../kernel/audit.ts';
 
 type CampaignRow = typeof campaigns.$inferSelect;
 
@@ -38,9 +39,6 @@ const lockSettings = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(has
 
 /** Membership changes of one campaign in turn, so appended positions never collide; callers lock in id order. */
 const lockMembers = (tx: Tx, campaignId: number) => tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`campaign-members:${campaignId}`}))`);
-
-const audit = (tx: Tx, actor: Actor, action: string, campaignId: number, details: Record<string, unknown>) =>
-  tx.insert(auditLog).values({ actorUserId: actor.userId, action, targetType: 'campaign', targetId: String(campaignId), details });
 
 /** The campaign row if the actor may see it, else a 404 (a campaign out of sight does not exist for them). */
 async function loadVisible(tx: Executor, actor: Actor, id: number): Promise<CampaignRow> {
@@ -88,7 +86,12 @@ async function createCampaign(uow: UnitOfWork, actor: Actor, input: z.infer<type
   // Fields left out are undefined, which drizzle writes as DEFAULT: the database's defaults apply.
   const [row] = await tx.insert(campaigns).values(columns).returning({ id: campaigns.id });
   await replaceLists(tx, row!.id, input);
-  await audit(tx, actor, 'campaign.created', row!.id, { name: input.name, fields: Object.keys(input) });
+  await audit(tx, {
+    by: actor,
+    action: 'campaign.created',
+    target: { type: 'campaign', id: row!.id },
+    details: { name: input.name, fields: Object.keys(input) },
+  });
   return row!.id;
 }
 
@@ -131,7 +134,7 @@ async function updateCampaign(uow: UnitOfWork, actor: Actor, id: number, input: 
     .set({ ...columns, updatedAt: new Date() })
     .where(eq(campaigns.id, id));
   await replaceLists(tx, id, input);
-  await audit(tx, actor, 'campaign.updated', id, { fields });
+  await audit(tx, { by: actor, action: 'campaign.updated', target: { type: 'campaign', id: id }, details: { fields } });
   // Changes that can let routing assign more: ask it to look at the queue now, not at the next event.
   const canAssignMore =
     (input.maxInteractionsPerAgent ?? 0) > current.maxInteractionsPerAgent ||
@@ -145,7 +148,7 @@ async function deleteCampaign(uow: UnitOfWork, actor: Actor, id: number): Promis
   const current = await loadVisible(tx, actor, id);
   const [used] = await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.campaignId, id)).limit(1);
   if (used) throw httpErrors.conflict(`Campaign "${current.name}" has conversations on record; disable it instead of deleting it`);
-  await audit(tx, actor, 'campaign.deleted', id, { name: current.name });
+  await audit(tx, { by: actor, action: 'campaign.deleted', target: { type: 'campaign', id: id }, details: { name: current.name } });
   // Members, channels and canned responses cascade; any other row that refers to it (spool…) refuses below.
   await tx.delete(campaigns).where(eq(campaigns.id, id));
 }
@@ -175,7 +178,7 @@ async function replaceMembers(uow: UnitOfWork, actor: Actor, id: number, userIds
       .values(userIds.map((userId, index) => ({ campaignId: id, userId, position: index + 1 })))
       .onConflictDoUpdate({ target: [campaignMembers.campaignId, campaignMembers.userId], set: { position: sql`excluded.position` } });
   }
-  await audit(tx, actor, 'campaign.members_changed', id, { added, removed, order: userIds });
+  await audit(tx, { by: actor, action: 'campaign.members_changed', target: { type: 'campaign', id: id }, details: { added, removed, order: userIds } });
   if (added.length) await requestAssignment(uow, id);
 }
 
@@ -212,7 +215,12 @@ async function changeMembers(uow: UnitOfWork, actor: Actor, input: z.infer<typeo
     }
     if (!userIds.length) continue;
     changed += userIds.length;
-    await audit(tx, actor, 'campaign.members_changed', campaignId, input.action === 'add' ? { added: userIds, removed: [] } : { added: [], removed: userIds });
+    await audit(tx, {
+      by: actor,
+      action: 'campaign.members_changed',
+      target: { type: 'campaign', id: campaignId },
+      details: input.action === 'add' ? { added: userIds, removed: [] } : { added: [], removed: userIds },
+    });
   }
   return changed;
 }
@@ -233,36 +241,36 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
     return view;
   };
   return [
-    {
+    route({
       method: 'get',
       path: '/api/campaigns',
       access: { roles: ALL_ROLES },
       async handler(_request, response, actor) {
-        response.json({ campaigns: await presentCampaigns(db, visibleCampaigns(actor!)) });
+        response.json({ campaigns: await presentCampaigns(db, visibleCampaigns(actor)) });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/campaigns/:id',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
-        response.json(await presentOne(id, actor!));
+        response.json(await presentOne(id, actor));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/campaigns',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const input = parseInput(createCampaignSchema, request.body);
-        const id = await inTransaction(services, (uow) => createCampaign(uow, actor!, input));
+        const id = await inTransaction(services, (uow) => createCampaign(uow, actor, input));
         // Supervisors already connected start receiving the new campaign's live events.
         services.realtime.joinRooms(campaignWatchers(input.securityGroupId ?? null), rooms.campaign(id));
-        response.status(201).json(await presentOne(id, actor!));
+        response.status(201).json(await presentOne(id, actor));
       },
-    },
-    {
+    }),
+    route({
       method: 'patch',
       path: '/api/campaigns/:id',
       access: { roles: SUPERVISORS },
@@ -270,7 +278,7 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(updateCampaignSchema, request.body);
         const before = await services.db.query.campaigns.findFirst({ where: eq(campaigns.id, id), columns: { securityGroupId: true } });
-        await inTransaction(services, (uow) => updateCampaign(uow, actor!, id, input));
+        await inTransaction(services, (uow) => updateCampaign(uow, actor, id, input));
         if (before && input.securityGroupId !== undefined && input.securityGroupId !== before.securityGroupId) {
           // Moved to another security group: its old supervisors stop watching it, the new ones start.
           services.realtime.leaveRooms(
@@ -279,53 +287,53 @@ export function campaignRoutes(services: AppServices): RouteSpec[] {
           );
           services.realtime.joinRooms(campaignWatchers(input.securityGroupId), rooms.campaign(id));
         }
-        response.json(await presentOne(id, actor!));
+        response.json(await presentOne(id, actor));
       },
-    },
-    {
+    }),
+    route({
       method: 'delete',
       path: '/api/campaigns/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         try {
-          await inTransaction(services, (uow) => deleteCampaign(uow, actor!, id));
+          await inTransaction(services, (uow) => deleteCampaign(uow, actor, id));
         } catch (error) {
           throw stillReferenced(error) ?? error;
         }
         response.status(204).end();
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/campaigns/:id/members',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
-        await loadVisible(db, actor!, id);
+        await loadVisible(db, actor, id);
         response.json({ members: await presentMembers(db, id) });
       },
-    },
-    {
+    }),
+    route({
       method: 'put',
       path: '/api/campaigns/:id/members',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const { userIds } = parseInput(membersSchema, request.body);
-        await inTransaction(services, (uow) => replaceMembers(uow, actor!, id, userIds));
+        await inTransaction(services, (uow) => replaceMembers(uow, actor, id, userIds));
         response.json({ members: await presentMembers(db, id) });
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/campaign-members',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const input = parseInput(memberChangeSchema, request.body);
-        const changed = await inTransaction(services, (uow) => changeMembers(uow, actor!, input));
+        const changed = await inTransaction(services, (uow) => changeMembers(uow, actor, input));
         response.json({ changed });
       },
-    },
+    }),
   ];
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { setTimeout } from 'node:timers/promises';
 import QRCode from 'qrcode';
-import { auditLog, channelLeases, channels, CHANNEL_TYPES, messages } from '../../db/schema/index.ts';
+import { channelLeases, channels, CHANNEL_TYPES, messages } from '../../db/schema/index.ts';
 import { enqueueSend } from '../../messages/enqueue-send.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
 import type { ChannelRow } from '../../gateway/channel.ts';
@@ -12,8 +12,9 @@ import { smsMeasure } from '../../messages/sms-encoding.ts';
 import { toE164 } from '../../gateway/phone-number.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
-import type { RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec } from '../route-table.ts';
 import { idParams } from '../../kernel/ids.ts';
+import { audit } from '../../kernel/audit.ts';
 
 const ADMINS = ['admin'] as const;
 const createSchema = z.object({
@@ -125,10 +126,8 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
     if (!row) throw httpErrors.notFound('Channel');
     return row;
   };
-  const audit = (actorUserId: number, action: string, row: ChannelRow, details: Record<string, unknown> = {}) =>
-    services.db.insert(auditLog).values({ actorUserId, action, targetType: 'channel', targetId: String(row.id), details });
   return [
-    {
+    route({
       method: 'get',
       path: '/api/channels',
       access: { roles: ADMINS },
@@ -137,8 +136,8 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         const leases = new Map((await services.db.select().from(channelLeases)).map((lease) => [lease.channelId, lease]));
         response.json({ channels: await Promise.all(rows.map((row) => presentChannel(row, services, leases.get(row.id)))) });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/channels/:id',
       access: { roles: ADMINS },
@@ -148,8 +147,8 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         const lease = await services.db.query.channelLeases.findFirst({ where: eq(channelLeases.channelId, id) });
         response.json(await presentChannel(row, services, lease));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/channels',
       access: { roles: ADMINS },
@@ -163,12 +162,12 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
           .onConflictDoNothing({ target: channels.name })
           .returning();
         if (!row) throw httpErrors.conflict(`A channel named "${input.name}" already exists`);
-        await audit(actor!.userId, 'channel.created', row, { type: row.type });
+        await audit(services.db, { by: actor, action: 'channel.created', target: { type: 'channel', id: row.id }, details: { type: row.type } });
         void services.sessions.refresh(); // a session channel starts now, not at the next poll
         response.status(201).json(await presentChannel(row, services));
       },
-    },
-    {
+    }),
+    route({
       method: 'patch',
       path: '/api/channels/:id',
       access: { roles: ADMINS },
@@ -183,12 +182,17 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
           .set({ ...input, ...config, updatedAt: new Date() })
           .where(eq(channels.id, id))
           .returning();
-        await audit(actor!.userId, 'channel.updated', updated!, { fields: Object.keys(input), secretsChanged: Object.keys(input.secrets ?? {}) });
+        await audit(services.db, {
+          by: actor,
+          action: 'channel.updated',
+          target: { type: 'channel', id: updated!.id },
+          details: { fields: Object.keys(input), secretsChanged: Object.keys(input.secrets ?? {}) },
+        });
         void services.sessions.refresh(); // restart (or stop) its session with the new settings
         response.json(await presentChannel(updated!, services));
       },
-    },
-    {
+    }),
+    route({
       method: 'delete',
       path: '/api/channels/:id',
       access: { roles: ADMINS },
@@ -198,12 +202,17 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         const [used] = await services.db.select({ id: messages.id }).from(messages).where(eq(messages.channelId, id)).limit(1);
         if (used) throw httpErrors.conflict('This channel has messages on record; disable it instead of deleting it');
         await services.db.delete(channels).where(eq(channels.id, id));
-        await audit(actor!.userId, 'channel.deleted', row, { type: row.type, name: row.name });
+        await audit(services.db, {
+          by: actor,
+          action: 'channel.deleted',
+          target: { type: 'channel', id: row.id },
+          details: { type: row.type, name: row.name },
+        });
         void services.sessions.refresh();
         response.status(204).end();
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/channels/:id/test-send',
       access: { roles: ADMINS },
@@ -225,7 +234,7 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
               body: input.text,
               ...smsMeasure(input.text),
               status: 'queued',
-              metadata: { testSendBy: actor!.userId },
+              metadata: { testSendBy: actor.userId },
             })
             .returning({ id: messages.id });
           await enqueueSend(uow, { id: message!.id, channelId: row.id, address: to });
@@ -246,6 +255,6 @@ export function channelRoutes(services: AppServices): RouteSpec[] {
         // 202: still queued (a session down, a retry pending); it goes out when it can.
         response.status(result.status === 'queued' ? 202 : result.status === 'failed' ? 502 : 200).json(result);
       },
-    },
+    }),
   ];
 }

@@ -8,7 +8,7 @@ import { httpErrors, parseInput } from '../http-errors.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { presentConversations, presentDetail, presentSummary } from '../../conversations/presenters.ts';
 import { presentMessages } from '../../messages/message-events.ts';
-import { ALL_ROLES, type RouteSpec } from '../route-table.ts';
+import { ALL_ROLES, route, type RouteSpec } from '../route-table.ts';
 import { outboundContentSchema } from '../../messages/outbound-content.ts';
 import { visibleConversations } from '../../kernel/visibility.ts';
 import { assertVisible } from '../../kernel/assert-visible.ts';
@@ -32,15 +32,15 @@ const replySchema = z
 
 export function conversationRoutes(services: AppServices): RouteSpec[] {
   return [
-    {
+    route({
       method: 'get',
       path: '/api/conversations',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const input = parseInput(listSchema, request.query);
-        if (input.scope === 'all' && actor!.role === 'agent') throw httpErrors.forbidden('Agents see their own conversations');
+        if (input.scope === 'all' && actor.role === 'agent') throw httpErrors.forbidden('Agents see their own conversations');
         const conditions = [
-          input.scope === 'mine' ? sql`c.assigned_user_id = ${actor!.userId}` : visibleConversations(actor!),
+          input.scope === 'mine' ? sql`c.assigned_user_id = ${actor.userId}` : visibleConversations(actor),
           input.status === 'open' ? sql`c.status <> 'closed'` : sql`c.status = 'closed'`,
         ];
         if (input.q) {
@@ -50,69 +50,69 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
         const presented = await presentConversations(services.db, sql.join(conditions, sql` and `));
         response.json({ conversations: presented.map((item) => item.summary) });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/conversations/:id',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
-        const detail = await presentDetail(services.db, id, visibleConversations(actor!));
+        const detail = await presentDetail(services.db, id, visibleConversations(actor));
         if (!detail) throw httpErrors.notFound('Conversation');
         response.json(detail);
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/conversations/:id/messages',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
         const { body, content } = parseInput(replySchema, request.body);
-        await assertVisible(services.db, actor!, { conversationIds: [id] });
+        await assertVisible(services.db, actor, { conversationIds: [id] });
         const message = await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, id)).for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');
-          if (conversation.status !== 'assigned' || conversation.assignedUserId !== actor!.userId) {
+          if (conversation.status !== 'assigned' || conversation.assignedUserId !== actor.userId) {
             throw httpErrors.conflict('Only the agent the conversation is assigned to can reply');
           }
-          return queueOutboundMessage(uow, { conversation, authorType: 'agent', authorUserId: actor!.userId, body, content });
+          return queueOutboundMessage(uow, { conversation, authorType: 'agent', authorUserId: actor.userId, body, content });
         });
         const [presented] = await presentMessages(services.db, sql`m.id = ${message.id}`);
         response.status(201).json(presented!.view);
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/conversations/:id/take',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
         // Agents see only their own conversations, so for them membership of the campaign is the check (in the command).
-        if (actor!.role !== 'agent') await assertVisible(services.db, actor!, { conversationIds: [id] });
-        await inTransaction(services, (uow) => takeConversation(uow, id, actor!));
+        if (actor.role !== 'agent') await assertVisible(services.db, actor, { conversationIds: [id] });
+        await inTransaction(services, (uow) => takeConversation(uow, id, actor));
         response.json(await presentSummary(services.db, id));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/conversations/:id/return-to-bot',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
         const { node } = parseInput(returnSchema, request.body ?? {});
-        await assertVisible(services.db, actor!, { conversationIds: [id] });
-        await returnToBot(services, id, actor!, node);
+        await assertVisible(services.db, actor, { conversationIds: [id] });
+        await returnToBot(services, id, actor, node);
         response.json(await presentSummary(services.db, id));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/conversations/:id/close',
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
-        await assertVisible(services.db, actor!, { conversationIds: [id] });
+        await assertVisible(services.db, actor, { conversationIds: [id] });
         await inTransaction(services, async (uow) => {
           const [conversation] = await uow.tx
             .select()
@@ -120,15 +120,15 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
             .where(and(eq(conversations.id, id)))
             .for('update');
           if (!conversation) throw httpErrors.notFound('Conversation');
-          const isAssignee = conversation.status === 'assigned' && conversation.assignedUserId === actor!.userId;
-          if (actor!.role === 'agent' && !isAssignee) throw httpErrors.conflict('Only the agent the conversation is assigned to can close it');
+          const isAssignee = conversation.status === 'assigned' && conversation.assignedUserId === actor.userId;
+          if (actor.role === 'agent' && !isAssignee) throw httpErrors.conflict('Only the agent the conversation is assigned to can close it');
           return closeConversation(uow, conversation, {
             reason: isAssignee ? 'agent_closed' : 'supervisor_closed',
-            closedByUserId: actor!.userId,
+            closedByUserId: actor.userId,
           });
         });
         response.json(await presentSummary(services.db, id));
       },
-    },
+    }),
   ];
 }

@@ -12,7 +12,7 @@ import { isScheduleOpen } from '../../bots/campaign-schedule.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { SPOOL_STATE_NAMES, type DialerView, type SpoolRowView } from '../../contract/dialer.ts';
-import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import type { Actor } from '../../kernel/actor.ts';
 import { visibleCampaigns, visibleDialers } from '../../kernel/visibility.ts';
 import { assertReferences, single } from '../../kernel/assert-visible.ts';
@@ -117,51 +117,51 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
   };
   const command = <T>(work: Parameters<typeof db.transaction<T>>[0]) => db.transaction(work);
   return [
-    {
+    route({
       method: 'get',
       path: '/api/dialers',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
-        response.json({ dialers: await presentDialers(db, visibleDialers(actor!)) });
+        response.json({ dialers: await presentDialers(db, visibleDialers(actor)) });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/dialers/:id',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
-        response.json(await presentOne(parseInput(idParams, request.params).id, actor!));
+        response.json(await presentOne(parseInput(idParams, request.params).id, actor));
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/dialers',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const input = parseInput(createDialerSchema, request.body);
-        const id = await command((tx) => createDialer(tx, actor!, input));
-        response.status(201).json(await presentOne(id, actor!));
+        const id = await command((tx) => createDialer(tx, actor, input));
+        response.status(201).json(await presentOne(id, actor));
       },
-    },
-    {
+    }),
+    route({
       method: 'patch',
       path: '/api/dialers/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(updateDialerSchema, request.body);
-        await command((tx) => updateDialer(tx, actor!, id, input));
-        response.json(await presentOne(id, actor!));
+        await command((tx) => updateDialer(tx, actor, id, input));
+        response.json(await presentOne(id, actor));
       },
-    },
-    {
+    }),
+    route({
       method: 'delete',
       path: '/api/dialers/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         try {
-          await command((tx) => deleteDialer(tx, actor!, id));
+          await command((tx) => deleteDialer(tx, actor, id));
         } catch (error) {
           const cause = (error as { cause?: { code?: string } }).cause ?? (error as { code?: string });
           if (cause?.code === '23503') throw httpErrors.conflict('Spool rows or API keys still refer to this dialer; disable it instead of deleting it');
@@ -169,30 +169,30 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
         }
         response.status(204).end();
       },
-    },
-    ...(['start', 'stop'] as const).map(
-      (action): RouteSpec => ({
+    }),
+    ...(['start', 'stop'] as const).map((action) =>
+      route({
         method: 'post',
         path: `/api/dialers/:id/${action}`,
         access: { roles: SUPERVISORS },
         async handler(request, response, actor) {
           const { id } = parseInput(idParams, request.params);
-          await command((tx) => setRunning(tx, actor!, id, action === 'start'));
-          response.json(await presentOne(id, actor!));
+          await command((tx) => setRunning(tx, actor, id, action === 'start'));
+          response.json(await presentOne(id, actor));
         },
       }),
     ),
-    {
+    route({
       method: 'post',
       path: '/api/dialers/:id/cancel',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const { campaignId = null } = parseInput(cancelSchema, request.body ?? {});
-        response.json({ cancelled: await command((tx) => cancelUnprocessed(tx, actor!, id, campaignId)) });
+        response.json({ cancelled: await command((tx) => cancelUnprocessed(tx, actor, id, campaignId)) });
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/dialers/:id/messages',
       access: { roles: SUPERVISORS },
@@ -200,45 +200,45 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(singleSendSchema, request.body);
         const row = await command(async (tx) => {
-          await lockVisibleDialer(tx, actor!, id);
-          await assertReferences(tx, actor!, { campaignIds: single('campaignId', input.campaignId) });
+          await lockVisibleDialer(tx, actor, id);
+          await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
           return spoolMessage(tx, {
             dialerId: id,
             campaignId: input.campaignId,
             destination: input.destination,
             message: input.message,
-            idm: `user:${actor!.username}`,
+            idm: `user:${actor.username}`,
           });
         });
         const [view] = await presentSpoolRows(db, sql`sp.id = ${row.id}`, 1);
         response.status(201).json(view);
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/dialers/:id/spool',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const query = parseInput(spoolQuerySchema, request.query);
-        await presentOne(id, actor!);
-        await assertReferences(db, actor!, { campaignIds: single('campaignId', query.campaignId) });
+        await presentOne(id, actor);
+        await assertReferences(db, actor, { campaignIds: single('campaignId', query.campaignId) });
         // A shared dialer carries other groups' campaigns too: their rows stay out of sight.
-        const conditions = [sql`sp.dialer_id = ${id}`, visibleCampaigns(actor!)];
+        const conditions = [sql`sp.dialer_id = ${id}`, visibleCampaigns(actor)];
         if (query.state) conditions.push(sql`sp.state = ${spoolStateOf(query.state)}`);
         if (query.campaignId) conditions.push(sql`sp.campaign_id = ${query.campaignId}`);
         if (query.destination) conditions.push(sql`sp.destination = ${query.destination}`);
         if (query.beforeId) conditions.push(sql`sp.id < ${query.beforeId}`);
         response.json({ rows: await presentSpoolRows(db, sql.join(conditions, sql` and `), query.limit) });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/dialer-monitor',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
-        response.json({ dialers: (await dialerMonitors(db, visibleDialers(actor!))).map(presentMonitor) });
+        response.json({ dialers: (await dialerMonitors(db, visibleDialers(actor))).map(presentMonitor) });
       },
-    },
+    }),
   ];
 }

@@ -4,7 +4,7 @@ import { addDncrNumber, listDncr, removeDncrEntry } from '../../dialer/dncr-entr
 import { importDncr } from '../../dialer/dncr-import.ts';
 import type { AppServices } from '../app-services.ts';
 import { parseInput } from '../http-errors.ts';
-import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import { invalidFile, uploadedFile } from './spool-import-routes.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
 import { bigId, bigIdParams, id } from '../../kernel/ids.ts';
@@ -29,36 +29,36 @@ export function dncrRoutes(services: AppServices): RouteSpec[] {
   const { db } = services;
   const country = services.config.defaultCountry;
   return [
-    {
+    route({
       method: 'get',
       path: '/api/dncr',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const query = parseInput(listSchema, request.query);
-        response.json({ entries: await listDncr(db, actor!, query, country) });
+        response.json({ entries: await listDncr(db, actor, query, country) });
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/dncr',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const input = parseInput(addSchema, request.body);
-        const { entry, created } = await db.transaction((tx) => addDncrNumber(tx, actor!, input, country));
+        const { entry, created } = await db.transaction((tx) => addDncrNumber(tx, actor, input, country));
         response.status(created ? 201 : 200).json(entry);
       },
-    },
-    {
+    }),
+    route({
       method: 'delete',
       path: '/api/dncr/:id',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
-        await db.transaction((tx) => removeDncrEntry(tx, actor!, id));
+        await db.transaction((tx) => removeDncrEntry(tx, actor, id));
         response.status(204).end();
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/dncr/imports',
       access: { roles: SUPERVISORS },
@@ -68,13 +68,13 @@ export function dncrRoutes(services: AppServices): RouteSpec[] {
         const result = await importDncr(db, {
           fileName,
           source,
-          campaigns: await campaignsByName(db, visibleCampaigns(actor!)),
+          campaigns: await campaignsByName(db, visibleCampaigns(actor)),
           country,
-          userId: actor!.userId,
+          userId: actor.userId,
         });
         if (!result.ok) throw invalidFile(result.issues);
         response.status(201).json({ added: result.added, alreadyListed: result.alreadyListed });
       },
-    },
+    }),
   ];
 }

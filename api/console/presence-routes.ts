@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { breaks } from '../../db/schema/index.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
-import { ALL_ROLES, type RouteSpec } from '../route-table.ts';
+import { ALL_ROLES, route, type RouteSpec } from '../route-table.ts';
 
 const presenceSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('available') }),
@@ -15,7 +15,7 @@ const presenceSchema = z.discriminatedUnion('state', [
 
 export function presenceRoutes(services: AppServices): RouteSpec[] {
   return [
-    {
+    route({
       method: 'put',
       path: '/api/presence',
       access: { roles: ALL_ROLES },
@@ -25,9 +25,9 @@ export function presenceRoutes(services: AppServices): RouteSpec[] {
           const known = await services.db.query.breaks.findFirst({ where: eq(breaks.name, change.breakName) });
           if (!known) throw httpErrors.validation([{ path: 'breakName', message: `"${change.breakName}" is not one of the configured breaks` }]);
         }
-        const presence = await inTransaction(services, (uow) => setPresence(uow, { userId: actor!.userId, change, changedByUserId: actor!.userId }));
+        const presence = await inTransaction(services, (uow) => setPresence(uow, { userId: actor.userId, change, changedByUserId: actor.userId }));
         response.json(presence);
       },
-    },
+    }),
   ];
 }

@@ -1,13 +1,14 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/connection.ts';
-import { auditLog, scheduleExceptions, scheduleIntervals, schedules } from '../../db/schema/index.ts';
+import { scheduleExceptions, scheduleIntervals, schedules } from '../../db/schema/index.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import type { ScheduleInput, ScheduleView } from '../../contract/campaigns.ts';
-import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import { visibleSchedules } from '../../kernel/visibility.ts';
 import { idParams } from '../../kernel/ids.ts';
+import { audit } from '../../kernel/audit.ts';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
@@ -166,48 +167,47 @@ export function scheduleRoutes(services: AppServices): RouteSpec[] {
       const owner = scheduleId;
       if (input.weekly.length) await tx.insert(scheduleIntervals).values(input.weekly.map((item) => ({ ...item, scheduleId: owner })));
       if (input.exceptions.length) await tx.insert(scheduleExceptions).values(input.exceptions.map((item) => ({ ...item, scheduleId: owner })));
-      await tx.insert(auditLog).values({
-        actorUserId,
+      await audit(tx, {
+        by: { userId: actorUserId },
         action: id === null ? 'schedule.created' : 'schedule.updated',
-        targetType: 'schedule',
-        targetId: String(owner),
+        target: { type: 'schedule', id: owner },
         details: { name: input.name, timeZone: input.timeZone, intervals: input.weekly.length, exceptions: input.exceptions.length },
       });
       return owner;
     });
   return [
-    {
+    route({
       method: 'get',
       path: '/api/schedules',
       access: { roles: SUPERVISORS },
       async handler(_request, response, actor) {
         const visible =
-          actor!.role === 'admin'
+          actor.role === 'admin'
             ? undefined
-            : ((await db.execute(sql`select s.id from schedules s where ${visibleSchedules(actor!)}`)) as unknown as { id: number }[]).map((row) => row.id);
+            : ((await db.execute(sql`select s.id from schedules s where ${visibleSchedules(actor)}`)) as unknown as { id: number }[]).map((row) => row.id);
         response.json({ schedules: await presentSchedules(db, visible) });
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/api/schedules',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const input = parseInput(scheduleSchema, request.body);
-        const id = await save(actor!.userId, null, input);
+        const id = await save(actor.userId, null, input);
         response.status(201).json((await presentSchedules(db, [id]))[0]);
       },
-    },
-    {
+    }),
+    route({
       method: 'put',
       path: '/api/schedules/:id',
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(scheduleSchema, request.body);
-        await save(actor!.userId, id, input);
+        await save(actor.userId, id, input);
         response.json((await presentSchedules(db, [id]))[0]);
       },
-    },
+    }),
   ];
 }

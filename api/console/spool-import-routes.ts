@@ -8,7 +8,7 @@ import { HttpError, httpErrors, parseInput } from '../http-errors.ts';
 import { rooms } from '../../kernel/realtime.ts';
 import type { FileIssue } from '../../contract/common.ts';
 import type { ImportProgress } from '../../contract/dialer.ts';
-import { SUPERVISORS, type RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
 import { assertVisible } from '../../kernel/assert-visible.ts';
 import { id, idParams } from '../../kernel/ids.ts';
@@ -48,14 +48,14 @@ export function invalidFile(issues: FileIssue[]): HttpError {
 export function spoolImportRoutes(services: AppServices): RouteSpec[] {
   const { db } = services;
   return [
-    {
+    route({
       method: 'post',
       path: '/api/dialers/:id/imports',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const { fileName, progressKey } = parseInput(uploadSchema, request.query);
-        await assertVisible(db, actor!, { dialerIds: [id] });
+        await assertVisible(db, actor, { dialerIds: [id] });
         const source = uploadedFile(request);
         const length = Number(request.headers['content-length']);
         const totalBytes = Number.isSafeInteger(length) && length >= 0 ? length : null;
@@ -63,13 +63,13 @@ export function spoolImportRoutes(services: AppServices): RouteSpec[] {
           dialerId: id,
           fileName,
           source,
-          campaigns: await campaignsByName(db, visibleCampaigns(actor!)),
-          userId: actor!.userId,
+          campaigns: await campaignsByName(db, visibleCampaigns(actor)),
+          userId: actor.userId,
           // Progress goes to the uploader's own room, only when the console asked for it by a key.
           onProgress: (figures) => {
             if (!progressKey) return;
             const payload: ImportProgress = { progressKey, totalBytes, ...figures };
-            services.realtime.publish([{ rooms: [rooms.user(actor!.userId)], event: 'dialer.import.progress', payload }]);
+            services.realtime.publish([{ rooms: [rooms.user(actor.userId)], event: 'dialer.import.progress', payload }]);
           },
         });
         if (!result.ok) throw invalidFile(result.issues);
@@ -77,17 +77,17 @@ export function spoolImportRoutes(services: AppServices): RouteSpec[] {
         if (!view) throw httpErrors.notFound('Import');
         response.status(201).json(view);
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/dialers/:id/imports',
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const { beforeId, limit } = parseInput(listSchema, request.query);
-        await assertVisible(db, actor!, { dialerIds: [id] });
+        await assertVisible(db, actor, { dialerIds: [id] });
         response.json({ imports: await spoolImportViews(db, { dialerId: id, beforeId, limit }) });
       },
-    },
+    }),
   ];
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Tx } from '../../db/connection.ts';
-import { apiKeys, auditLog, campaigns, dialers } from '../../db/schema/index.ts';
+import { apiKeys, campaigns, dialers } from '../../db/schema/index.ts';
 import type { Actor } from '../../kernel/actor.ts';
 import { httpErrors } from '../http-errors.ts';
 import type { FieldIssue } from '../../contract/common.ts';
@@ -10,6 +10,7 @@ import type { ApiKeyView } from '../../contract/dialer.ts';
 import { hashApiKey } from './api-key-auth.ts';
 import { listed, referenceIssues, single } from '../../kernel/assert-visible.ts';
 import { id } from '../../kernel/ids.ts';
+import { audit } from '../../kernel/audit.ts';
 
 /** Every key starts with this, so a leaked one is recognizable (secret scanners, logs). */
 export const API_KEY_PREFIX = 'omk_';
@@ -98,11 +99,10 @@ export async function createApiKey(tx: Tx, actor: Actor, input: ApiKeyChanges): 
     .insert(apiKeys)
     .values({ ...input, prefix: key.slice(0, DISPLAY_PREFIX_LENGTH), keyHash: hashApiKey(key), createdByUserId: actor.userId })
     .returning();
-  await tx.insert(auditLog).values({
-    actorUserId: actor.userId,
+  await audit(tx, {
+    by: { userId: actor.userId },
     action: 'api_key.created',
-    targetType: 'api_key',
-    targetId: String(row!.id),
+    target: { type: 'api_key', id: row!.id },
     details: { name: input.name, prefix: row!.prefix, campaignIds: input.campaignIds, dialerId: input.dialerId, securityGroupId: input.securityGroupId },
   });
   return { row: row!, key };
@@ -115,11 +115,10 @@ export async function revokeApiKey(tx: Tx, actor: Actor, keyId: number): Promise
   if (!row) throw httpErrors.notFound('API key');
   if (row.revokedAt) return row;
   const [revoked] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, keyId)).returning();
-  await tx.insert(auditLog).values({
-    actorUserId: actor.userId,
+  await audit(tx, {
+    by: { userId: actor.userId },
     action: 'api_key.revoked',
-    targetType: 'api_key',
-    targetId: String(keyId),
+    target: { type: 'api_key', id: keyId },
     details: { name: row.name, prefix: row.prefix },
   });
   return revoked!;

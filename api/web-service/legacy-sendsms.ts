@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler } 
 import { z } from 'zod';
 import type { AppServices } from '../app-services.ts';
 import { HttpError, parseInput, RETRY_AFTER_SECONDS, toHttpError } from '../http-errors.ts';
-import type { RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec } from '../route-table.ts';
 import { destinationField, messageField, optionalText, sendApiMessage } from './send-api-message.ts';
 
 /** The old system's address; express matches routes case-insensitively, so `/integra/resources/sms/sendsms` works too. */
@@ -85,24 +85,24 @@ const textErrors =
 /** The seed's SendSMS web service, kept as old integrations call it: answers `OK <id>` or `ERROR <message>`. */
 export function legacySendSmsRoutes(services: AppServices): RouteSpec[] {
   const access = { apiKey: 'the SendSMS web service of old integrations' };
-  const handler: RouteSpec['handler'] = async (request, response, _actor, caller) => {
+  const handler: RouteSpec<typeof access>['handler'] = async (request, response, caller) => {
     // Express answers HEAD with the GET route: a link checker probing the URL must not send an SMS.
     if (request.method === 'HEAD') throw new HttpError(405, 'method_not_allowed', 'HEAD does not send; use GET or POST');
     const fields = parseInput(legacySchema, request.body ?? {});
-    const { row } = await services.db.transaction((tx) => sendApiMessage(tx, caller!, { ...fields, via: 'sendsms' }));
+    const { row } = await services.db.transaction((tx) => sendApiMessage(tx, caller, { ...fields, via: 'sendsms' }));
     response.type('text/plain').send(`OK ${row.id}`);
   };
   const onError = textErrors(services);
   return [
-    {
+    route({
       method: 'post',
       path: SENDSMS_PATH,
       access,
       before: [express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' })],
       onError,
       handler,
-    },
-    { method: 'get', path: SENDSMS_PATH, access, before: [getFields], onError, handler },
-    { method: 'get', path: `${SENDSMS_PATH}/:fields`, access, before: [getFields], onError, handler },
+    }),
+    route({ method: 'get', path: SENDSMS_PATH, access, before: [getFields], onError, handler }),
+    route({ method: 'get', path: `${SENDSMS_PATH}/:fields`, access, before: [getFields], onError, handler }),
   ];
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/connection.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
-import type { RouteSpec } from '../route-table.ts';
+import { route, type RouteSpec } from '../route-table.ts';
 import type { ApiMessageView } from '../../contract/dialer.ts';
 import { spoolStateName } from '../../dialer/spool-state.ts';
 import { keyCampaigns } from './api-key-scope.ts';
@@ -48,11 +48,11 @@ export function messagesApiRoutes(services: AppServices): RouteSpec[] {
   const { db } = services;
   const access = { apiKey: 'the REST web service (JSON)' };
   return [
-    {
+    route({
       method: 'post',
       path: '/api/v1/messages',
       access,
-      async handler(request, response, _actor, caller) {
+      async handler(request, response, caller) {
         if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {
           throw httpErrors.badRequest('Send a JSON object with Content-Type: application/json');
         }
@@ -60,31 +60,31 @@ export function messagesApiRoutes(services: AppServices): RouteSpec[] {
         const { apikey: _key, ...body } = request.body as Record<string, unknown>;
         const input = parseInput(messageSchema, body);
         const send = async (tx: Tx) => {
-          const { row, campaign } = await sendApiMessage(tx, caller!, { ...input, via: 'v1' });
+          const { row, campaign } = await sendApiMessage(tx, caller, { ...input, via: 'v1' });
           return { status: 202, body: presentApiMessage(row, campaign.name) };
         };
         const header = request.get('idempotency-key');
         const answer =
           header === undefined
             ? await db.transaction(send)
-            : await idempotent(db, { apiKeyId: caller!.id, key: parseInput(idempotencyKeySchema, header), requestHash: requestHash(input) }, send);
+            : await idempotent(db, { apiKeyId: caller.id, key: parseInput(idempotencyKeySchema, header), requestHash: requestHash(input) }, send);
         response.status(answer.status).json(answer.body);
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/api/v1/messages/:id',
       access,
-      async handler(request, response, _actor, caller) {
+      async handler(request, response, caller) {
         const { id } = parseInput(bigIdParams, request.params);
         const [found] = (await db.execute(sql`
           select s.id, k.name as campaign_name from spool s join campaigns k on k.id = s.campaign_id
-           where s.id = ${id} and ${keyCampaigns(caller!)}`)) as unknown as { id: number; campaign_name: string }[];
+           where s.id = ${id} and ${keyCampaigns(caller)}`)) as unknown as { id: number; campaign_name: string }[];
         // Rows of campaigns outside the key's reach do not exist for it.
         if (!found) throw httpErrors.notFound('Message');
         const row = await db.query.spool.findFirst({ where: (spool, { eq }) => eq(spool.id, id) });
         response.json(presentApiMessage(row!, found.campaign_name));
       },
-    },
+    }),
   ];
 }

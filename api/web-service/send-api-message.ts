@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Tx } from '../../db/connection.ts';
-import { auditLog, type spool } from '../../db/schema/index.ts';
+import { type spool } from '../../db/schema/index.ts';
 import { HttpError, httpErrors } from '../http-errors.ts';
 import { charactersIn, isForbiddenCharacter, showCharacter } from '../../dialer/csv-forbidden-characters.ts';
 import { spoolMessage } from '../../dialer/spool-message.ts';
 import type { ApiCaller } from './api-key-auth.ts';
 import { resolveKeyCampaign } from './api-key-scope.ts';
+import { audit } from '../../kernel/audit.ts';
 
 /** The longest message the web service takes: ten concatenated SMS parts, give or take the encoding. */
 export const MAX_MESSAGE_LENGTH = 1600;
@@ -92,11 +93,10 @@ export async function sendApiMessage(tx: Tx, caller: ApiCaller, input: ApiMessag
     device: input.device ?? null,
     data: extras.size ? extras.toString() : null,
   });
-  await tx.insert(auditLog).values({
-    actorApiKeyId: caller.id,
+  await audit(tx, {
+    by: { apiKeyId: caller.id },
     action: 'webservice.message_spooled',
-    targetType: 'spool',
-    targetId: String(row.id),
+    target: { type: 'spool', id: row.id },
     details: {
       via: input.via,
       campaignId: campaign.id,

@@ -1,7 +1,7 @@
 import { measureSms } from '../../messages/sms-encoding.ts';
 import type { ChannelRow, OutboundMessage, SendResult } from '../channel.ts';
 import { nextPort, parseDialString } from './dial-string.ts';
-import { GatewayUnreachableError, UNAUTHORIZED_DETAIL, type DinstarClient } from './dinstar-http.ts';
+import { GatewayUnreachableError, UNAUTHORIZED_DETAIL, type DinstarClient, type GatewayReply } from './dinstar-http.ts';
 import type { DinstarSettings } from './dinstar-settings.ts';
 import { sendReplySchema } from './dinstar-wire.ts';
 
@@ -56,7 +56,7 @@ export async function sendSms(client: DinstarClient, row: ChannelRow, settings: 
     request_status_report: settings.requestStatusReport,
   };
 
-  let reply;
+  let reply: GatewayReply;
   try {
     reply = await client.post('/api/send_sms', body);
   } catch (error) {

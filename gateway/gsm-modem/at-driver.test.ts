@@ -18,7 +18,9 @@ function line(commandTimeoutMs = 2000) {
     commandTimeoutMs,
     logger: pino({ level: 'silent' }),
   });
-  const modem = (...chunks: string[]) => chunks.forEach((chunk) => driver.receive(Buffer.from(chunk, 'latin1')));
+  const modem = (...chunks: string[]) => {
+    for (const chunk of chunks) driver.receive(Buffer.from(chunk, 'latin1'));
+  };
   return { driver, written, urcs, timeouts, modem };
 }
 

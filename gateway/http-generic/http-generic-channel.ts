@@ -2,7 +2,7 @@ import { InvalidPayloadError, type Channel, type ChannelFactory, type SendResult
 import { httpGenericSecretsSchema, httpGenericSettingsSchema, sendSecretsMissing } from './http-generic-settings.ts';
 import { ESCAPES, renderTemplate, TemplateValueError, templateView } from './http-template.ts';
 import { secretRedactor } from './redact-secrets.ts';
-import { buildProviderRequest, messageView } from './send-request.ts';
+import { buildProviderRequest, messageView, type ProviderRequest } from './send-request.ts';
 import { createAnswerReader } from './send-response.ts';
 import { createWebhookReader } from './webhook-normalize.ts';
 import { verifyWebhook } from './webhook-verify.ts';
@@ -51,7 +51,7 @@ export const createHttpGenericChannel: ChannelFactory = (row, deps): Channel => 
     },
     async send(message): Promise<SendResult> {
       if (missingSecrets.length) return refuse('config', `secrets not set: ${missingSecrets.join(', ')}`, false);
-      let request;
+      let request: ProviderRequest;
       try {
         request = buildProviderRequest(settings.send, messageView(message, from, secrets));
       } catch (error) {

@@ -138,8 +138,11 @@ const sendSchema = z
     if (send.bodyType === 'form' && Array.isArray(send.body)) return issue(['body'], 'a form body is an object of field names and values');
     const walk = (value: unknown, path: (string | number)[]) => {
       if (typeof value === 'string') for (const message of templateProblems(value)) issue(path, message);
-      else if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]));
-      else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+      else if (Array.isArray(value)) {
+        value.forEach((item, index) => {
+          walk(item, [...path, index]);
+        });
+      } else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
     };
     for (const [key, value] of Object.entries(send.body)) {
       if (send.bodyType === 'form' && (value === null || typeof value === 'object')) issue(['body', key], 'form fields are text, numbers or booleans');

@@ -83,8 +83,8 @@ export function secretsUsedBy(template: string): string[] {
 export const isSecretName = (name: string) => SECRET_NAME.test(name);
 
 /** Renders with the target's escape; `view.secrets` must have no prototype (see `templateView`). */
-export function renderTemplate(template: string, view: TemplateView, escape: Escape): string {
-  return Mustache.render(template, view, undefined, { escape });
+export function renderTemplate(template: string, view: TemplateView, escapeValue: Escape): string {
+  return Mustache.render(template, view, undefined, { escape: escapeValue });
 }
 
 /**

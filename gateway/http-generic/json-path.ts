@@ -21,17 +21,10 @@ export function parseJsonPath(path: string): JsonPath {
   const segments: (string | number)[] = [];
   let expectName = true;
   while (rest) {
-    let match: RegExpExecArray | null;
-    if ((match = INDEX.exec(rest))) {
-      segments.push(Number(match[1]));
-    } else if ((match = QUOTED.exec(rest))) {
-      segments.push((match[1] ?? match[2] ?? '').replace(/\\(.)/g, '$1'));
-    } else if (expectName && (match = NAME.exec(rest))) {
-      segments.push(match[0]);
-    } else {
-      throw new JsonPathSyntaxError(`unexpected "${rest.slice(0, 12)}" at position ${path.length - rest.length}`);
-    }
-    rest = rest.slice(match[0].length);
+    const next = readSegment(rest, expectName);
+    if (!next) throw new JsonPathSyntaxError(`unexpected "${rest.slice(0, 12)}" at position ${path.length - rest.length}`);
+    segments.push(next.segment);
+    rest = rest.slice(next.length);
     expectName = false;
     if (rest.startsWith('.')) {
       rest = rest.slice(1);
@@ -40,6 +33,17 @@ export function parseJsonPath(path: string): JsonPath {
     }
   }
   return segments;
+}
+
+/** The key or index at the start of `rest` and the length of its text; undefined when none is there. */
+function readSegment(rest: string, expectName: boolean): { segment: string | number; length: number } | undefined {
+  const index = INDEX.exec(rest);
+  if (index) return { segment: Number(index[1]), length: index[0].length };
+  const quoted = QUOTED.exec(rest);
+  if (quoted) return { segment: (quoted[1] ?? quoted[2] ?? '').replace(/\\(.)/g, '$1'), length: quoted[0].length };
+  const name = expectName ? NAME.exec(rest) : null;
+  if (name) return { segment: name[0], length: name[0].length };
+  return undefined;
 }
 
 /** The value at `path`, or undefined when any step is missing or of the wrong kind. */

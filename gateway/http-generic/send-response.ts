@@ -23,7 +23,10 @@ export function createAnswerReader(settings: ResponseSettings) {
   const regexOf = (source: string, flags = '') => {
     const key = `${flags}/${source}`;
     let regex = regexes.get(key);
-    if (!regex) regexes.set(key, (regex = new RegExp(source, flags)));
+    if (!regex) {
+      regex = new RegExp(source, flags);
+      regexes.set(key, regex);
+    }
     return regex;
   };
 

@@ -5,7 +5,7 @@ import type { JobWithMetadata, PgBoss, Queue } from 'pg-boss';
 import type { Db } from '../../db/connection.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { ensureQueue, HEARTBEAT_REFRESH_SECONDS } from '../../kernel/job-queue.ts';
+import { ensureQueue, HEARTBEAT_REFRESH_SECONDS, runFifoJob } from '../../kernel/job-queue.ts';
 import { sessionOutboundQueue } from '../../kernel/queues.ts';
 import { rooms, type Realtime } from '../../kernel/realtime.ts';
 import type { Channel, ChannelRow, SessionState } from '../channel.ts';
@@ -203,14 +203,8 @@ export function createSessionManager(deps: ManagerDeps): SessionManager {
         heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS,
       } as const;
       await deps.boss.work(sendQueue, work, async ([job]: JobWithMetadata<{ messageId: number }>[]) => {
-        const lastAttempt = job!.retryCount >= job!.retryLimit;
-        try {
-          await deps.send(job!.data.messageId, lastAttempt);
-        } catch (error) {
-          // A job failed on its last attempt would block its customer's FIFO for good: log and let go.
-          if (!lastAttempt) throw error;
-          logger.error({ err: error, channelId: row.id, messageId: job!.data.messageId }, 'session send job gave up; the message stays queued');
-        }
+        const log = { context: { channelId: row.id, messageId: job!.data.messageId }, gaveUp: 'session send job gave up; the message stays queued' };
+        await runFifoJob(job!, logger, log, (lastAttempt) => deps.send(job!.data.messageId, lastAttempt));
       });
     }
     running.set(row.id, { version: row.updatedAt.getTime(), channel, sendQueue });

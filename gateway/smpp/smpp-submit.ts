@@ -108,13 +108,13 @@ export function createSubmitter(row: ChannelRow, settings: SmppSettings, link: (
     if (single) requests.push({ ...base, short_message: encoded.bytes });
     else if (settings.longMessages === 'payload') requests.push({ ...base, short_message: Buffer.alloc(0), message_payload: encoded.bytes });
     else
-      encoded.parts.forEach((part, i) =>
+      encoded.parts.forEach((part, i) => {
         requests.push(
           settings.longMessages === 'sar'
             ? { ...base, short_message: part, sar_msg_ref_num: state.reference, sar_total_segments: encoded.parts.length, sar_segment_seqnum: i + 1 }
             : { ...base, esm_class: UDH_INDICATOR, short_message: Buffer.concat([concatenationUdh(state.reference, encoded.parts.length, i + 1), part]) },
-        ),
-      );
+        );
+      });
 
     const outcomes = await Promise.all(
       requests.map(async (options, i): Promise<PartOutcome> => {

@@ -17,6 +17,7 @@ const PART_LIMIT: Record<Alphabet, number> = { gsm: 153, latin1: 134, ucs2: 134 
 export const MAX_PAYLOAD_OCTETS = 65_535;
 
 const isGsm = (text: string) => smpp.encodings.ASCII.match(text) && !text.includes('\x1B');
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Latin-1 is U+0000–U+00FF, control characters included; the range must start at U+0000
 const isLatin1 = (text: string) => /^[\u0000-\u00ff]*$/.test(text);
 
 /** GSM 03.38 when the text fits it (or Latin-1 when the SMSC needs that), else UCS-2. */

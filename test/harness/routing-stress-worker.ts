@@ -268,7 +268,10 @@ const ACTIONS: (Action & { weight: number })[] = [
 const totalWeight = ACTIONS.reduce((sum, action) => sum + action.weight, 0);
 function chaosAction(): Action {
   let roll = random() * totalWeight;
-  for (const action of ACTIONS) if ((roll -= action.weight) < 0) return action;
+  for (const action of ACTIONS) {
+    roll -= action.weight;
+    if (roll < 0) return action;
+  }
   return ACTIONS[ACTIONS.length - 1]!;
 }
 
@@ -307,7 +310,11 @@ async function stopWhenDone() {
 async function lane(nextAction: () => Action) {
   while (!stopped && !counts.fatal) {
     const action = nextAction();
-    const tally = (counts.actions[action.name] ??= { runs: 0, done: 0, ms: 0 });
+    let tally = counts.actions[action.name];
+    if (!tally) {
+      tally = { runs: 0, done: 0, ms: 0 };
+      counts.actions[action.name] = tally;
+    }
     tally.runs++;
     const began = performance.now();
     try {

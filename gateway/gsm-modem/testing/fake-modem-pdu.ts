@@ -32,7 +32,7 @@ export function deliverPdu(sms: { from: string; text: string; at: Date; concat?:
       ])
     : undefined;
   const gsm = fitsGsm(sms.text);
-  let part;
+  let part: InstanceType<typeof Part>;
   if (gsm) {
     const encoded = Helper.encode7Bit(sms.text.replaceAll('§', '`'), header ? 1 : 0);
     // With the 6-octet UDH: 7 septets of header and fill bit, then the text (encode7Bit counted the fill as one).

@@ -139,16 +139,19 @@ export function createFakeModem(options: FakeModemOptions = {}) {
     const upper = command.toUpperCase();
     let match: RegExpExecArray | null;
     if (upper === 'AT') return respond();
-    if ((match = /^ATE([01])$/.exec(upper))) {
+    match = /^ATE([01])$/.exec(upper);
+    if (match) {
       echo = match[1] === '1';
       return respond();
     }
-    if ((match = /^AT\+CMEE=(\d)$/.exec(upper))) {
+    match = /^AT\+CMEE=(\d)$/.exec(upper);
+    if (match) {
       numericErrors = match[1] !== '0';
       return respond();
     }
     if (upper === 'AT+CPIN?') return respond(`+CPIN: ${simLocked ? (pinTries > 0 ? 'SIM PIN' : 'SIM PUK') : 'READY'}`);
-    if ((match = /^AT\+CPIN="?(\d+)"?$/.exec(upper))) {
+    match = /^AT\+CPIN="?(\d+)"?$/.exec(upper);
+    if (match) {
       if (!simLocked) return respond();
       if (pinTries > 0 && match[1] === options.pin) {
         simLocked = false;
@@ -158,29 +161,34 @@ export function createFakeModem(options: FakeModemOptions = {}) {
       return fail('CME', 16);
     }
     if (upper === 'AT+CEER') return respond(`+CEER: ${lastError ?? 'No cause information available'}`);
-    if ((match = /^AT\+CMGF=([01])$/.exec(upper))) {
+    match = /^AT\+CMGF=([01])$/.exec(upper);
+    if (match) {
       pduMode = match[1] === '0';
       return respond();
     }
     if (/^AT\+CSCS=/.test(upper) || /^AT\+CSMP=/.test(upper)) return respond();
     if (simLocked && /^AT\+(CPMS|CNMI|CMGS|CMGR|CMGL|CMGD)/.test(upper)) return fail('CMS', 311);
     if (/^AT\+CPMS=/.test(upper)) return respond(`+CPMS: ${slots.size},${CAPACITY},${slots.size},${CAPACITY},${slots.size},${CAPACITY}`);
-    if ((match = /^AT\+CNMI=(.*)$/.exec(upper))) {
+    match = /^AT\+CNMI=(.*)$/.exec(upper);
+    if (match) {
       if (options.refuseCnmi?.includes(match[1]!)) return fail('CMS', 303);
       const fields = match[1]!.split(',').map(Number);
       newMessages = fields[1] ?? 0;
       reports = fields[3] ?? 0;
       return respond();
     }
-    if ((match = /^AT\+CMGS=(\d+)$/.exec(upper)) && pduMode) {
+    match = /^AT\+CMGS=(\d+)$/.exec(upper);
+    if (match && pduMode) {
       prompt = { kind: 'pdu', length: Number(match[1]) };
       return emit('\r\n> ');
     }
-    if ((match = /^AT\+CMGS="([^"]+)"/.exec(command)) && !pduMode) {
+    match = /^AT\+CMGS="([^"]+)"/.exec(command);
+    if (match && !pduMode) {
       prompt = { kind: 'text', to: match[1]! };
       return emit('\r\n> ');
     }
-    if ((match = /^AT\+CMGR=(\d+)$/.exec(upper))) {
+    match = /^AT\+CMGR=(\d+)$/.exec(upper);
+    if (match) {
       const index = Number(match[1]);
       const slot = slots.get(index);
       if (!slot) return fail('CMS', 321);
@@ -193,7 +201,8 @@ export function createFakeModem(options: FakeModemOptions = {}) {
       for (const slot of slots.values()) slot.read = true;
       return respond(...lines);
     }
-    if ((match = /^AT\+CMGD=(\d+)(?:,(\d))?$/.exec(upper))) {
+    match = /^AT\+CMGD=(\d+)(?:,(\d))?$/.exec(upper);
+    if (match) {
       if (match[2] === '4') slots.clear();
       else slots.delete(Number(match[1]));
       return respond();
