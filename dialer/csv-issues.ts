@@ -23,3 +23,11 @@ export class FileIssues {
     return [...this.#issues, { line: null, column: null, message: `…and ${this.#more} more ${this.#more === 1 ? 'issue' : 'issues'} not listed` }];
   }
 }
+
+/** What an all-or-nothing file import answers: what it did, or every issue of the file (and nothing stored). */
+export type FileImportResult<Done> = ({ ok: true } & Done) | { ok: false; issues: FileIssue[] };
+
+/** Thrown inside an import's transaction when the file has issues: rolls everything back; the import answers the issues. */
+export class RejectedFile extends Error {
+  override name = 'RejectedFile';
+}

@@ -1,7 +1,6 @@
 import type { Db } from '../db/connection.ts';
 import { dncr } from '../db/schema/index.ts';
-import type { FileIssue } from '../contract/common.ts';
-import { FileIssues } from './csv-issues.ts';
+import { FileIssues, RejectedFile, type FileImportResult } from './csv-issues.ts';
 import { MAX_LINE_BYTES, readLines, type LineFlaw } from './csv-lines.ts';
 import { dncrNumber } from './dncr.ts';
 import { fileNameProblems } from './file-name.ts';
@@ -21,11 +20,7 @@ export type DncrImportInput = {
   userId: number | null;
 };
 
-export type DncrImportResult = { ok: true; added: number; alreadyListed: number } | { ok: false; issues: FileIssue[] };
-
-class RejectedFile extends Error {
-  override name = 'RejectedFile';
-}
+export type DncrImportResult = FileImportResult<{ added: number; alreadyListed: number }>;
 
 /**
  * Imports a DNCR file, all or nothing, in one transaction, inserting as it streams in. Each record is

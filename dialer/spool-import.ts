@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type postgres from 'postgres';
 import type { Executor } from '../db/connection.ts';
-import type { FileIssue } from '../contract/common.ts';
-import { FileIssues } from './csv-issues.ts';
+import { FileIssues, RejectedFile, type FileImportResult } from './csv-issues.ts';
+import { auditOnDriver } from '../kernel/audit.ts';
 import { readLines } from './csv-lines.ts';
 import { signalDialer } from './dialer-signal.ts';
 import { fileNameProblems } from './file-name.ts';
@@ -40,11 +40,7 @@ export type ImportedFile = {
   finishedAt: Date;
 };
 
-export type SpoolImportResult = { ok: true; import: ImportedFile } | { ok: false; issues: FileIssue[] };
-
-class RejectedFile extends Error {
-  override name = 'RejectedFile';
-}
+export type SpoolImportResult = FileImportResult<{ import: ImportedFile }>;
 
 /**
  * Imports a CSV file into a dialer's spool, all or nothing, in one transaction: the file is read as it
@@ -97,10 +93,12 @@ export async function importSpool(ctx: { sql: postgres.Sql; db: Executor }, inpu
       const [done] = await tx<{ finished_at: Date | string }[]>`
         update spool_imports set row_count = ${rows.rows}, byte_count = ${bytes}, status = 'imported', finished_at = now()
         where id = ${created!.id} returning finished_at`;
-      await tx`
-        insert into audit_log (actor_user_id, action, target_type, target_id, details)
-        values (${input.userId}, 'spool.imported', 'spool_import', ${String(created!.id)},
-                ${JSON.stringify({ dialerId: input.dialerId, fileName: input.fileName, rows: rows.rows, bytes, campaigns })}::jsonb)`;
+      await auditOnDriver(tx, {
+        by: { userId: input.userId },
+        action: 'spool.imported',
+        target: { type: 'spool_import', id: created!.id },
+        details: { dialerId: input.dialerId, fileName: input.fileName, rows: rows.rows, bytes, campaigns },
+      });
       return {
         id: created!.id,
         dialerId: input.dialerId,

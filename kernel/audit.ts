@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import type { Executor } from '../db/connection.ts';
 import { auditLog } from '../db/schema/index.ts';
 
@@ -13,17 +14,26 @@ export type AuditEntry = {
   details?: Record<string, unknown>;
 };
 
+function columns({ by, action, target, details }: AuditEntry) {
+  return {
+    actorUserId: by && 'userId' in by ? by.userId : null,
+    actorApiKeyId: by && 'apiKeyId' in by ? by.apiKeyId : null,
+    action,
+    targetType: target?.type ?? null,
+    targetId: target?.id === undefined || target.id === null ? null : String(target.id),
+    details: details ?? {},
+  };
+}
+
 /** Records entries in the audit log (one statement for all of them). */
 export async function audit(db: Executor, ...entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.insert(auditLog).values(
-    entries.map(({ by, action, target, details }) => ({
-      actorUserId: by && 'userId' in by ? by.userId : null,
-      actorApiKeyId: by && 'apiKeyId' in by ? by.apiKeyId : null,
-      action,
-      targetType: target?.type ?? null,
-      targetId: target?.id === undefined || target.id === null ? null : String(target.id),
-      details: details ?? {},
-    })),
-  );
+  if (entries.length) await db.insert(auditLog).values(entries.map(columns));
+}
+
+/** The same on a postgres.js transaction, for work that runs on the driver itself (a COPY import). */
+export async function auditOnDriver(tx: postgres.TransactionSql, entry: AuditEntry): Promise<void> {
+  const row = columns(entry);
+  await tx`
+    insert into audit_log (actor_user_id, actor_api_key_id, action, target_type, target_id, details)
+    values (${row.actorUserId}, ${row.actorApiKeyId}, ${row.action}, ${row.targetType}, ${row.targetId}, ${JSON.stringify(row.details)}::jsonb)`;
 }
