@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { NEW_CAMPAIGN_DEFAULTS } from '../../console/ui/src/console/campaign-draft.ts';
+import { NEW_CAMPAIGN_DEFAULTS } from '../../console/ui/src/console/features/campaigns/campaign-draft.ts';
 import {
   agentPresence,
   campaignChannels,

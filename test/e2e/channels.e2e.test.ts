@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/console/channel-types.ts';
+import { CHANNEL_TYPE_LABELS, SETTINGS_EXAMPLES } from '../../console/ui/src/console/features/channels/channel-types.ts';
 import { channelLeases, channels } from '../../db/schema/index.ts';
 import { CHANNEL_SCHEMAS } from '../../gateway/channel-schemas.ts';
 import { rooms } from '../../kernel/realtime.ts';

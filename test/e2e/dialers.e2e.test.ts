@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { NEW_DIALER_DEFAULTS } from '../../console/ui/src/console/dialer-draft.ts';
+import { NEW_DIALER_DEFAULTS } from '../../console/ui/src/console/features/dialers/dialer-draft.ts';
 import { apiKeys, dialers, dncr, spool } from '../../db/schema/index.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { screenshot, consoleSuite } from '../harness/browser.ts';

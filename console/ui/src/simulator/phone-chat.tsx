@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { SimulatorPhone } from '../../../../contract/simulator.ts';
 import { formatMessageTime } from '../format-time.ts';
+import { useFocusOnMount } from '../use-focus-on-mount.ts';
 import { bubbles, sendText, typing, type PhoneBubble } from './phone-messages.ts';
 import { forgetPhone } from './phone-session.ts';
 import { connectPhone, link, type PhoneLink } from './phone-socket.ts';
@@ -39,6 +40,7 @@ function Tick({ bubble }: { bubble: PhoneBubble }) {
 export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
   const draft = useSignal('');
   const list = useRef<HTMLOListElement>(null);
+  const messageInput = useFocusOnMount<HTMLInputElement>();
   const messages = bubbles.value;
 
   useEffect(() => connectPhone(phone), [phone.token]);
@@ -98,10 +100,10 @@ export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
         }}
       >
         <input
+          ref={messageInput}
           data-testid="sim-input"
           placeholder="Text message"
           aria-label="Message"
-          autoFocus
           value={draft.value}
           onInput={(event) => (draft.value = event.currentTarget.value)}
         />

@@ -1,9 +1,11 @@
+import { useFocusOnMount } from '../use-focus-on-mount.ts';
 import { channelId, channels, channelsError, numberDraft, startError, starting, startPhone } from './phone-session.ts';
 
 /** First screen of the phone: pick a channel and the customer's number. */
 export function PhoneSetup() {
   const list = channels.value;
   const error = startError.value ?? channelsError.value;
+  const numberInput = useFocusOnMount<HTMLInputElement>();
 
   return (
     <form
@@ -31,11 +33,11 @@ export function PhoneSetup() {
       <label>
         Customer's number
         <input
+          ref={numberInput}
           type="tel"
           data-testid="sim-number"
           placeholder="+59899123456"
           autocomplete="tel"
-          autoFocus
           value={numberDraft.value}
           onInput={(event) => (numberDraft.value = event.currentTarget.value)}
         />

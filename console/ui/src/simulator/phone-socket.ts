@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
 import type { Listeners, SimulatorEvents } from '../../../../contract/events.ts';
-import type { SimulatorMessage, SimulatorPhone } from '../../../../contract/simulator.ts';
+import type { SimulatorPhone } from '../../../../contract/simulator.ts';
 import { receiveMessage, showTyping } from './phone-messages.ts';
 
 /** `typing`: the platform is about to reply (a bot's typing delay); the next `message` ends it. */
