@@ -7,11 +7,6 @@ export const QUEUES = Object.freeze({
    * order. Strict FIFO per customer, so two messages of one customer never go out side by side.
    */
   gatewayOutbound: 'gateway.outbound',
-  /**
-   * The first send queue (policy standard, no key): its jobs, and any producer's that gives no
-   * customer key, are forwarded to `gatewayOutbound`. A queue's policy cannot change, hence two names.
-   */
-  gatewaySend: 'gateway.send',
   /** Delivery reports from a provider: move outbound messages on (sent, delivered, read, failed). */
   gatewayStatus: 'gateway.status',
   /** Capacity may have freed or a conversation queued: assign waiting conversations of a campaign. */
@@ -32,6 +27,3 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** The send queue of one session channel (strict FIFO per customer), worked only by the node holding its session. */
 export const sessionOutboundQueue = (channelId: number) => `gateway.session-outbound.${channelId}`;
-
-/** The earlier per-session-channel send queues (policy standard): jobs still in them are forwarded. */
-export const LEGACY_SESSION_SEND_PREFIX = 'gateway.session-send.';

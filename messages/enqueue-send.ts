@@ -20,7 +20,7 @@ export async function enqueueSend(uow: UnitOfWork, message: SendTarget): Promise
   await uow.enqueue(QUEUES.gatewayOutbound, { messageId: message.id } satisfies SendJob, { singletonKey: sendKey(message) });
 }
 
-/** The same outside a transaction, on any send queue (forwarders, a session channel's own queue). */
+/** The same outside a transaction, on any send queue (a session channel's own queue, or the next message handed on to its customer's queue). */
 export async function enqueueSendOn(boss: PgBoss, queue: string, message: SendTarget): Promise<void> {
   await boss.send(queue, { messageId: message.id } satisfies SendJob, { singletonKey: sendKey(message) });
 }

@@ -1,6 +1,5 @@
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import * as inboundJob from '../bots/inbound-job.ts';
-import * as keylessSendJob from '../gateway/keyless-send-job.ts';
 import * as sendJob from '../gateway/send-job.ts';
 import * as statusJob from '../gateway/status-job.ts';
 import { applyMessageReports } from '../messages/apply-message-reports.ts';
@@ -25,7 +24,6 @@ type HandlerModule = {
 const HANDLERS = [
   inboundJob,
   sendJob,
-  keylessSendJob,
   statusJob,
   assignJob,
   botTimeoutJob,
@@ -48,8 +46,6 @@ export async function startWorkers(boss: PgBoss, services: AppServices): Promise
   await boss.work(inboundJob.queue, beating(inboundJob.workOptions), inboundJob.handle(services, logger));
   await boss.work(sendJob.queue, beating(sendJob.workOptions), sendJob.handle(services, logger));
   // Jobs without a customer key (the first send queues, and producers that give none) join their customer's FIFO.
-  await boss.work(keylessSendJob.queue, beating(keylessSendJob.workOptions), keylessSendJob.handle(services, logger));
-  await keylessSendJob.workLegacySessionQueues(boss, services, logger);
   await boss.work(statusJob.queue, beating(statusJob.workOptions), statusJob.handle(services, logger, [applyMessageReports, applySpoolReports]));
   await boss.work(assignJob.queue, beating(assignJob.workOptions), assignJob.handle(services));
   await boss.schedule(assignJob.queue, assignJob.schedule.cron, assignJob.schedule.data);

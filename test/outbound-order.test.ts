@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, inArray, sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../db/schema/index.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from '../conversations/open-conversation.ts';
@@ -8,8 +7,7 @@ import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts
 import type { Channel, ChannelRow, OutboundMessage, SendResult } from '../gateway/channel.ts';
 import type { ChannelRegistry } from '../gateway/channel-registry.ts';
 import { sendKey } from '../messages/enqueue-send.ts';
-import { workLegacySessionQueues } from '../gateway/keyless-send-job.ts';
-import { LEGACY_SESSION_SEND_PREFIX, QUEUES } from '../kernel/queues.ts';
+import { QUEUES } from '../kernel/queues.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
 import { buildChannel, buildSimulatorChannel } from './harness/factories.ts';
 import { eventually, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
@@ -278,48 +276,5 @@ describe('a typing delay', () => {
     await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Still here', typingDelayMs: 10 }));
     await eventually(() => expect(fake.sent()).toHaveLength(2));
     expect(calls).toHaveLength(2);
-  });
-});
-
-describe('send jobs left in the first, keyless queues', () => {
-  it('are forwarded to their customer and sent, from gateway.send and from a session channel queue', async () => {
-    const { db, boss } = platform.services;
-    const row = await buildSimulatorChannel(db);
-    const fake = fakeChannel(row);
-    const customer = '+59899600001';
-    const [fromSend, fromSession] = await db
-      .insert(messages)
-      .values(
-        ['from gateway.send', 'from a session queue'].map((body) => ({
-          channelId: row.id,
-          direction: 'outbound' as const,
-          authorType: 'system' as const,
-          address: customer,
-          body,
-          status: 'queued' as const,
-        })),
-      )
-      .returning();
-    // As an earlier version left them: no singletonKey, standard policy.
-    const legacySessionQueue = `${LEGACY_SESSION_SEND_PREFIX}${row.id}`;
-    await boss.createQueue(legacySessionQueue, { policy: 'standard' });
-    await boss.send(legacySessionQueue, { messageId: fromSession!.id });
-    await boss.send(QUEUES.gatewaySend, { messageId: fromSend!.id });
-    expect(await workLegacySessionQueues(boss, platform.services, pino({ level: 'silent' }))).toContain(legacySessionQueue);
-    await eventually(() =>
-      expect(
-        fake
-          .sent()
-          .map((attempt) => attempt.messageId)
-          .sort(),
-      ).toEqual([fromSend!.id, fromSession!.id].sort()),
-    );
-    await eventually(async () => {
-      const stored = await db
-        .select()
-        .from(messages)
-        .where(inArray(messages.id, [fromSend!.id, fromSession!.id]));
-      expect(stored.map((message) => message.status)).toEqual(['sent', 'sent']);
-    });
   });
 });

@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { conversations } from '../../db/schema/index.ts';
-import { closeConversation } from '../../routing/close-conversation.ts';
-import { queueOutboundMessage } from '../../conversations/queue-outbound-message.ts';
+import { closeConversationAs } from '../../routing/close-conversation.ts';
+import { replyToConversation } from '../../conversations/reply-to-conversation.ts';
+import { runCommand } from '../../kernel/command.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { inTransaction } from '../../kernel/unit-of-work.ts';
@@ -69,15 +69,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
         const { body, content } = parseInput(replySchema, request.body);
-        await assertVisible(services.db, actor, { conversationIds: [id] });
-        const message = await inTransaction(services, async (uow) => {
-          const [conversation] = await uow.tx.select().from(conversations).where(eq(conversations.id, id)).for('update');
-          if (!conversation) throw httpErrors.notFound('Conversation');
-          if (conversation.status !== 'assigned' || conversation.assignedUserId !== actor.userId) {
-            throw httpErrors.conflict('Only the agent the conversation is assigned to can reply');
-          }
-          return queueOutboundMessage(uow, { conversation, authorType: 'agent', authorUserId: actor.userId, body, content });
-        });
+        const message = await runCommand(services, actor, (ctx) => replyToConversation(ctx, { conversationId: id, body, content }));
         const [presented] = await presentMessages(services.db, sql`m.id = ${message.id}`);
         response.status(201).json(presented!.view);
       },
@@ -112,21 +104,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
-        await assertVisible(services.db, actor, { conversationIds: [id] });
-        await inTransaction(services, async (uow) => {
-          const [conversation] = await uow.tx
-            .select()
-            .from(conversations)
-            .where(and(eq(conversations.id, id)))
-            .for('update');
-          if (!conversation) throw httpErrors.notFound('Conversation');
-          const isAssignee = conversation.status === 'assigned' && conversation.assignedUserId === actor.userId;
-          if (actor.role === 'agent' && !isAssignee) throw httpErrors.conflict('Only the agent the conversation is assigned to can close it');
-          return closeConversation(uow, conversation, {
-            reason: isAssignee ? 'agent_closed' : 'supervisor_closed',
-            closedByUserId: actor.userId,
-          });
-        });
+        await runCommand(services, actor, (ctx) => closeConversationAs(ctx, { conversationId: id }));
         response.json(await presentSummary(services.db, id));
       },
     }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Tx } from '../../db/connection.ts';
-import { type spool } from '../../db/schema/index.ts';
+import type { spool } from '../../db/schema/index.ts';
 import { HttpError, httpErrors } from '../http-errors.ts';
 import { charactersIn, isForbiddenCharacter, showCharacter } from '../../dialer/csv-forbidden-characters.ts';
 import { spoolMessage } from '../../dialer/spool-message.ts';
