@@ -10,6 +10,7 @@ import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
 import type { createDialerSchema } from './dialer-settings.ts';
 import type { z } from 'zod';
 import { audit } from '../kernel/audit.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 type DialerRow = typeof dialers.$inferSelect;
 
@@ -29,7 +30,7 @@ async function assertNameFree(tx: Tx, name: string, exceptId: number | null) {
   if (taken) throw domainErrors.conflict(`A dialer named "${name}" already exists`);
 }
 
-export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof createDialerSchema>): Promise<number> {
+export async function createDialer({ uow: { tx }, actor }: CommandContext, input: z.infer<typeof createDialerSchema>): Promise<number> {
   const issues = await dialerIssues(tx, actor, input, {
     channelId: input.channelId,
     dialString: input.dialString ?? null,
@@ -43,7 +44,7 @@ export async function createDialer(tx: Tx, actor: Actor, input: z.infer<typeof c
   return row!.id;
 }
 
-export async function updateDialer(tx: Tx, actor: Actor, id: number, input: DialerChanges): Promise<void> {
+export async function updateDialer({ uow: { tx }, actor }: CommandContext, { id, changes: input }: { id: number; changes: DialerChanges }): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
   assertOwnGroup(actor, input.securityGroupId, current.securityGroupId, 'dialer');
   const issues = await dialerIssues(
@@ -75,7 +76,7 @@ export async function updateDialer(tx: Tx, actor: Actor, id: number, input: Dial
   await signalDialer(tx, id);
 }
 
-export async function deleteDialer(tx: Tx, actor: Actor, id: number): Promise<void> {
+export async function deleteDialer({ uow: { tx }, actor }: CommandContext, { id }: { id: number }): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
   await audit(tx, { by: actor, action: 'dialer.deleted', target: { type: 'dialer', id: id }, details: { name: current.name } });
   // Spool rows refuse it (spool_dialer_guard): the route answers 409.
@@ -87,7 +88,7 @@ export async function deleteDialer(tx: Tx, actor: Actor, id: number): Promise<vo
  * runner at once (pg_notify at commit): the sends in hand finish, the rest of their batches go back
  * to the queue, nothing more is sent.
  */
-export async function setRunning(tx: Tx, actor: Actor, id: number, running: boolean): Promise<void> {
+export async function setRunning({ uow: { tx }, actor }: CommandContext, { id, running }: { id: number; running: boolean }): Promise<void> {
   const current = await lockVisibleDialer(tx, actor, id);
   if (running && !current.enabled) throw domainErrors.conflict(`Dialer "${current.name}" is not enabled: enable it before starting it`, 'not_enabled');
   if (current.running === running) return;
@@ -100,7 +101,10 @@ export async function setRunning(tx: Tx, actor: Actor, id: number, running: bool
  * The monitor's Delete: every unprocessed row (TO PROCESS or NONE, of one campaign or all those the
  * actor sees) becomes CANCELLED and stays on record. Rows a worker holds right now are skipped: they are being sent.
  */
-export async function cancelUnprocessed(tx: Tx, actor: Actor, id: number, campaignId: number | null): Promise<number> {
+export async function cancelUnprocessed(
+  { uow: { tx }, actor }: CommandContext,
+  { id, campaignId }: { id: number; campaignId: number | null },
+): Promise<number> {
   await lockVisibleDialer(tx, actor, id);
   await assertReferences(tx, actor, { campaignIds: single('campaignId', campaignId) });
   // A shared dialer carries other groups' campaigns too: a supervisor's Delete cancels only the rows of campaigns they see.

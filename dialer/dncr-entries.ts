@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor, Tx } from '../db/connection.ts';
+import type { Executor } from '../db/connection.ts';
 import { dncr } from '../db/schema/index.ts';
 import type { DncrEntry } from '../contract/dialer.ts';
 import type { Actor } from '../kernel/actor.ts';
@@ -8,6 +8,7 @@ import { assertReferences, single } from '../kernel/assert-visible.ts';
 import { domainErrors } from '../kernel/errors.ts';
 import { dncrNumber } from './dncr.ts';
 import { audit } from '../kernel/audit.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 type DncrRow = {
   id: number | string;
@@ -64,11 +65,10 @@ async function loadEntry(db: Executor, actor: Actor, id: number): Promise<DncrEn
  * key decides, so two people adding the same number at once get one row.
  */
 export async function addDncrNumber(
-  tx: Tx,
-  actor: Actor,
-  input: { number: string; campaignId: number | null },
-  country: string,
+  { uow: { tx }, actor }: CommandContext,
+  input: { number: string; campaignId: number | null; country: string },
 ): Promise<{ entry: DncrEntry; created: boolean }> {
+  const { country } = input;
   const number = dncrNumber(input.number, country);
   if (!number) throw domainErrors.validation([{ path: 'number', message: `"${input.number}" is not a phone number` }]);
   await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
@@ -92,7 +92,7 @@ export async function addDncrNumber(
 }
 
 /** Takes a number off its list (404 when the actor can't see the entry); the removal is audited. */
-export async function removeDncrEntry(tx: Tx, actor: Actor, id: number): Promise<void> {
+export async function removeDncrEntry({ uow: { tx }, actor }: CommandContext, { id }: { id: number }): Promise<void> {
   const entry = await loadEntry(tx, actor, id);
   if (!entry) throw domainErrors.notFound('DNCR entry');
   await tx.execute(sql`delete from dncr where id = ${id}`);

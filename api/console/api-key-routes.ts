@@ -3,6 +3,7 @@ import { parseInput } from '../http-errors.ts';
 import { apiKeyInputSchema, createApiKey, listApiKeys, presentApiKey, revokeApiKey } from '../web-service/api-keys.ts';
 import { route, type RouteSpec } from '../route-table.ts';
 import { idParams } from '../../kernel/ids.ts';
+import { runCommand } from '../../kernel/command.ts';
 
 /** Routes of API keys of the web service (admins). */
 export function apiKeyRoutes(services: AppServices): RouteSpec[] {
@@ -22,7 +23,7 @@ export function apiKeyRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const input = parseInput(apiKeyInputSchema, request.body);
-        const { row, key } = await db.transaction((tx) => createApiKey(tx, actor, input));
+        const { row, key } = await runCommand(services, actor, (ctx) => createApiKey(ctx, input));
         // The plaintext key leaves the server this once; it is never stored nor logged.
         response.status(201).json({ apiKey: presentApiKey(row), key });
       },
@@ -33,7 +34,7 @@ export function apiKeyRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
-        response.json(presentApiKey(await db.transaction((tx) => revokeApiKey(tx, actor, id))));
+        response.json(presentApiKey(await runCommand(services, actor, (ctx) => revokeApiKey(ctx, { id }))));
       },
     }),
   ];

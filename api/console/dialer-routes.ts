@@ -17,6 +17,7 @@ import type { Actor } from '../../kernel/actor.ts';
 import { visibleCampaigns, visibleDialers } from '../../kernel/visibility.ts';
 import { assertReferences, single } from '../../kernel/assert-visible.ts';
 import { bigId, id, idParams } from '../../kernel/ids.ts';
+import { runCommand } from '../../kernel/command.ts';
 
 const cancelSchema = z.object({ campaignId: id.nullable().optional() });
 const singleSendSchema = z.object({
@@ -115,7 +116,6 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
     if (!view) throw httpErrors.notFound('Dialer');
     return view;
   };
-  const command = <T>(work: Parameters<typeof db.transaction<T>>[0]) => db.transaction(work);
   return [
     route({
       method: 'get',
@@ -139,7 +139,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ['admin'] },
       async handler(request, response, actor) {
         const input = parseInput(createDialerSchema, request.body);
-        const id = await command((tx) => createDialer(tx, actor, input));
+        const id = await runCommand(services, actor, (ctx) => createDialer(ctx, input));
         response.status(201).json(await presentOne(id, actor));
       },
     }),
@@ -150,7 +150,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(updateDialerSchema, request.body);
-        await command((tx) => updateDialer(tx, actor, id, input));
+        await runCommand(services, actor, (ctx) => updateDialer(ctx, { id, changes: input }));
         response.json(await presentOne(id, actor));
       },
     }),
@@ -161,7 +161,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         try {
-          await command((tx) => deleteDialer(tx, actor, id));
+          await runCommand(services, actor, (ctx) => deleteDialer(ctx, { id }));
         } catch (error) {
           const cause = (error as { cause?: { code?: string } }).cause ?? (error as { code?: string });
           if (cause?.code === '23503') throw httpErrors.conflict('Spool rows or API keys still refer to this dialer; disable it instead of deleting it');
@@ -177,7 +177,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
         access: { roles: SUPERVISORS },
         async handler(request, response, actor) {
           const { id } = parseInput(idParams, request.params);
-          await command((tx) => setRunning(tx, actor, id, action === 'start'));
+          await runCommand(services, actor, (ctx) => setRunning(ctx, { id, running: action === 'start' }));
           response.json(await presentOne(id, actor));
         },
       }),
@@ -189,7 +189,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const { campaignId = null } = parseInput(cancelSchema, request.body ?? {});
-        response.json({ cancelled: await command((tx) => cancelUnprocessed(tx, actor, id, campaignId)) });
+        response.json({ cancelled: await runCommand(services, actor, (ctx) => cancelUnprocessed(ctx, { id, campaignId })) });
       },
     }),
     route({
@@ -199,7 +199,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(singleSendSchema, request.body);
-        const row = await command(async (tx) => {
+        const row = await runCommand(services, actor, async ({ uow: { tx } }) => {
           await lockVisibleDialer(tx, actor, id);
           await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
           return spoolMessage(tx, {

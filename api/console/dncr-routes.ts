@@ -8,6 +8,7 @@ import { route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import { invalidFile, uploadedFile } from './spool-import-routes.ts';
 import { visibleCampaigns } from '../../kernel/visibility.ts';
 import { bigId, bigIdParams, id } from '../../kernel/ids.ts';
+import { runCommand } from '../../kernel/command.ts';
 
 const listSchema = z.object({
   q: z.string().trim().max(64).optional(),
@@ -44,7 +45,7 @@ export function dncrRoutes(services: AppServices): RouteSpec[] {
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const input = parseInput(addSchema, request.body);
-        const { entry, created } = await db.transaction((tx) => addDncrNumber(tx, actor, input, country));
+        const { entry, created } = await runCommand(services, actor, (ctx) => addDncrNumber(ctx, { ...input, country }));
         response.status(created ? 201 : 200).json(entry);
       },
     }),
@@ -54,7 +55,7 @@ export function dncrRoutes(services: AppServices): RouteSpec[] {
       access: { roles: SUPERVISORS },
       async handler(request, response, actor) {
         const { id } = parseInput(bigIdParams, request.params);
-        await db.transaction((tx) => removeDncrEntry(tx, actor, id));
+        await runCommand(services, actor, (ctx) => removeDncrEntry(ctx, { id }));
         response.status(204).end();
       },
     }),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Executor, Tx } from '../../db/connection.ts';
+import type { Executor } from '../../db/connection.ts';
 import { apiKeys, campaigns, dialers } from '../../db/schema/index.ts';
 import type { Actor } from '../../kernel/actor.ts';
 import { httpErrors } from '../http-errors.ts';
@@ -11,6 +11,7 @@ import { hashApiKey } from './api-key-auth.ts';
 import { listed, referenceIssues, single } from '../../kernel/assert-visible.ts';
 import { id } from '../../kernel/ids.ts';
 import { audit } from '../../kernel/audit.ts';
+import type { CommandContext } from '../../kernel/command.ts';
 
 /** Every key starts with this, so a leaked one is recognizable (secret scanners, logs). */
 export const API_KEY_PREFIX = 'omk_';
@@ -91,7 +92,7 @@ async function inputIssues(db: Executor, actor: Actor, input: ApiKeyChanges): Pr
 }
 
 /** Creates a key; returns its row and the plaintext key, which exists only in this answer (the table keeps its hash). */
-export async function createApiKey(tx: Tx, actor: Actor, input: ApiKeyChanges): Promise<{ row: ApiKeyRow; key: string }> {
+export async function createApiKey({ uow: { tx }, actor }: CommandContext, input: ApiKeyChanges): Promise<{ row: ApiKeyRow; key: string }> {
   const issues = await inputIssues(tx, actor, input);
   if (issues.length) throw httpErrors.validation(issues);
   const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
@@ -109,7 +110,7 @@ export async function createApiKey(tx: Tx, actor: Actor, input: ApiKeyChanges): 
 }
 
 /** Revokes a key at once (the next request with it is refused); revoking it again changes nothing. */
-export async function revokeApiKey(tx: Tx, actor: Actor, keyId: number): Promise<ApiKeyRow> {
+export async function revokeApiKey({ uow: { tx }, actor }: CommandContext, { id: keyId }: { id: number }): Promise<ApiKeyRow> {
   // The row lock makes two revocations at once audit one.
   const [row] = await tx.select().from(apiKeys).where(eq(apiKeys.id, keyId)).for('update');
   if (!row) throw httpErrors.notFound('API key');
