@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { eq } from 'drizzle-orm';
-import { Server } from 'socket.io';
+import { type Namespace, Server } from 'socket.io';
+import type { ConsoleEvents, Listeners, SimulatorEvents } from '../contract/events.ts';
 import { channels } from '../db/schema/index.ts';
 import { lockPresence } from '../routing/agent-presence.ts';
 import { markConnected, markDisconnected } from '../routing/presence-grace-job.ts';
@@ -20,8 +21,11 @@ import type { Actor } from '../kernel/actor.ts';
  * the socket joins its user room, plus campaign rooms for supervisors. `/simulator` is the phone page:
  * its phone token authenticates it and it joins only its own number's room.
  */
-export function createSocketServer(httpServer: HttpServer, services: AppServices): Server {
-  const io = new Server(httpServer, {
+/** The console's socket.io server, its events typed by `contract/events.ts`. */
+export type ConsoleServer = Server<Record<string, never>, Listeners<ConsoleEvents>>;
+
+export function createSocketServer(httpServer: HttpServer, services: AppServices): ConsoleServer {
+  const io: ConsoleServer = new Server(httpServer, {
     serveClient: false,
     // A page of another site must not open a socket on the user's cookie (WebSockets know no CORS).
     allowRequest: (request, callback) => callback(null, isSameOriginRequest(request.headers, handshakeOrigins(request, services.config.publicUrl))),
@@ -74,7 +78,8 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
     });
   }
 
-  const simulator = io.of('/simulator');
+  // The phone page's namespace has its own events (`SimulatorEvents`).
+  const simulator = io.of('/simulator') as unknown as Namespace<Record<string, never>, Listeners<SimulatorEvents>>;
   simulator.use(async (socket, next) => {
     try {
       const token = socket.handshake.auth?.token as unknown;

@@ -1,4 +1,4 @@
-/** Every job queue of the platform; one handler file per queue exports `queue`, `options` and `handle`. */
+/** Every job queue of the platform; one handler file per queue exports `queue`, `options`, `workOptions`, `handle` and, if periodic, `schedule`. */
 export const QUEUES = Object.freeze({
   /** A stored inbound message: attach to its conversation, let the bot answer, route. Strict FIFO per customer. */
   conversationInbound: 'conversation.inbound',

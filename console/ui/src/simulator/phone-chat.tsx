@@ -2,7 +2,6 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { SimulatorPhone } from '../../../../contract/simulator.ts';
 import { formatMessageTime } from '../format-time.ts';
-import { useFocusOnMount } from '../use-focus-on-mount.ts';
 import { bubbles, sendText, typing, type PhoneBubble } from './phone-messages.ts';
 import { forgetPhone } from './phone-session.ts';
 import { connectPhone, link, type PhoneLink } from './phone-socket.ts';
@@ -40,7 +39,6 @@ function Tick({ bubble }: { bubble: PhoneBubble }) {
 export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
   const draft = useSignal('');
   const list = useRef<HTMLOListElement>(null);
-  const messageInput = useFocusOnMount<HTMLInputElement>();
   const messages = bubbles.value;
 
   useEffect(() => connectPhone(phone), [phone.token]);
@@ -100,7 +98,8 @@ export function PhoneChat({ phone }: { phone: SimulatorPhone }) {
         }}
       >
         <input
-          ref={messageInput}
+          // biome-ignore lint/a11y/noAutofocus: the first field of a screen that is only this form, focused as it always was (issue 14 changes no behaviour)
+          autoFocus
           data-testid="sim-input"
           placeholder="Text message"
           aria-label="Message"

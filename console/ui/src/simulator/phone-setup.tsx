@@ -1,11 +1,9 @@
-import { useFocusOnMount } from '../use-focus-on-mount.ts';
 import { channelId, channels, channelsError, numberDraft, startError, starting, startPhone } from './phone-session.ts';
 
 /** First screen of the phone: pick a channel and the customer's number. */
 export function PhoneSetup() {
   const list = channels.value;
   const error = startError.value ?? channelsError.value;
-  const numberInput = useFocusOnMount<HTMLInputElement>();
 
   return (
     <form
@@ -33,7 +31,8 @@ export function PhoneSetup() {
       <label>
         Customer's number
         <input
-          ref={numberInput}
+          // biome-ignore lint/a11y/noAutofocus: the first field of a screen that is only this form, focused as it always was (issue 14 changes no behaviour)
+          autoFocus
           type="tel"
           data-testid="sim-number"
           placeholder="+59899123456"

@@ -125,6 +125,8 @@ export function CannedResponsePicker(props: {
       {open.value && (
         <div class="canned-popover" data-testid="canned-popover">
           <input
+            // biome-ignore lint/a11y/noAutofocus: as it always was: the filter of a picker the user just opened (issue 14 changes no behaviour)
+            autoFocus
             type="search"
             class="canned-filter"
             data-testid="canned-filter"

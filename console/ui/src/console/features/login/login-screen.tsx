@@ -1,7 +1,6 @@
 import { useSignal } from '@preact/signals';
 import type { TargetedSubmitEvent } from 'preact';
 import { errorMessage } from '../../../api-client.ts';
-import { useFocusOnMount } from '../../../use-focus-on-mount.ts';
 import { login, sessionError } from '../../shared/session-state.ts';
 
 /** Username/password form; shows the server's message when the login is refused. */
@@ -10,7 +9,6 @@ export function LoginScreen() {
   const password = useSignal('');
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
-  const usernameInput = useFocusOnMount<HTMLInputElement>();
 
   async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -33,7 +31,14 @@ export function LoginScreen() {
         <p class="muted">Sign in to the agent console</p>
         <label>
           Username
-          <input ref={usernameInput} name="username" autocomplete="username" value={username.value} onInput={(e) => (username.value = e.currentTarget.value)} />
+          <input
+            // biome-ignore lint/a11y/noAutofocus: the first field of a screen that is only this form, focused as it always was (issue 14 changes no behaviour)
+            autoFocus
+            name="username"
+            autocomplete="username"
+            value={username.value}
+            onInput={(e) => (username.value = e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
