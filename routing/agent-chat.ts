@@ -3,8 +3,8 @@ import { agentChatMessages, users } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
 import type { AgentChatMessage, AgentChatThread } from '../contract/routing.ts';
 import { rooms } from '../kernel/realtime.ts';
-import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { audit } from '../kernel/audit.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 type Row = typeof agentChatMessages.$inferSelect;
 
@@ -30,19 +30,20 @@ async function present(db: Executor, rows: Row[]): Promise<AgentChatMessage[]> {
 }
 
 /** Internal chat between a supervisor and an agent (never sent to a customer); both consoles get it live. */
-export async function sendAgentChat(uow: UnitOfWork, input: { fromUserId: number; toUserId: number; body: string; conversationId?: number | null }) {
+export async function sendAgentChat({ uow, actor }: CommandContext, input: { toUserId: number; body: string; conversationId?: number | null }) {
+  const fromUserId = actor.userId;
   const [row] = await uow.tx
     .insert(agentChatMessages)
-    .values({ fromUserId: input.fromUserId, toUserId: input.toUserId, body: input.body, conversationId: input.conversationId ?? null })
+    .values({ fromUserId, toUserId: input.toUserId, body: input.body, conversationId: input.conversationId ?? null })
     .returning();
   await audit(uow.tx, {
-    by: { userId: input.fromUserId },
+    by: { userId: fromUserId },
     action: 'agent_chat.sent',
     target: { type: 'user', id: input.toUserId },
     details: { messageId: row!.id, conversationId: input.conversationId ?? null },
   });
   const [message] = await present(uow.tx, [row!]);
-  uow.emit({ rooms: [rooms.user(input.fromUserId), rooms.user(input.toUserId)], event: 'agent-chat.message', payload: message! });
+  uow.emit({ rooms: [rooms.user(fromUserId), rooms.user(input.toUserId)], event: 'agent-chat.message', payload: message! });
   return message!;
 }
 

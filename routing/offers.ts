@@ -13,6 +13,7 @@ import { candidateAgents, QUEUE_ORDER } from './candidate-agents.ts';
 import { deleteOffers } from './offer-rows.ts';
 import { TakeRefusedError } from './take-conversation.ts';
 import { DomainError } from '../kernel/errors.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 /** Advisory lock namespace (first key) of a campaign's offer round. */
 const OFFER_ROUND_LOCK = 7_340_005;
@@ -96,8 +97,9 @@ export async function offersFor(db: Executor, userId: number): Promise<Offer[]> 
  * winner: the first to lock it assigns it and withdraws every other offer; the others then find it no
  * longer queued. Capacity is checked under the agent's presence lock, as routing does.
  */
-export async function acceptOffer(uow: UnitOfWork, conversationId: number, userId: number) {
+export async function acceptOffer({ uow, actor }: CommandContext, { conversationId }: { conversationId: number }) {
   const { tx } = uow;
+  const { userId } = actor;
   const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
   if (!conversation || conversation.status !== 'queued') throw new OfferGoneError('Another agent took this conversation first');
   const [offer] = await tx

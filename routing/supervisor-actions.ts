@@ -2,12 +2,12 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { sessions } from '../db/schema/index.ts';
 import type { Actor } from '../kernel/actor.ts';
 import type { Executor } from '../db/connection.ts';
-import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { goOffline, setPresence, type PresenceChange } from './agent-presence.ts';
 import { audit } from '../kernel/audit.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 /** A supervisor pauses an agent (a named break) or puts them back to available; logged and audited. */
-export async function setAgentPresence(uow: UnitOfWork, supervisor: Pick<Actor, 'userId'>, userId: number, change: PresenceChange) {
+export async function setAgentPresence({ uow, actor: supervisor }: CommandContext, { userId, change }: { userId: number; change: PresenceChange }) {
   const presence = await setPresence(uow, {
     userId,
     change,
@@ -28,7 +28,7 @@ export async function setAgentPresence(uow: UnitOfWork, supervisor: Pick<Actor, 
  * offline and their chats go back to the queue ahead of newer customers. The caller disconnects the
  * agent's sockets after commit.
  */
-export async function logOutAgent(uow: UnitOfWork, supervisor: Pick<Actor, 'userId'>, userId: number): Promise<number> {
+export async function logOutAgent({ uow, actor: supervisor }: CommandContext, { userId }: { userId: number }): Promise<number> {
   const ended = await uow.tx
     .update(sessions)
     .set({ revokedAt: new Date() })

@@ -5,10 +5,9 @@ import { changeConversationStatus } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
-import type { UserRole } from '../db/schema/index.ts';
-import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { audit } from '../kernel/audit.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 export class TakeRefusedError extends DomainError {
   override name = 'TakeRefusedError';
@@ -22,7 +21,7 @@ export class TakeRefusedError extends DomainError {
  * (its turn in flight finds the conversation no longer its own and drops its replies). Agents may
  * take only from campaigns they are members of, and never past the campaign's max interactions.
  */
-export async function takeConversation(uow: UnitOfWork, conversationId: number, actor: { userId: number; role: UserRole }): Promise<ConversationRow> {
+export async function takeConversation({ uow, actor }: CommandContext, { conversationId }: { conversationId: number }): Promise<ConversationRow> {
   const { tx } = uow;
   const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
   if (!conversation) throw new TakeRefusedError('The conversation does not exist');

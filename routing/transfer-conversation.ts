@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { agentPresence, campaignMembers, campaigns, conversations, users, type UserRole } from '../db/schema/index.ts';
+import { agentPresence, campaignMembers, campaigns, conversations, users } from '../db/schema/index.ts';
 import { changeConversationStatus, withdrawOffers } from './change-status.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -8,6 +8,7 @@ import { lockAgentLoad } from './agent-load.ts';
 import { queueIsFull, requestAssignment } from './queue-conversation.ts';
 import { TakeRefusedError } from './take-conversation.ts';
 import { audit } from '../kernel/audit.ts';
+import type { CommandContext } from '../kernel/command.ts';
 
 export type TransferTarget = { toUserId: number; toCampaignId?: undefined } | { toCampaignId: number; toUserId?: undefined };
 
@@ -18,10 +19,8 @@ export type TransferTarget = { toUserId: number; toCampaignId?: undefined } | { 
  * but must fit under that campaign's ACD limit. The agent holding it, or a supervisor, may transfer.
  */
 export async function transferConversation(
-  uow: UnitOfWork,
-  conversationId: number,
-  actor: { userId: number; role: UserRole; displayName: string },
-  target: TransferTarget & { note?: string },
+  { uow, actor }: CommandContext,
+  { conversationId, ...target }: { conversationId: number } & TransferTarget & { note?: string },
 ): Promise<ConversationRow> {
   const { tx } = uow;
   const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');

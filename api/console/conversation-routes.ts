@@ -5,7 +5,6 @@ import { replyToConversation } from '../../conversations/reply-to-conversation.t
 import { runCommand } from '../../kernel/command.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
-import { inTransaction } from '../../kernel/unit-of-work.ts';
 import { presentConversations, presentDetail, presentSummary } from '../../conversations/presenters.ts';
 import { presentMessages } from '../../messages/message-events.ts';
 import { ALL_ROLES, route, type RouteSpec } from '../route-table.ts';
@@ -82,7 +81,7 @@ export function conversationRoutes(services: AppServices): RouteSpec[] {
         const { id } = parseInput(bigIdParams, request.params);
         // Agents see only their own conversations, so for them membership of the campaign is the check (in the command).
         if (actor.role !== 'agent') await assertVisible(services.db, actor, { conversationIds: [id] });
-        await inTransaction(services, (uow) => takeConversation(uow, id, actor));
+        await runCommand(services, actor, (ctx) => takeConversation(ctx, { conversationId: id }));
         response.json(await presentSummary(services.db, id));
       },
     }),

@@ -9,13 +9,13 @@ import { transferConversation } from '../../routing/transfer-conversation.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpErrors, parseInput } from '../http-errors.ts';
 import { rooms } from '../../kernel/realtime.ts';
-import { inTransaction } from '../../kernel/unit-of-work.ts';
 import type { MonitorSnapshot } from '../../contract/routing.ts';
 import { presentDetail, presentSummary } from '../../conversations/presenters.ts';
 import { ALL_ROLES, route, type RouteSpec, SUPERVISORS } from '../route-table.ts';
 import { visibleCampaignIds, visibleConversations } from '../../kernel/visibility.ts';
 import { assertReferences, assertVisible, single } from '../../kernel/assert-visible.ts';
 import { bigId, bigIdParams, id } from '../../kernel/ids.ts';
+import { runCommand } from '../../kernel/command.ts';
 
 const offerSchema = z.object({ conversationId: bigId });
 const userParamSchema = z.object({ userId: id });
@@ -57,7 +57,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
       access: { roles: ALL_ROLES },
       async handler(request, response, actor) {
         const { conversationId } = parseInput(offerSchema, request.params);
-        await inTransaction(services, (uow) => acceptOffer(uow, conversationId, actor.userId));
+        await runCommand(services, actor, (ctx) => acceptOffer(ctx, { conversationId }));
         response.json(await presentSummary(services.db, conversationId));
       },
     }),
@@ -75,7 +75,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
           transferCampaignIds: 'toCampaignId' in target ? single('toCampaignId', target.toCampaignId) : [],
           userIds: 'toUserId' in target && actor.role !== 'agent' ? single('toUserId', target.toUserId) : [],
         });
-        await inTransaction(services, (uow) => transferConversation(uow, id, actor, target));
+        await runCommand(services, actor, (ctx) => transferConversation(ctx, { conversationId: id, ...target }));
         response.json(await presentSummary(services.db, id));
       },
     }),
@@ -102,7 +102,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
         if (change.state === 'break' && !(await services.db.query.breaks.findFirst({ where: eq(breaks.name, change.breakName) }))) {
           throw httpErrors.validation([{ path: 'breakName', message: `"${change.breakName}" is not one of the configured breaks` }]);
         }
-        response.json(await inTransaction(services, (uow) => setAgentPresence(uow, actor, userId, change)));
+        response.json(await runCommand(services, actor, (ctx) => setAgentPresence(ctx, { userId, change })));
       },
     }),
     route({
@@ -113,7 +113,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
         const { userId } = parseInput(userParamSchema, request.params);
         if (userId === actor.userId) throw httpErrors.badRequest('Use the logout button to log yourself out');
         await assertVisible(services.db, actor, { userIds: [userId] });
-        await inTransaction(services, (uow) => logOutAgent(uow, actor, userId));
+        await runCommand(services, actor, (ctx) => logOutAgent(ctx, { userId }));
         services.realtime.disconnect(rooms.user(userId));
         response.status(204).end();
       },
@@ -148,7 +148,7 @@ export function routingRoutes(services: AppServices): RouteSpec[] {
         if (userId === actor.userId) throw httpErrors.notFound('User');
         await assertVisible(services.db, actor, { userIds: [userId] });
         await assertReferences(services.db, actor, { conversationIds: single('conversationId', input.conversationId) });
-        const message = await inTransaction(services, (uow) => sendAgentChat(uow, { fromUserId: actor.userId, toUserId: userId, ...input }));
+        const message = await runCommand(services, actor, (ctx) => sendAgentChat(ctx, { toUserId: userId, ...input }));
         response.status(201).json(message);
       },
     }),

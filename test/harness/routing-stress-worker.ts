@@ -36,6 +36,8 @@ import { loadConfig } from '../../kernel/config.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { startPlatform } from '../../server/platform.ts';
 import { inTransaction, type Services } from '../../kernel/unit-of-work.ts';
+import type { Actor } from '../../kernel/actor.ts';
+import { runCommand } from '../../kernel/command.ts';
 import { countRoutingWork, type RoutingWork } from './routing-audit.ts';
 
 const { values: args } = parseArgs({
@@ -98,6 +100,15 @@ const allCampaigns = await db.select({ id: campaigns.id, strategy: campaigns.str
 const members = await db.select().from(campaignMembers);
 const membersOf = (campaignId: number) => members.filter((m) => m.campaignId === campaignId).map((m) => m.userId);
 const agentName = new Map(agents.map((agent) => [agent.id, agent.displayName]));
+/** An agent as a command sees them (the stress drives the commands directly, without sessions). */
+const agentActor = (userId: number): Actor => ({
+  userId,
+  username: agentName.get(userId)!,
+  displayName: agentName.get(userId)!,
+  role: 'agent',
+  securityGroupIds: [],
+  tokenHash: '',
+});
 const [channel] = (await db.execute(sql`select id from channels order by id limit 1`)) as unknown as [{ id: number }];
 
 type Outcome = 'done' | 'skipped';
@@ -210,7 +221,7 @@ const ACTIONS: (Action & { weight: number })[] = [
         select conversation_id, user_id from conversation_offers order by random() limit 1`)) as unknown as { conversation_id: number; user_id: number }[];
       if (!offer) return 'skipped';
       const userId = random() < 0.2 ? pick(agents).id : offer.user_id;
-      await inTransaction(services, (uow) => acceptOffer(uow, offer.conversation_id, userId));
+      await runCommand(services, agentActor(userId), (ctx) => acceptOffer(ctx, { conversationId: offer.conversation_id }));
       return 'done';
     },
   },
@@ -223,8 +234,8 @@ const ACTIONS: (Action & { weight: number })[] = [
       if (!target) return 'skipped';
       const others = membersOf(target.campaign_id).filter((id) => id !== target.assigned_user_id);
       if (others.length === 0) return 'skipped';
-      const actor = { userId: target.assigned_user_id, role: 'agent' as const, displayName: agentName.get(target.assigned_user_id)! };
-      await inTransaction(services, (uow) => transferConversation(uow, target.id, actor, { toUserId: pick(others), note: 'stress transfer' }));
+      const actor = agentActor(target.assigned_user_id);
+      await runCommand(services, actor, (ctx) => transferConversation(ctx, { conversationId: target.id, toUserId: pick(others), note: 'stress transfer' }));
       return 'done';
     },
   },
