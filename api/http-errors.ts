@@ -1,23 +1,19 @@
 import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { isConnectionLost } from '../db/connection-lost.ts';
-import { DomainError, domainErrors, type ErrorKind } from '../kernel/errors.ts';
+import { CodedError, DomainError, domainErrors, type ErrorKind } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 
 /** Sent as Retry-After with every 503: the database back after a restart, a conflict that passed. */
 export const RETRY_AFTER_SECONDS = 2;
 
-/** An error with a stable machine code, rendered as `{ error: { code, message, details } }`. */
-export class HttpError extends Error {
+/** A coded error with its HTTP status, rendered as `{ error: { code, message, details } }`: what only HTTP has (401, 413, 503…) and every domain refusal once mapped. */
+export class HttpError extends CodedError {
   override name = 'HttpError';
   readonly status: number;
-  readonly code: string;
-  readonly details: unknown;
   constructor(status: number, code: string, message: string, details?: unknown) {
-    super(message);
+    super(code, message, details);
     this.status = status;
-    this.code = code;
-    this.details = details;
   }
 }
 

@@ -6,20 +6,24 @@ import type { FieldIssue } from '../contract/common.ts';
  */
 export type ErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict';
 
-/**
- * A refusal by a command or a rule of the domain, with a stable machine `code` (what the console and
- * integrators switch on) and optional `details` (the fields at fault). Anything else thrown is a bug.
- */
-export class DomainError extends Error {
-  override name = 'DomainError';
-  readonly kind: ErrorKind;
+/** An error with a stable machine `code` (what the console and integrators switch on) and optional `details` (the fields at fault). */
+export class CodedError extends Error {
   readonly code: string;
   readonly details: unknown;
-  constructor(kind: ErrorKind, code: string, message: string, details?: unknown) {
+  constructor(code: string, message: string, details?: unknown) {
     super(message);
-    this.kind = kind;
     this.code = code;
     this.details = details;
+  }
+}
+
+/** A refusal by a command or a rule of the domain, of a kind the edge maps to a status. Anything else thrown is a bug. */
+export class DomainError extends CodedError {
+  override name = 'DomainError';
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, code: string, message: string, details?: unknown) {
+    super(code, message, details);
+    this.kind = kind;
   }
 }
 
