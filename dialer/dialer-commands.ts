@@ -1,11 +1,12 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/connection.ts';
-import { dialers, SPOOL_STATES } from '../db/schema/index.ts';
+import { dialers, SPOOL_STATES, type spool } from '../db/schema/index.ts';
 import type { Actor } from '../kernel/actor.ts';
 import { domainErrors } from '../kernel/errors.ts';
 import { visibleCampaigns, visibleDialers } from '../kernel/visibility.ts';
 import { assertOwnGroup, assertReferences, single } from '../kernel/assert-visible.ts';
 import { signalDialer } from './dialer-signal.ts';
+import { spoolMessage } from './spool-message.ts';
 import { dialerIssues, type DialerChanges } from './dialer-settings.ts';
 import type { createDialerSchema } from './dialer-settings.ts';
 import type { z } from 'zod';
@@ -118,4 +119,14 @@ export async function cancelUnprocessed(
   const cancelled = (result as unknown as { count: number }).count;
   await audit(tx, { by: actor, action: 'dialer.cancelled', target: { type: 'dialer', id: id }, details: { campaignId, cancelled } });
   return cancelled;
+}
+
+/** A single message (the seed's single send) on a dialer in sight, for a campaign in sight, ahead of its broadcasts; `idm` names who sent it. */
+export async function sendSingleMessage(
+  { uow: { tx }, actor }: CommandContext,
+  input: { dialerId: number; campaignId: number; destination: string; message: string },
+): Promise<typeof spool.$inferSelect> {
+  await lockVisibleDialer(tx, actor, input.dialerId);
+  await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
+  return spoolMessage(tx, { ...input, idm: `user:${actor.username}` });
 }

@@ -2,10 +2,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/connection.ts';
 import type { ChannelType } from '../../db/schema/index.ts';
-import { cancelUnprocessed, createDialer, deleteDialer, lockVisibleDialer, setRunning, updateDialer } from '../../dialer/dialer-commands.ts';
+import { cancelUnprocessed, createDialer, deleteDialer, sendSingleMessage, setRunning, updateDialer } from '../../dialer/dialer-commands.ts';
 import { dialerMonitors, presentMonitor } from '../../dialer/dialer-monitor.ts';
 import { createDialerSchema, dialerWarnings, updateDialerSchema } from '../../dialer/dialer-settings.ts';
-import { spoolMessage } from '../../dialer/spool-message.ts';
 import { messageField } from '../web-service/send-api-message.ts';
 import { spoolStateName, spoolStateOf } from '../../dialer/spool-state.ts';
 import { isScheduleOpen } from '../../bots/campaign-schedule.ts';
@@ -199,17 +198,7 @@ export function dialerRoutes(services: AppServices): RouteSpec[] {
       async handler(request, response, actor) {
         const { id } = parseInput(idParams, request.params);
         const input = parseInput(singleSendSchema, request.body);
-        const row = await runCommand(services, actor, async ({ uow: { tx } }) => {
-          await lockVisibleDialer(tx, actor, id);
-          await assertReferences(tx, actor, { campaignIds: single('campaignId', input.campaignId) });
-          return spoolMessage(tx, {
-            dialerId: id,
-            campaignId: input.campaignId,
-            destination: input.destination,
-            message: input.message,
-            idm: `user:${actor.username}`,
-          });
-        });
+        const row = await runCommand(services, actor, (ctx) => sendSingleMessage(ctx, { dialerId: id, ...input }));
         const [view] = await presentSpoolRows(db, sql`sp.id = ${row.id}`, 1);
         response.status(201).json(view);
       },
