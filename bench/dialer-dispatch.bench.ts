@@ -7,6 +7,7 @@ import type { Channel, OutboundMessage } from '../gateway/channel.ts';
 import { startDialerRunner } from '../dialer/dialer-runner.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { benchDatabase } from './bench-database.ts';
+import { createSendPacing } from '../gateway/send-pacing.ts';
 
 export type DispatchBenchOptions = { rows: number; dncr: number; batchSize: number; concurrency: number; databaseUrl: string | undefined };
 
@@ -43,6 +44,7 @@ export async function run(options: DispatchBenchOptions) {
       sql,
       db,
       channels: { get: () => sink },
+      pacing: createSendPacing(db),
       logger,
       workerTimeoutMs: 30_000,
       concurrency: options.concurrency,

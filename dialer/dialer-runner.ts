@@ -8,7 +8,9 @@ import { isScheduleOpen } from '../bots/campaign-schedule.ts';
 import type { ChannelRegistry } from '../gateway/channel-registry.ts';
 import { CHANNEL_SCHEMAS } from '../gateway/channel-schemas.ts';
 import type { SessionManager } from '../gateway/session/session-manager.ts';
-import { reserveSendSlot } from '../gateway/send-pacing.ts';
+import type { SendPacing } from '../gateway/send-pacing.ts';
+import { createSlotPacer, type SlotPacer } from '../kernel/slot-pacer.ts';
+import { dialerSlotClock } from './dialer-pacing.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { BatchError, dispatchBatch, type BatchReport, type DispatchTarget } from './dispatch-batch.ts';
 import { DIALER_SIGNAL } from './dialer-signal.ts';
@@ -21,6 +23,8 @@ export type DialerRunnerDeps = {
   channels: Pick<ChannelRegistry, 'get'>;
   /** Session channels send only on the node holding the session; absent, every channel sends here. */
   sessions?: Pick<SessionManager, 'running'>;
+  /** This node's channel pacers, shared with conversation sends. */
+  pacing: SendPacing;
   logger: Logger;
   workerTimeoutMs: number;
   /** Batch loops per running dialer in this process. */
@@ -45,6 +49,22 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
   const { sql, db, logger } = deps;
   const workerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
   const active = new Map<number, Active>();
+  /** Each dialer's own clock on this node (its time between messages), kept while the gap stays the same. */
+  const dialerPacers = new Map<number, SlotPacer>();
+  const dialerPacer = (dialerId: number, gapMs: number): SlotPacer | null => {
+    if (gapMs <= 0) return null;
+    let pacer = dialerPacers.get(dialerId);
+    if (!pacer || pacer.perSecond !== 1000 / gapMs) {
+      pacer = createSlotPacer(dialerSlotClock(sql, dialerId), 1000 / gapMs);
+      dialerPacers.set(dialerId, pacer);
+    }
+    return pacer;
+  };
+  /** Unspent slots go back to the shared clocks when a dialer here runs dry or stops. */
+  const releasePacers = (target: DispatchTarget) =>
+    Promise.all(target.pacers.map((pacer) => pacer.release())).catch((error) =>
+      logger.warn({ err: error, dialerId: target.dialerId }, 'send slots not given back'),
+    );
   /** Every run whose loops have not ended yet, the stopping ones included. */
   const running = new Set<Active>();
   const wake = (run: Active) => {
@@ -121,7 +141,7 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
       if (!channel.enabled || !(await isScheduleOpen(db, dialer.scheduleId))) continue;
       const adapter = deps.channels.get(channel);
       // A session channel's sends need its live connection: only the node holding it sends.
-      const sender = adapter.session?.carriesSends ? deps.sessions?.running(channel.id) : adapter;
+      const sender = adapter.session?.carriesSends && deps.sessions ? deps.sessions.running(channel.id) : adapter;
       if (!sender) continue;
       const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond ?? null;
       wanted.set(dialer.id, {
@@ -131,8 +151,9 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
         defaultCountry: channel.defaultCountry,
         dialString: dialer.dialString,
         batchSize: dialer.batchSize,
-        intervalMs: Math.max(dialer.timeBetweenMessagesMs, perSecond ? 1000 / perSecond : 0),
-        reserveChannelSlot: perSecond ? () => reserveSendSlot(db, channel.id, perSecond) : null,
+        pacers: [dialerPacer(dialer.id, dialer.timeBetweenMessagesMs), perSecond ? deps.pacing.forChannel(channel.id, perSecond) : null].filter(
+          (pacer) => pacer !== null,
+        ),
         dncrCheck: dialer.dncrCheck,
         quietHours: dialer.quietHours,
         template: dialer.template,
@@ -179,13 +200,17 @@ export async function startDialerRunner(deps: DialerRunnerDeps): Promise<DialerR
           }
           const report = await dispatchBatch(sql, workerId, run.target, () => run.stopping || stopped);
           if (report.claimed > 0) deps.onBatch?.(run.target.dialerId, report);
-          if (report.claimed === 0 || report.released === report.claimed) await pause(deps.tickMs ?? 1_000);
+          if (report.claimed === 0 || report.released === report.claimed) {
+            await releasePacers(run.target);
+            await pause(deps.tickMs ?? 1_000);
+          }
         } catch (error) {
           if (error instanceof BatchError) unstored = [...unstored, ...error.unstored];
           logger.error({ err: error, dialerId: run.target.dialerId }, 'dialer batch failed');
           await pause(1_000);
         }
       }
+      await releasePacers(run.target);
       // Stopping: a last try, so a stopped dialer does not leave sent rows looking unsent.
       if (unstored.length)
         await recordOutcomes(sql, workerId, unstored).catch((error) => logger.error({ err: error, rows: unstored.length }, 'dialer outcomes not stored'));

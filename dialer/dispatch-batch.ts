@@ -5,6 +5,7 @@ import type { Channel, OutboundMessage, SendResult } from '../gateway/channel.ts
 import { SPOOL_STATES, type DialerTemplate } from '../db/schema/index.ts';
 import { claimBatch, recordOutcomes, releaseRows, type ClaimedRow, type Outcome } from './spool-claims.ts';
 import { quietUntil } from './quiet-hours.ts';
+import type { SlotPacer } from '../kernel/slot-pacer.ts';
 
 /** What one batch loop needs to know about its dialer and channel, refreshed by the runner. */
 export type DispatchTarget = {
@@ -15,14 +16,15 @@ export type DispatchTarget = {
   defaultCountry: string;
   dialString: string | null;
   batchSize: number;
-  /** The gap between two sends: the dialer's time between messages or the channel's rate, whichever is longer. */
-  intervalMs: number;
-  /** The channel's own rate, shared with conversation sends on it: the wait for its next slot. */
-  reserveChannelSlot: (() => Promise<number>) | null;
+  /**
+   * The clocks every send waits for: the dialer's time between messages and the channel's rate
+   * (shared with conversation sends on it), each reserved in blocks across nodes; none when unpaced.
+   */
+  pacers: SlotPacer[];
   dncrCheck: boolean;
   quietHours: boolean;
   template: DialerTemplate | null;
-  /** Sends in flight at once when there is no gap (HTTP providers); 1 keeps strict order. */
+  /** Sends in flight at once: the SMPP window, a modem pool, an HTTP provider's concurrency. */
   sendConcurrency: number;
 };
 
@@ -150,12 +152,14 @@ async function dncrHits(sql: postgres.Sql, rows: readonly ClaimedRow[], numbers:
   return hits;
 }
 
+/** Outcomes are stored together, at most this long after the send: a crash re-sends no more than that. */
+const STORE_EVERY_MS = 250;
+
 /**
- * Sends in order. With a gap between messages, one at a time on the dialer's shared clock (every
- * worker on every node reserves its slot from the dialer row) and each outcome stored at once, so a
- * crash re-sends at most the message in hand; without one, several at a time, stored per batch.
- * Retryable failures go back to the queue for later. Answers the rows left unsent because the dialer
- * is stopping.
+ * Sends the queue in order, as many at once as the channel takes, each at its slot on the paced
+ * clocks. Outcomes are stored together every STORE_EVERY_MS while the sends go on, and the rest at
+ * the end; retryable failures go back to the queue for later. Answers the rows left unsent because
+ * the dialer is stopping.
  */
 async function send(
   sql: postgres.Sql,
@@ -166,34 +170,84 @@ async function send(
   handed: Set<number>,
   stopping: () => boolean,
 ): Promise<ClaimedRow[]> {
-  const paced = target.intervalMs > 0;
   const retry: Outcome[] = [];
+  const unsent: ClaimedRow[] = [];
+  const writer = outcomeWriter(sql, workerId);
   let next = 0;
   const lane = async () => {
     while (next < queue.length && !stopping()) {
-      const { row, to } = queue[next++]!;
-      if (paced) {
-        const [dialerWait, channelWait] = await Promise.all([reserveSlot(sql, target), target.reserveChannelSlot?.() ?? 0]);
-        await sleep(Math.max(dialerWait, channelWait));
+      const index = next++;
+      const { row, to } = queue[index]!;
+      if (target.pacers.length) {
+        const upcoming = queue.length - index;
+        await Promise.all(target.pacers.map((pacer) => pacer.take(upcoming)));
         if (stopping()) {
-          next--;
+          unsent.push(row);
           return;
         }
       }
       handed.add(row.id);
       const outcome = outcomeOf(row, await sendOne(target, row, to));
       if (outcome.state === SPOOL_STATES.TO_PROCESS) retry.push(outcome);
-      else if (paced) await recordUntilStored(sql, workerId, [outcome]);
-      else outcomes.push(outcome);
-      if (paced && outcome.state !== SPOOL_STATES.TO_PROCESS) pacedDone.push(outcome);
+      else {
+        outcomes.push(outcome);
+        writer.add(outcome);
+      }
     }
   };
-  const pacedDone: Outcome[] = [];
-  await Promise.all(Array.from({ length: Math.min(paced ? 1 : Math.max(1, target.sendConcurrency), queue.length) }, lane));
-  for (const outcome of retry) await releaseRows(sql, workerId, [outcome.id], new Date(Date.now() + RETRY_DELAY_MS), `will retry: ${outcome.error}`);
-  // Stored already; listed for the report only.
-  for (const outcome of pacedDone) outcomes.push({ ...outcome, stored: true });
-  return queue.slice(next).map((item) => item.row);
+  try {
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, target.sendConcurrency), queue.length) }, lane));
+  } finally {
+    await writer.finish();
+  }
+  const byError = Map.groupBy(retry, (outcome) => outcome.error ?? '');
+  for (const [error, group] of byError)
+    await releaseRows(
+      sql,
+      workerId,
+      group.map((outcome) => outcome.id),
+      new Date(Date.now() + RETRY_DELAY_MS),
+      `will retry: ${error}`,
+    );
+  return [...unsent, ...queue.slice(next).map((item) => item.row)];
+}
+
+/**
+ * Stores outcomes in the background while the sends go on, one statement for all that arrived since
+ * the last; `finish` waits for the last write and throws if one could not be stored (the batch then
+ * hands its unstored outcomes to the runner).
+ */
+function outcomeWriter(sql: postgres.Sql, workerId: string) {
+  let due: Outcome[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const flush = () => {
+    timer = undefined;
+    const batch = due;
+    due = [];
+    writing = writing.then(async () => {
+      if (failure !== null || batch.length === 0) return;
+      try {
+        await recordUntilStored(sql, workerId, batch);
+        for (const outcome of batch) outcome.stored = true;
+      } catch (error) {
+        failure = error;
+      }
+    });
+  };
+  return {
+    add(outcome: Outcome) {
+      due.push(outcome);
+      timer ??= setTimeout(flush, STORE_EVERY_MS);
+    },
+    async finish() {
+      clearTimeout(timer);
+      flush();
+      await writing;
+      if (failure !== null) throw failure;
+    },
+  };
 }
 
 function outcomeOf(row: ClaimedRow, result: SendResult): Outcome {
@@ -230,16 +284,6 @@ function sendOne(target: DispatchTarget, row: ClaimedRow, to: string): Promise<S
 /** A template row's message holds the body variables, `|`-separated ({{1}}|{{2}}…). */
 export function templateVariables(message: string): string[] {
   return message.trim() === '' ? [] : message.split('|').map((value) => value.trim());
-}
-
-/** The dialer's next send slot, shared by all its workers: how long to wait for it. */
-async function reserveSlot(sql: postgres.Sql, target: DispatchTarget): Promise<number> {
-  const interval = target.intervalMs / 1000;
-  const [row] = await sql<{ waitMs: string }[]>`
-    update dialers set next_slot_at = greatest(next_slot_at, clock_timestamp()) + make_interval(secs => ${interval}::double precision)
-     where id = ${target.dialerId}
-    returning greatest(0, extract(epoch from (next_slot_at - make_interval(secs => ${interval}::double precision) - clock_timestamp())) * 1000) as "waitMs"`;
-  return Math.ceil(Number(row?.waitMs ?? 0));
 }
 
 /**

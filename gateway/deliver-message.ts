@@ -1,5 +1,5 @@
 import { setTimeout } from 'node:timers/promises';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { messages } from '../db/schema/index.ts';
 import { messageEvents } from '../messages/message-events.ts';
 import { plainText } from '../messages/outbound-content.ts';
@@ -7,7 +7,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
 import type { Channel, ChannelRow, SendResult } from './channel.ts';
 import { CHANNEL_SCHEMAS } from './channel-schemas.ts';
-import { reserveSendSlot } from './send-pacing.ts';
+import type { SendPacing } from './send-pacing.ts';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -17,11 +17,11 @@ export type SendRoute = { channel: ChannelRow; adapter: Channel } | { refusal: E
 /** A message moved on (stored `sent` or `failed`), or left `queued` for a later try, and why. */
 export type Delivery = { done: true } | { done: false; reason: string };
 
-export type DeliverServices = Services & { logger: Logger };
+export type DeliverServices = Services & { logger: Logger; pacing: SendPacing };
 
 /**
  * Typing indicators fade on their own (WhatsApp Cloud API after 25 s, WhatsApp Web after 10–25 s),
- * and the customer's FIFO waits meanwhile: a longer delay is cut to this.
+ * and the customer's later messages wait meanwhile: a longer delay is cut to this.
  */
 export const MAX_TYPING_DELAY_MS = 25_000;
 /** A typing call that hangs (a stuck browser) must not hold the send. */
@@ -33,9 +33,8 @@ const inFlight = new Set<number>();
 /**
  * Hands one queued message to its channel and stores the outcome. A provider refusal is stored as
  * `failed` with the provider's code and text; a retryable failure leaves the message `queued` (the
- * caller retries) unless `giveUp`, when it is stored `failed` too. A message with a typing delay
- * shows the customer "typing…" (where the channel can) for that long first; every send then waits
- * for the channel's next slot, shared by all nodes.
+ * caller retries) unless `giveUp`, when it is stored `failed` too. Every send waits for the channel's
+ * next slot, shared by all nodes (the caller has waited out any typing delay: `typingDue`).
  */
 export async function deliverMessage(services: DeliverServices, message: MessageRow, route: SendRoute, giveUp: boolean): Promise<Delivery> {
   // Another job has it in hand (a retry of a job that expired mid-send): it stores the outcome.
@@ -58,14 +57,9 @@ export function typingDelayOf(message: Pick<MessageRow, 'metadata'>): number {
 }
 
 async function handOver(services: DeliverServices, message: MessageRow, { channel, adapter }: Extract<SendRoute, { adapter: Channel }>): Promise<SendResult> {
-  const typingDelayMs = typingDelayOf(message);
-  if (typingDelayMs > 0) {
-    if (adapter.typing) await showTyping(services, adapter, message);
-    await setTimeout(typingDelayMs);
-  }
-  // Paced after the delay, right before the send, so the rate holds for the sends themselves.
+  // Paced right before the send (after any typing delay), so the rate holds for the sends themselves.
   const perSecond = channel.sendsPerSecond ?? CHANNEL_SCHEMAS[channel.type]?.defaultSendsPerSecond;
-  if (perSecond) await setTimeout(await reserveSendSlot(services.db, channel.id, perSecond));
+  if (perSecond) await services.pacing.forChannel(channel.id, perSecond).take();
   return adapter
     .send({
       messageId: message.id,
@@ -80,6 +74,29 @@ async function handOver(services: DeliverServices, message: MessageRow, { channe
       errorMessage: error instanceof Error ? error.message : String(error),
       retryable: true,
     }));
+}
+
+/**
+ * When a message with a typing delay may be sent, if that is still ahead: the first time it is met,
+ * "typing…" is shown (where the channel can) and the time recorded on the message
+ * (metadata.sendAfter), so a retry or another job never shows it twice or shortens the delay. Null
+ * when the message may go now.
+ */
+export async function typingDue(services: DeliverServices, message: MessageRow, adapter: Channel): Promise<Date | null> {
+  const delayMs = typingDelayOf(message);
+  if (delayMs === 0) return null;
+  const recorded = message.metadata.sendAfter;
+  if (typeof recorded === 'string') {
+    const due = new Date(recorded);
+    return Number.isNaN(due.getTime()) || due.getTime() <= Date.now() ? null : due;
+  }
+  if (adapter.typing) await showTyping(services, adapter, message);
+  const due = new Date(Date.now() + delayMs);
+  await services.db
+    .update(messages)
+    .set({ metadata: sql`${messages.metadata} || ${JSON.stringify({ sendAfter: due.toISOString() })}::jsonb` })
+    .where(and(eq(messages.id, message.id), eq(messages.status, 'queued')));
+  return due;
 }
 
 /** Best effort: a typing indicator that fails or hangs is logged and the send goes on. */

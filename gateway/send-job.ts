@@ -5,8 +5,8 @@ import { QUEUES, sessionOutboundQueue } from '../kernel/queues.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
-import { deliverMessage, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
-import { enqueueSendOn, type SendJob } from '../messages/enqueue-send.ts';
+import { deliverMessage, typingDue, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
+import { enqueueSendOn, sendKey, type SendJob } from '../messages/enqueue-send.ts';
 import type { SessionManager } from './session/session-manager.ts';
 import { runFifoJob } from '../kernel/job-queue.ts';
 
@@ -79,6 +79,20 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
   // One message at a time, re-read each time: a send takes a while, and the rows may move meanwhile.
   for (let next = await nextQueued(services, message, 0); next; next = await nextQueued(services, message, next.id)) {
     if (next.id > message.id && Date.now() > stopAt) return;
+    // A reply with a typing delay: "typing…" now, the send at its time, by a job scheduled for then
+    // (the customer's later messages wait behind it), never by a worker sleeping meanwhile.
+    const due = 'refusal' in route ? null : await typingDue(services, next, route.adapter);
+    if (due) {
+      await services.boss.send(
+        via === 'send-queue' ? QUEUES.gatewayOutbound : sessionOutboundQueue(message.channelId),
+        { messageId: message.id } satisfies SendJob,
+        {
+          singletonKey: sendKey(message),
+          startAfter: due,
+        },
+      );
+      return;
+    }
     const delivery = await deliverMessage(services, next, route, lastAttempt && next.id <= message.id);
     if (delivery.done) continue;
     if (!lastAttempt) throw new Error(delivery.reason);

@@ -12,6 +12,7 @@ import { createChannelRegistry } from '../gateway/channel-registry.ts';
 import { webhookUrl } from '../api/webhook-routes.ts';
 import { receiveContent } from '../gateway/receive-content.ts';
 import { sendQueuedMessage } from '../gateway/send-job.ts';
+import { createSendPacing } from '../gateway/send-pacing.ts';
 import { createAuthStateStore } from '../gateway/session/auth-state-store.ts';
 import { createSessionManager } from '../gateway/session/session-manager.ts';
 import type { AppServices } from '../api/app-services.ts';
@@ -69,6 +70,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     config,
     logger,
     sessions,
+    pacing: createSendPacing(database.db),
     selfUrl: () => config.publicUrl ?? url ?? `http://127.0.0.1:${config.port}`,
     channels: createChannelRegistry({
       publish: (events) => realtime.publish(events),
@@ -90,6 +92,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
         db: database.db,
         channels: services.channels,
         sessions,
+        pacing: services.pacing,
         logger,
         workerTimeoutMs: config.dialerWorkerTimeoutMs,
         concurrency: config.dialerConcurrency,

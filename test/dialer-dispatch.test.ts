@@ -8,6 +8,7 @@ import { spoolMessage, SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
 import { createLogger } from '../kernel/logger.ts';
 import type { DialerMonitor } from '../contract/dialer.ts';
 import { buildCampaign, buildDialer, buildSchedule, buildSimulatorChannel, buildUser, TEST_PASSWORD } from './harness/factories.ts';
+import { closeOpened, openSmpp } from '../gateway/smpp/testing/smpp-test-session.ts';
 import { api, connectClient, eventually, login, nextEvent, startTestPlatform, type TestPlatform } from './harness/test-platform.ts';
 
 let platform: TestPlatform;
@@ -18,6 +19,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+  await closeOpened();
 });
 afterAll(() => platform.close());
 
@@ -71,6 +73,7 @@ async function runner(channel: Channel, overrides: { concurrency?: number } = {}
         return channel;
       },
     },
+    pacing: services.pacing,
     logger: createLogger('silent'),
     workerTimeoutMs: WORKER_TIMEOUT_MS,
     concurrency: overrides.concurrency ?? 2,
@@ -238,6 +241,28 @@ describe('the dialer', () => {
     await eventually(() => expect(sent).toHaveLength(20), 60_000);
     expect(new Set(sent.map((message) => message.messageId)).size).toBe(20);
   }, 120_000);
+
+  it('keeps the SMPP window full on a paced channel, each row sent once', async () => {
+    const { db } = platform.services;
+    // The channel's rate is set (as every SMPP channel's is) but high enough not to bind.
+    const { campaign, dialer, channel: row } = await setup({ timeBetweenMessagesMs: 0, batchSize: 50 });
+    await db.execute(sql`update channels set sends_per_second = 1000 where id = ${row.id}`);
+    const { smsc, channel } = await openSmpp({ settings: { windowSize: 10 } });
+    smsc.hold();
+    await runner(channel);
+    await addRows(
+      dialer.id,
+      campaign.id,
+      Array.from({ length: 120 }, (_, i) => ({ destination: uyNumber(i + 1) })),
+    );
+    // Ten submits await their answers at once: the whole window, not one per batch loop.
+    await eventually(() => expect(smsc.held).toBe(10));
+    smsc.releaseHeld({ stopHolding: true });
+    await eventually(async () => expect((await states(dialer.id)).filter((r) => r.state === 2)).toHaveLength(120), 30_000);
+    expect(smsc.state.maxOutstanding).toBe(10);
+    expect(new Set(smsc.submitted.map((part) => part.to)).size).toBe(120);
+    expect(smsc.submitted).toHaveLength(120);
+  }, 60_000);
 
   it('starts only when enabled', async () => {
     const { db } = platform.services;

@@ -277,4 +277,40 @@ describe('a typing delay', () => {
     await eventually(() => expect(fake.sent()).toHaveLength(2));
     expect(calls).toHaveLength(2);
   });
+
+  it('holds no worker while the customer waits: the send is a job scheduled for its time, and later messages keep behind it', async () => {
+    const { db } = platform.services;
+    const row = await buildSimulatorChannel(db);
+    const fake = fakeChannel(row);
+    const typed: string[] = [];
+    fakes.set(row.id, {
+      ...fake.channel,
+      async typing(to) {
+        typed.push(to);
+      },
+    });
+    const customer = '+59899800002';
+    const other = '+59899800003';
+    const conversation = await conversationWith(row.id, customer);
+    const first = await inTransaction(platform.services, (uow) =>
+      queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Let me check', typingDelayMs: 6_000 }),
+    );
+    await eventually(() => expect(typed).toEqual([customer]));
+    // "typing…" is on; the send waits as a deferred job, with no job of the customer active.
+    const jobs = async () =>
+      (await db.execute(sql`select state, start_after > now() as deferred from pgboss.job
+                             where name = ${QUEUES.gatewayOutbound} and singleton_key = ${sendKey({ channelId: row.id, address: customer })}
+                               and state in ('created', 'active', 'retry')`)) as unknown as { state: string; deferred: boolean }[];
+    await eventually(async () => expect(await jobs()).toEqual([{ state: 'created', deferred: true }]));
+    // Meanwhile a later message of the same customer waits behind it, and another customer is not held up.
+    const second = await inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation, authorType: 'bot', body: 'Done' }));
+    const otherConversation = await conversationWith(row.id, other);
+    const third = await inTransaction(platform.services, (uow) =>
+      queueOutboundMessage(uow, { conversation: otherConversation, authorType: 'bot', body: 'Hi' }),
+    );
+    await eventually(() => expect(fake.sent().map((message) => message.messageId)).toContain(third.id));
+    expect(fake.sent().map((message) => message.messageId)).not.toContain(first.id);
+    await eventually(() => expect(fake.sent().map((message) => message.messageId)).toEqual([third.id, first.id, second.id]), 20_000);
+    expect(typed).toEqual([customer]);
+  }, 30_000);
 });

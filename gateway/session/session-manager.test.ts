@@ -8,6 +8,7 @@ import type { Channel, ChannelRow } from '../channel.ts';
 import type { ChannelRegistry } from '../channel-registry.ts';
 import { sendQueuedMessage } from '../send-job.ts';
 import { createSessionManager, type SessionManager } from './session-manager.ts';
+import { createSendPacing } from '../send-pacing.ts';
 
 /** What the fake session channels did, per node. */
 type Event = { node: string; channelId: number; what: 'start' | 'stop' | 'send'; messageId?: number };
@@ -76,7 +77,7 @@ function node(name: string, leaseSeconds = 30): SessionManager {
     pollMs: 60_000, // the tests drive polls with refresh()
     active: true,
     send: (messageId, lastAttempt) =>
-      sendQueuedMessage({ db, boss, realtime, logger: silent, channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
+      sendQueuedMessage({ db, boss, realtime, logger: silent, pacing: createSendPacing(db), channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
   });
   managers.push(manager);
   return manager;
@@ -158,7 +159,7 @@ describe('session channels across nodes', () => {
       .values({ channelId: row.id, direction: 'outbound', authorType: 'system', address: '+59899000001', body: 'hi', status: 'queued' })
       .returning();
     // A send job met by node b (which has no connection) goes to the channel's queue, worked by a.
-    await sendQueuedMessage({ db, boss, realtime, logger: silent, channels: fakeRegistry('b', () => b), sessions: b }, message!.id, false);
+    await sendQueuedMessage({ db, boss, realtime, logger: silent, pacing: createSendPacing(db), channels: fakeRegistry('b', () => b), sessions: b }, message!.id, false);
     await eventually(async () => {
       expect(await db.query.messages.findFirst({ where: eq(messages.id, message!.id) })).toMatchObject({
         status: 'sent',

@@ -16,6 +16,7 @@ import { connectDatabase } from '../../db/connection.ts';
 import { startDialerRunner } from '../../dialer/dialer-runner.ts';
 import type { Channel, OutboundMessage, SendResult } from '../../gateway/channel.ts';
 import { createLogger } from '../../kernel/logger.ts';
+import { createSendPacing } from '../../gateway/send-pacing.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,6 +59,7 @@ const runner = await startDialerRunner({
   sql: database.sql,
   db: database.db,
   channels: { get: () => sink },
+  pacing: createSendPacing(database.db),
   logger: createLogger(args['log-level']),
   workerTimeoutMs: Number(args['worker-timeout-ms']),
   concurrency: Number(args.concurrency),
