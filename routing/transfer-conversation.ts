@@ -74,7 +74,7 @@ async function toCampaign(uow: UnitOfWork, conversation: ConversationRow, campai
   if (campaignId === conversation.campaignId) throw new TakeRefusedError('The conversation is already in that campaign');
   const campaign = await tx.query.campaigns.findFirst({ where: eq(campaigns.id, campaignId) });
   if (!campaign?.enabled) throw new TakeRefusedError('That campaign does not exist or is disabled');
-  if (await queueIsFull(tx, campaign)) throw new TakeRefusedError(`${campaign.name}'s queue is full`);
+  if (await queueIsFull(tx, campaign, { lock: true })) throw new TakeRefusedError(`${campaign.name}'s queue is full`);
   const moved =
     conversation.status === 'assigned'
       ? await changeConversationStatus(

@@ -382,4 +382,31 @@ describe('queue limits and live figures', () => {
       status: 'bot',
     });
   });
+
+  it('holds the ACD limit without a lock in the bot path: two handoffs racing past it are both queued, and the assignment pass answers the later one', async () => {
+    const { channel, campaign } = await campaignFor([], { acdMaxWaiting: 1 });
+    const [first, second] = [await customer(channel.id, campaign.id, 'bot'), await customer(channel.id, campaign.id, 'bot')];
+    // The first handoff stays uncommitted until the second has counted the queue: neither waits on the other.
+    let secondDone: () => void = () => {};
+    const secondCounted = new Promise<void>((resolve) => (secondDone = resolve));
+    const firstHandoff = inTransaction(platform.services, async (uow) => {
+      const queued = await queueConversation(uow, (await conversation(first.id))!, campaign);
+      await secondCounted;
+      return queued;
+    });
+    const secondHandoff = await inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(second.id))!, campaign));
+    secondDone();
+    expect(secondHandoff).toMatchObject({ status: 'queued' });
+    expect(await firstHandoff).toMatchObject({ status: 'queued' });
+    // The campaign's assignment pass (asked for by both handoffs) turns the later one away.
+    await eventually(async () => {
+      const [a, b] = [await conversation(first.id), await conversation(second.id)];
+      const later = a!.queuedAt! > b!.queuedAt! || (a!.queuedAt!.getTime() === b!.queuedAt!.getTime() && a!.id > b!.id) ? a! : b!;
+      const earlier = later.id === a!.id ? b! : a!;
+      expect(earlier).toMatchObject({ status: 'queued' });
+      expect(later).toMatchObject({ status: 'closed', closeReason: 'queue_full' });
+      const [full] = await platform.services.db.select().from(messages).where(eq(messages.conversationId, later.id));
+      expect(full).toMatchObject({ body: 'The queue is full', botNode: 'queue_full' });
+    });
+  });
 });
