@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { fromDrizzle, type PgBoss, type SendOptions } from 'pg-boss';
+import { fromDrizzle, type JobInsert, type PgBoss, type SendOptions } from 'pg-boss';
 import type { Db, Tx } from '../db/connection.ts';
 import type { QueueName } from './queues.ts';
 import type { LiveEvent, Realtime } from './realtime.ts';
@@ -9,6 +9,8 @@ export type UnitOfWork = {
   tx: Tx;
   /** Enqueues a job in this transaction: it exists only if the transaction commits. */
   enqueue(queue: QueueName, data: object, options?: Omit<SendOptions, 'db'>): Promise<void>;
+  /** Enqueues many jobs of one queue in this transaction, in one statement (the queue's own settings apply to each). */
+  enqueueMany(queue: QueueName, jobs: readonly JobInsert[]): Promise<void>;
   /** Buffers a live event; published after commit, dropped on rollback. */
   emit(...events: LiveEvent[]): void;
   /**
@@ -30,6 +32,9 @@ export async function inTransaction<T>(services: Services, work: (uow: UnitOfWor
       tx,
       async enqueue(queue, data, options) {
         await services.boss.send(queue, data, { ...options, db: jobDb });
+      },
+      async enqueueMany(queue, jobs) {
+        if (jobs.length) await services.boss.insert(queue, [...jobs], { db: jobDb });
       },
       emit: (...more) => events.push(...more),
       beforeCommit(key, later) {

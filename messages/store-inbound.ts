@@ -10,33 +10,40 @@ export function customerKey(channelId: number, address: string): string {
 }
 
 /**
- * Stores inbound messages once and enqueues their processing in the same transaction. A duplicate
- * (same channel and provider id, e.g. a webhook retried by the provider) hits the unique constraint
- * and is skipped: no second row, no second job.
+ * Stores inbound messages once and enqueues their processing in the same transaction, in two
+ * statements whatever their number: one multi-row insert and one multi-job insert. A duplicate (same
+ * channel and provider id, e.g. a webhook retried by the provider, or twice in one batch) hits the
+ * unique constraint and is skipped: no second row, no second job. Rows are inserted in the given
+ * order, so a customer's messages get ids in arrival order. Answers the ids stored, in that order.
  */
-export async function storeInbound(uow: UnitOfWork, inbound: readonly InboundMessage[]): Promise<{ stored: number[]; duplicates: number }> {
-  const stored: number[] = [];
-  for (const message of inbound) {
-    const [row] = await uow.tx
-      .insert(messages)
-      .values({
+export async function storeInbound(uow: UnitOfWork, inbound: readonly InboundMessage[]): Promise<{ stored: StoredInbound[]; duplicates: number }> {
+  if (inbound.length === 0) return { stored: [], duplicates: 0 };
+  const rows = await uow.tx
+    .insert(messages)
+    .values(
+      inbound.map((message) => ({
         channelId: message.channelId,
-        direction: 'inbound',
-        authorType: 'contact',
+        direction: 'inbound' as const,
+        authorType: 'contact' as const,
         address: message.from,
         body: message.text,
         ...smsMeasure(message.text),
         media: message.media,
         providerMessageId: message.providerMessageId,
         providerTimestamp: message.timestamp,
-        status: 'received',
+        status: 'received' as const,
         metadata: { ...message.metadata, to: message.to, profileName: message.profileName },
-      })
-      .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
-      .returning({ id: messages.id });
-    if (!row) continue;
-    stored.push(row.id);
-    await uow.enqueue(QUEUES.conversationInbound, { messageId: row.id }, { singletonKey: customerKey(message.channelId, message.from) });
-  }
+      })),
+    )
+    .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
+    .returning({ id: messages.id, channelId: messages.channelId, address: messages.address, providerMessageId: messages.providerMessageId });
+  const stored = rows.sort((a, b) => a.id - b.id);
+  await uow.enqueueMany(
+    QUEUES.conversationInbound,
+    stored.map((row) => ({ data: { messageId: row.id }, singletonKey: customerKey(row.channelId, row.address) })),
+  );
   return { stored, duplicates: inbound.length - stored.length };
 }
+
+/** A message stored by `storeInbound`: its id and what says whose it is. */
+export type StoredInbound = { id: number; channelId: number; address: string; providerMessageId: string | null };

@@ -26,7 +26,7 @@ describe('a message arriving while its conversation is being closed', () => {
     const channel = await buildSimulatorChannel(db);
     await buildCampaign(db, { channelIds: [channel.id], greetingMessage: null });
     const first = await inbound(channel.id, 'I need help');
-    await processInboundMessage(platform.services, first.stored[0]!);
+    await processInboundMessage(platform.services, first.stored[0]!.id);
     const [open] = await db.select().from(conversations).where(eq(conversations.channelId, channel.id));
 
     // An agent's close, committed only after the next message's processing has started.
@@ -41,7 +41,7 @@ describe('a message arriving while its conversation is being closed', () => {
     });
     await closedStarted;
     const thanks = await inbound(channel.id, 'Thanks!');
-    const processing = processInboundMessage(platform.services, thanks.stored[0]!);
+    const processing = processInboundMessage(platform.services, thanks.stored[0]!.id);
     // Proceed only once the processing is really waiting on the close's row lock.
     await eventually(async () => {
       const [row] = (await db.execute(sql`
@@ -53,7 +53,7 @@ describe('a message arriving while its conversation is being closed', () => {
     await closing;
     await processing;
 
-    const message = await db.query.messages.findFirst({ where: eq(messages.id, thanks.stored[0]!) });
+    const message = await db.query.messages.findFirst({ where: eq(messages.id, thanks.stored[0]!.id) });
     const all = await db.select().from(conversations).where(eq(conversations.channelId, channel.id)).orderBy(conversations.id);
     expect(all.map((c) => c.status)).toEqual(['closed', 'queued']);
     expect(message!.conversationId).toBe(all[1]!.id);

@@ -31,7 +31,7 @@ describe('an inbound job retried after the database or its process went away mid
       const { stored } = await inTransaction(platform.services, (uow) =>
         storeInbound(uow, [{ channelId: channel.id, from: '+59899455667', to: null, text, media: [], providerMessageId: randomUUID(), timestamp: new Date() }]),
       );
-      return stored[0]!;
+      return stored[0]!.id;
     };
     const hello = await say('hello');
     await drainCustomer(platform.services, hello);

@@ -147,8 +147,8 @@ describe('Dinstar sends', () => {
         { channelId: row.id, from: '+59899123456', to: 'port 1', text: 'hola', media: [], providerMessageId: `in-${Math.random()}`, timestamp: new Date() },
       ]),
     );
-    await processInboundMessage(platform.services, stored.stored[0]!);
-    const inbound = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, stored.stored[0]!) });
+    await processInboundMessage(platform.services, stored.stored[0]!.id);
+    const inbound = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, stored.stored[0]!.id) });
     const conversation = await platform.services.db.query.conversations.findFirst({ where: (c, { eq: equals }) => equals(c.id, inbound!.conversationId!) });
     return inTransaction(platform.services, (uow) =>
       queueOutboundMessage(uow, { conversation: conversation!, authorType: 'bot', body: 'Hola desde el gateway' }),

@@ -100,8 +100,8 @@ describe('Twilio channel', () => {
         { channelId: row.id, from: '+14155552671', to: row.address, text: 'hi', media: [], providerMessageId: `SM${Math.random()}`, timestamp: new Date() },
       ]),
     );
-    await processInboundMessage(platform.services, stored.stored[0]!);
-    const inbound = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, stored.stored[0]!) });
+    await processInboundMessage(platform.services, stored.stored[0]!.id);
+    const inbound = await platform.services.db.query.messages.findFirst({ where: eq(messages.id, stored.stored[0]!.id) });
     const conversation = await platform.services.db.query.conversations.findFirst({ where: (c, { eq: equals }) => equals(c.id, inbound!.conversationId!) });
     return inTransaction(platform.services, (uow) => queueOutboundMessage(uow, { conversation: conversation!, authorType: 'bot', body: 'Hello from Twilio' }));
   }
