@@ -9,7 +9,7 @@ import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
-import { messageEvents } from '../messages/message-events.ts';
+import { presentedMessageEvents, presentMessageRow } from '../messages/message-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from '../conversations/open-conversation.ts';
 import { runFifoJob } from '../kernel/job-queue.ts';
 
@@ -43,13 +43,13 @@ export async function processInboundMessage(services: BotServices, messageId: nu
       resolveCampaign(uow.tx, message.channelId, to),
     );
     const { conversation } = opened;
-    await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id));
+    const [attached] = await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id)).returning();
     const [touched] = await uow.tx
       .update(conversations)
       .set({ lastMessageAt: message.createdAt, lastContactMessageAt: message.createdAt })
       .where(eq(conversations.id, conversation.id))
       .returning();
-    uow.emit(...(await messageEvents(uow.tx, [message.id], 'message.created')));
+    uow.emit(...presentedMessageEvents([presentMessageRow(attached!, touched!, null)], 'message.created'));
     // A conversation just opened brought its campaign row along; an older one reads it.
     const campaign =
       opened.campaign !== undefined

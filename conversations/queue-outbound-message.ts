@@ -6,7 +6,7 @@ import { enqueueSend } from '../messages/enqueue-send.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { conversationEvents } from './conversation-events.ts';
-import { messageEvents } from '../messages/message-events.ts';
+import { messageEvents, presentedMessageEvents, presentMessageRow } from '../messages/message-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
 import { smsMeasure } from '../messages/sms-encoding.ts';
 
@@ -65,7 +65,12 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
     })
     .where(eq(conversations.id, conversation.id));
   await enqueueSend(uow, message!); // retries: the queue's own options
-  uow.emit(...(await messageEvents(uow.tx, [message!.id], 'message.created')));
+  // Presented from the inserted row; only an agent's name needs a look-up.
+  uow.emit(
+    ...(input.authorType === 'agent'
+      ? await messageEvents(uow.tx, [message!.id], 'message.created')
+      : presentedMessageEvents([presentMessageRow(message!, conversation, null)], 'message.created')),
+  );
   // The inbox shows the last message: refresh the summary too.
   uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
   return message!;

@@ -1,7 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { messages } from '../db/schema/index.ts';
-import { messageEvents } from '../messages/message-events.ts';
+import { changeAndPresentMessages, presentedMessageEvents } from '../messages/message-events.ts';
 import { plainText } from '../messages/outbound-content.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
@@ -131,16 +131,12 @@ async function latestInboundProviderId(services: Services, conversationId: numbe
 
 async function record(services: Services, messageId: number, result: SendResult): Promise<void> {
   await inTransaction(services, async (uow) => {
-    const now = new Date();
-    await uow.tx
-      .update(messages)
-      .set(
-        result.ok
-          ? { status: 'sent', providerMessageId: result.providerMessageId, sentAt: now }
-          : { status: 'failed', errorCode: result.errorCode, errorMessage: result.errorMessage, failedAt: now },
-      )
-      // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
-      .where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
-    uow.emit(...(await messageEvents(uow.tx, [messageId], 'message.updated')));
+    const now = new Date().toISOString();
+    const outcome = result.ok
+      ? sql`status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = ${now}::timestamptz`
+      : sql`status = 'failed', error_code = ${result.errorCode}, error_message = ${result.errorMessage}, failed_at = ${now}::timestamptz`;
+    // Only from `queued`: never overwrite what a delivery report or another attempt already wrote.
+    const changed = await changeAndPresentMessages(uow.tx, sql`update messages set ${outcome} where id = ${messageId} and status = 'queued' returning *`);
+    uow.emit(...presentedMessageEvents(changed, 'message.updated'));
   });
 }
