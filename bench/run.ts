@@ -4,6 +4,7 @@ import * as inboundPipeline from './inbound-pipeline.bench.ts';
 import * as routing from './routing.bench.ts';
 import * as dispatch from './dialer-dispatch.bench.ts';
 import * as spoolImport from './spool-import.bench.ts';
+import * as smpp from './smpp.bench.ts';
 
 /**
  * `npm run bench [-- --customers 500 --routing-conversations 10000]`: runs each benchmark and prints
@@ -27,6 +28,10 @@ const { values } = parseArgs({
     'dispatch-dncr': { type: 'string', default: '100000' },
     'dispatch-batch': { type: 'string', default: '500' },
     'dispatch-concurrency': { type: 'string', default: '2' },
+    'smpp-rows': { type: 'string', default: '20000' },
+    'smpp-windows': { type: 'string', default: '10,100' },
+    'smpp-batch': { type: 'string', default: '500' },
+    'smpp-http-concurrency': { type: 'string', default: '64' },
   },
 });
 const strategy = values['routing-strategy'] as CampaignStrategy;
@@ -62,6 +67,20 @@ if (!values.only || values.only === 'dispatch') {
     dncr: Number(values['dispatch-dncr']),
     batchSize: Number(values['dispatch-batch']),
     concurrency: Number(values['dispatch-concurrency']),
+    databaseUrl,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+if (!values.only || values.only === 'smpp') {
+  const windows = values['smpp-windows'].split(',').map((window) => Number(window.trim()));
+  if (windows.some((window) => !Number.isInteger(window) || window < 1 || window > 100)) {
+    throw new Error('--smpp-windows must list SMPP windows from 1 to 100 (the channel schema allows no more), e.g. 10,100');
+  }
+  const result = await smpp.run({
+    rows: Number(values['smpp-rows']),
+    windows,
+    batchSize: Number(values['smpp-batch']),
+    httpConcurrency: Number(values['smpp-http-concurrency']),
     databaseUrl,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
