@@ -73,9 +73,23 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
       // Counted under the presence lock: a socket that reconnects after this count stamps its
       // connection after this transaction commits, so the grace job sees it came back.
       const presence = await lockPresence(uow.tx, userId);
-      if (presence.state === 'offline' || (await io.in(rooms.user(userId)).fetchSockets()).length > 0) return;
+      if (presence.state === 'offline' || (await userSockets(userId)) > 0) return;
       await markDisconnected(uow, userId, services.config.presenceGraceSeconds);
     });
+  }
+
+  /**
+   * The user's console sockets on every HTTP node (the PostgreSQL adapter asks the others). A node
+   * that does not answer within the adapter's timeout is most likely dead, its sockets gone with it
+   * (until its heartbeats are missed, the others still count it): then this node's sockets decide.
+   */
+  async function userSockets(userId: number): Promise<number> {
+    try {
+      return (await io.in(rooms.user(userId)).fetchSockets()).length;
+    } catch (error) {
+      services.logger.warn({ err: error, userId }, 'another node did not answer for its sockets; counting this one only');
+      return (await io.local.in(rooms.user(userId)).fetchSockets()).length;
+    }
   }
 
   // The phone page's namespace has its own events (`SimulatorEvents`).

@@ -46,7 +46,9 @@ function groupCommitter(services: Services) {
       waiting = waiting.slice(group.length);
       try {
         const results = await storeGroup(services, group);
-        group.forEach((pending, index) => pending.resolve(results[index]!));
+        group.forEach((pending, index) => {
+          pending.resolve(results[index]!);
+        });
       } catch (error) {
         if (group.length === 1) group[0]!.reject(error);
         else

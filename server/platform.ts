@@ -43,7 +43,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   const { config, logger } = input;
   const database = connectDatabase(input.databaseUrl, { max: 20 });
   await applyMigrations(database.sql);
-  const realtime = createRealtime(logger);
+  const realtime = createRealtime({ logger, databaseUrl: input.databaseUrl });
   const jobSql = postgres(input.databaseUrl, { max: 6, onnotice: () => {}, backoff: reconnectBackoff, connection: { application_name: 'omnichat-jobs' } });
   const readiness = createReadinessProbe(input.databaseUrl);
   const boss = createJobQueue(jobSql, logger);
@@ -98,13 +98,17 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
         concurrency: config.dialerConcurrency,
       })
     : null;
-  // Supervisors' live figures: HTTP nodes compute and push them; other nodes tell them what changed.
+  // Supervisors' live figures: each HTTP node computes them for its own sockets (realtime keeps them
+  // on the node), from its own changes at once and from every node's through the signal.
   const monitor = config.roles.has('http')
     ? await createMonitorPublisher({ db: database.db, sql: database.sql, realtime, logger, timeZone: config.timeZone })
     : null;
   const dialerMonitor = config.roles.has('http') ? startDialerMonitorPublisher({ db: database.db, realtime, logger }) : null;
-  const monitorSignal = monitor ? null : createMonitorSignal(database.sql, logger);
-  realtime.onCampaignEvents(monitor ? (ids) => monitor.markDirty(ids) : (ids) => monitorSignal!.signal(ids));
+  const monitorSignal = createMonitorSignal(database.sql, logger);
+  realtime.onCampaignEvents((ids) => {
+    monitor?.markDirty(ids);
+    monitorSignal.signal(ids);
+  });
   await sessions.start();
 
   let httpServer: HttpServer | null = null;
@@ -135,7 +139,8 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
     async stop() {
       stopping = true;
       const closed = httpServer ? new Promise<void>((resolve) => httpServer!.close(() => resolve())) : Promise.resolve();
-      io?.disconnectSockets(true);
+      // This node's sockets only: through the adapter, `io.disconnectSockets` would end every node's.
+      io?.local.disconnectSockets(true);
       httpServer?.closeIdleConnections();
       // The dialer's sends in hand finish and are stored before the sessions they may use go away.
       await dialerRunner?.stop();
@@ -144,10 +149,11 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
       await boss.stop({ graceful: true, close: false, timeout: config.shutdownTimeoutMs });
       await monitor?.stop();
       await dialerMonitor?.stop();
-      await monitorSignal?.flush();
+      await monitorSignal.flush();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
       httpServer?.closeAllConnections();
       await io?.close();
+      await realtime.close();
       await jobSql.end({ timeout: 5 });
       await readiness.close();
       await database.close();

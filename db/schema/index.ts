@@ -8,3 +8,4 @@ export * from './presence.ts';
 export * from './audit.ts';
 export * from './routing.ts';
 export * from './rate-limits.ts';
+export * from './live-events.ts';

@@ -77,7 +77,12 @@ function node(name: string, leaseSeconds = 30): SessionManager {
     pollMs: 60_000, // the tests drive polls with refresh()
     active: true,
     send: (messageId, lastAttempt) =>
-      sendQueuedMessage({ db, boss, realtime, logger: silent, pacing: createSendPacing(db), channels: registry, sessions: manager }, messageId, lastAttempt, 'session-queue'),
+      sendQueuedMessage(
+        { db, boss, realtime, logger: silent, pacing: createSendPacing(db), channels: registry, sessions: manager },
+        messageId,
+        lastAttempt,
+        'session-queue',
+      ),
   });
   managers.push(manager);
   return manager;
@@ -159,7 +164,11 @@ describe('session channels across nodes', () => {
       .values({ channelId: row.id, direction: 'outbound', authorType: 'system', address: '+59899000001', body: 'hi', status: 'queued' })
       .returning();
     // A send job met by node b (which has no connection) goes to the channel's queue, worked by a.
-    await sendQueuedMessage({ db, boss, realtime, logger: silent, pacing: createSendPacing(db), channels: fakeRegistry('b', () => b), sessions: b }, message!.id, false);
+    await sendQueuedMessage(
+      { db, boss, realtime, logger: silent, pacing: createSendPacing(db), channels: fakeRegistry('b', () => b), sessions: b },
+      message!.id,
+      false,
+    );
     await eventually(async () => {
       expect(await db.query.messages.findFirst({ where: eq(messages.id, message!.id) })).toMatchObject({
         status: 'sent',

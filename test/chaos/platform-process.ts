@@ -12,6 +12,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export type Exit = { code: number | null; signal: NodeJS.Signals | null; at: number };
 
 export type PlatformProcess = {
+  /** Empty for a process without the `http` role. */
   url: string;
   pid: number;
   /** Set once the process has exited. */
@@ -31,15 +32,17 @@ export type PlatformProcess = {
 const LEVELS: Record<number, string> = { 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /**
- * `node server/main.ts` as a child process on `databaseUrl`, with every role unless told (`http` is
- * needed), on a free port; it is returned once `/readyz` answers 200. Its output goes to a file,
- * warnings and errors only.
+ * `node server/main.ts` as a child process on `databaseUrl`, with every role unless told, on a free
+ * port; it is returned once `/readyz` answers 200, or at once without the `http` role (nothing to ask
+ * it: wait on what it does). Its output goes to a file, warnings and errors only.
  */
 export async function startPlatformProcess(input: { databaseUrl: string; name: string; roles?: string }): Promise<PlatformProcess> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), `omnichat-chaos-${input.name}-`));
   const logFile = path.join(dataDir, 'platform.log');
   const log = fs.openSync(logFile, 'a');
   const port = await freePort();
+  const roles = input.roles ?? 'http,workers,session-channels';
+  const url = roles.split(',').includes('http') ? `http://127.0.0.1:${port}` : '';
   const child = spawn(process.execPath, ['server/main.ts'], {
     cwd: ROOT,
     env: {
@@ -52,7 +55,7 @@ export async function startPlatformProcess(input: { databaseUrl: string; name: s
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: '5000',
       NODE_ENV: 'production',
-      ROLES: input.roles ?? 'http,workers,session-channels',
+      ROLES: roles,
     },
     stdio: ['ignore', log, log],
   });
@@ -64,17 +67,17 @@ export async function startPlatformProcess(input: { databaseUrl: string; name: s
       resolve(exit);
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
   const logTail = (lines = 40) => fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   try {
-    await waitFor(
-      async () => {
-        if (exit) throw new Error(`the platform exited while starting (${JSON.stringify(exit)}):\n${logTail()}`);
-        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-        return response?.status === 200;
-      },
-      { timeoutMs: 60_000, what: `platform ${input.name} ready` },
-    );
+    if (url)
+      await waitFor(
+        async () => {
+          if (exit) throw new Error(`the platform exited while starting (${JSON.stringify(exit)}):\n${logTail()}`);
+          const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+          return response?.status === 200;
+        },
+        { timeoutMs: 60_000, what: `platform ${input.name} ready` },
+      );
   } catch (error) {
     if (!exit) child.kill('SIGKILL');
     await exited;
