@@ -2,7 +2,7 @@ import { and, eq, gt, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import { campaigns, channels, contactAddresses, contacts, conversations, messages, schedules } from '../db/schema/index.ts';
 import { closeConversation } from '../routing/close-conversation.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
 import { queueConversation } from '../routing/queue-conversation.ts';
@@ -133,7 +133,7 @@ async function applyTurn(uow: UnitOfWork, conversation: ConversationRow, campaig
     await closeConversation(uow, updated!, { reason: 'bot_resolved' });
     return;
   }
-  uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+  emitConversations(uow, [conversation.id]);
 }
 
 /** A handoff node's campaign, by name, when enabled; otherwise the conversation stays in its own. */

@@ -8,7 +8,7 @@ import { QUEUES } from '../kernel/queues.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
 import type { Logger } from '../kernel/logger.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import { presentedMessageEvents, presentMessageRow } from '../messages/message-events.ts';
 import { findOrCreateContactAddress, findOrOpenConversation } from '../conversations/open-conversation.ts';
 import { runFifoJob } from '../kernel/job-queue.ts';
@@ -59,7 +59,7 @@ export async function processInboundMessage(services: BotServices, messageId: nu
           : ((await uow.tx.query.campaigns.findFirst({ where: eq(campaigns.id, touched!.campaignId) })) ?? null);
     const keyword = await handleKeyword(uow, touched!, campaign, message.address, message.body);
     if (keyword) await markHandled(uow, touched!, message.id);
-    uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+    emitConversations(uow, [conversation.id]);
     return keyword || touched!.status !== 'bot' ? null : { conversationId: conversation.id, message };
   });
   if (!botTurn) return;

@@ -1,7 +1,7 @@
 import { and, eq, max } from 'drizzle-orm';
 import { conversations, messages, type UserRole } from '../db/schema/index.ts';
 import { changeConversationStatus } from '../routing/change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
 import { playBotTurn, readBotState, type BotServices, type StoredBotState } from './bot-turn.ts';
@@ -41,7 +41,7 @@ export async function returnToBot(services: BotServices, conversationId: number,
       target: { type: 'conversation', id: conversation.id },
       details: { from: conversation.status, node: node ?? null },
     });
-    uow.emit(...(await conversationEvents(uow.tx, [conversation.id], conversation.assignedUserId)));
+    emitConversations(uow, [conversation.id], conversation.assignedUserId);
   });
   await playBotTurn(services, conversationId, { type: 'enter', ...(node ? { node } : {}) });
 }

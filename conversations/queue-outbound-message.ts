@@ -5,7 +5,7 @@ import { plainText } from '../messages/outbound-content.ts';
 import { enqueueSend } from '../messages/enqueue-send.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
-import { conversationEvents } from './conversation-events.ts';
+import { emitConversations } from './conversation-events.ts';
 import { messageEvents, presentedMessageEvents, presentMessageRow } from '../messages/message-events.ts';
 import type { ConversationRow } from './open-conversation.ts';
 import { smsMeasure } from '../messages/sms-encoding.ts';
@@ -72,6 +72,6 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       : presentedMessageEvents([presentMessageRow(message!, conversation, null)], 'message.created')),
   );
   // The inbox shows the last message: refresh the summary too.
-  uow.emit(...(await conversationEvents(uow.tx, [conversation.id])));
+  emitConversations(uow, [conversation.id]);
   return message!;
 }

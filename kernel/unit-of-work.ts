@@ -41,7 +41,14 @@ export async function inTransaction<T>(services: Services, work: (uow: UnitOfWor
         if (!deferred.has(key)) deferred.set(key, later);
       },
     });
-    for (const key of [...deferred.keys()].sort()) await deferred.get(key)!();
+    // In key order; work deferred by deferred work runs too.
+    const done = new Set<string>();
+    for (let next = [...deferred.keys()].sort(); next.length; next = [...deferred.keys()].filter((key) => !done.has(key)).sort()) {
+      for (const key of next) {
+        done.add(key);
+        await deferred.get(key)!();
+      }
+    }
     return value;
   });
   services.realtime.publish(events);

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { agentPresence, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import { trimQueue } from './queue-conversation.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';
@@ -68,7 +68,7 @@ export async function assignNext(uow: UnitOfWork, campaignId: number): Promise<b
     if (campaign.strategy === 'round_robin') {
       await tx.update(campaigns).set({ lastAssignedPosition: candidate.position }).where(eq(campaigns.id, campaignId));
     }
-    uow.emit(...(await conversationEvents(tx, [head.id])));
+    emitConversations(uow, [head.id]);
     return true;
   }
   return false;

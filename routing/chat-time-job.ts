@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { conversations } from '../db/schema/index.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import { QUEUES } from '../kernel/queues.ts';
 import { rooms } from '../kernel/realtime.ts';
@@ -24,7 +24,7 @@ export async function flagChatTime(services: Services, timer: AssignmentTimer): 
       event: 'conversation.flagged',
       payload: { conversationId: timer.conversationId, flag: 'chat_time' },
     });
-    uow.emit(...(await conversationEvents(uow.tx, [timer.conversationId])));
+    emitConversations(uow, [timer.conversationId]);
     return true;
   });
 }

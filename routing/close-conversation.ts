@@ -1,7 +1,7 @@
 import type { CloseReason } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { changeConversationStatus } from './change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { audit } from '../kernel/audit.ts';
 import { eq } from 'drizzle-orm';
@@ -31,7 +31,7 @@ export async function closeConversation(
     target: { type: 'conversation', id: conversation.id },
     details: { reason: input.reason, from: conversation.status },
   });
-  uow.emit(...(await conversationEvents(uow.tx, [closed.id])));
+  emitConversations(uow, [closed.id]);
   return closed;
 }
 

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { agentPresence, campaigns, conversationOffers, conversations } from '../db/schema/index.ts';
 import type { Executor } from '../db/connection.ts';
 import { changeConversationStatus } from './change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import { presentConversations } from '../conversations/presenters.ts';
 import type { Offer } from '../contract/routing.ts';
 import { rooms } from '../kernel/realtime.ts';
@@ -125,7 +125,7 @@ export async function acceptOffer({ uow, actor }: CommandContext, { conversation
   await tx.update(agentPresence).set({ lastAssignedAt: now }).where(eq(agentPresence.userId, userId));
   // At capacity now: the agent's other offers are withdrawn by the campaigns' next offer round.
   if (activeBefore + 1 >= campaign.maxInteractionsPerAgent) await requestAssignmentForAgent(uow, userId);
-  uow.emit(...(await conversationEvents(tx, [conversationId])));
+  emitConversations(uow, [conversationId]);
   return assigned;
 }
 

@@ -1,5 +1,5 @@
 import { and, asc, count, eq } from 'drizzle-orm';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import { campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -73,7 +73,7 @@ export async function trimQueue(uow: UnitOfWork, campaignId: number): Promise<nu
     await refuseQueueFull(uow, conversation, campaign);
     refused.push(conversation.id);
   }
-  if (refused.length) uow.emit(...(await conversationEvents(tx, refused)));
+  if (refused.length) emitConversations(uow, refused);
   return refused.length;
 }
 

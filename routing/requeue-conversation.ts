@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { conversations, type ReleaseReason } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { requestAssignment } from './queue-conversation.ts';
@@ -31,7 +31,7 @@ export async function requeueConversation(
     target: { type: 'conversation', id: conversation.id },
     details: { reason: input.reason, fromUserId: conversation.assignedUserId },
   });
-  uow.emit(...(await conversationEvents(uow.tx, [conversation.id], conversation.assignedUserId)));
+  emitConversations(uow, [conversation.id], conversation.assignedUserId);
   return requeued;
 }
 

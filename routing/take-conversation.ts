@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { lockAgentLoad } from './agent-load.ts';
 import { campaignMembers, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
 import { DomainError } from '../kernel/errors.ts';
@@ -55,6 +55,6 @@ export async function takeConversation({ uow, actor }: CommandContext, { convers
     target: { type: 'conversation', id: conversation.id },
     details: { from: conversation.status },
   });
-  uow.emit(...(await conversationEvents(tx, [conversation.id])));
+  emitConversations(uow, [conversation.id]);
   return taken;
 }

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { agentPresence, campaignMembers, campaigns, conversations, users } from '../db/schema/index.ts';
 import { changeConversationStatus, withdrawOffers } from './change-status.ts';
-import { conversationEvents } from '../conversations/conversation-events.ts';
+import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';
@@ -41,7 +41,7 @@ export async function transferConversation(
     target: { type: 'conversation', id: conversationId },
     details: { fromUserId: conversation.assignedUserId, fromCampaignId: conversation.campaignId, ...target },
   });
-  uow.emit(...(await conversationEvents(tx, [conversationId], conversation.assignedUserId)));
+  emitConversations(uow, [conversationId], conversation.assignedUserId);
   return result;
 }
 
