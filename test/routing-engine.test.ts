@@ -388,12 +388,16 @@ describe('queue limits and live figures', () => {
     const [first, second] = [await customer(channel.id, campaign.id, 'bot'), await customer(channel.id, campaign.id, 'bot')];
     // The first handoff stays uncommitted until the second has counted the queue: neither waits on the other.
     let secondDone: () => void = () => {};
+    let firstDone: () => void = () => {};
     const secondCounted = new Promise<void>((resolve) => (secondDone = resolve));
+    const firstCounted = new Promise<void>((resolve) => (firstDone = resolve));
     const firstHandoff = inTransaction(platform.services, async (uow) => {
       const queued = await queueConversation(uow, (await conversation(first.id))!, campaign);
+      firstDone();
       await secondCounted;
       return queued;
     });
+    await firstCounted;
     const secondHandoff = await inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(second.id))!, campaign));
     secondDone();
     expect(secondHandoff).toMatchObject({ status: 'queued' });
