@@ -1,6 +1,6 @@
 import { and, eq, gt, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
-import { campaigns, channels, contactAddresses, contacts, conversations, messages, schedules } from '../db/schema/index.ts';
+import { campaigns, channels, contactAddresses, contacts, conversations, messages, schedules, type ChannelType } from '../db/schema/index.ts';
 import { closeConversation } from '../routing/close-conversation.ts';
 import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
@@ -40,6 +40,17 @@ export async function turnContext(
   platformUrl: string,
   now = new Date(),
 ): Promise<TurnContext> {
+  return (await readTurnFacts(db, conversation, campaign, platformUrl, now)).context;
+}
+
+/** The turn's context, and where its replies go (the customer's address and the channel's type, read with it). */
+async function readTurnFacts(
+  db: Executor,
+  conversation: ConversationRow,
+  campaign: Campaign,
+  platformUrl: string,
+  now = new Date(),
+): Promise<{ context: TurnContext; route: { address: string; channelType: ChannelType } | undefined }> {
   const [[person], [channel], schedule, open] = await Promise.all([
     db
       .select({ name: contacts.name, attributes: contacts.attributes, address: contactAddresses.address })
@@ -51,13 +62,59 @@ export async function turnContext(
     isScheduleOpen(db, campaign.scheduleId, now),
   ]);
   return {
-    now,
-    conversationId: conversation.id,
-    contact: { name: person?.name ?? null, address: person?.address ?? '', attributes: person?.attributes ?? {} },
-    channel: { type: channel?.type ?? '', name: channel?.name ?? '' },
-    campaign: { name: campaign.name, timeZone: schedule?.timeZone ?? 'UTC', open, outOfTimeMessage: campaign.outOfTimeMessage },
-    platformUrl,
+    context: {
+      now,
+      conversationId: conversation.id,
+      contact: { name: person?.name ?? null, address: person?.address ?? '', attributes: person?.attributes ?? {} },
+      channel: { type: channel?.type ?? '', name: channel?.name ?? '' },
+      campaign: { name: campaign.name, timeZone: schedule?.timeZone ?? 'UTC', open, outOfTimeMessage: campaign.outOfTimeMessage },
+      platformUrl,
+    },
+    route: person && channel ? { address: person.address, channelType: channel.type } : undefined,
   };
+}
+
+/** Everything a turn needs before it runs: the stored state, the flow, the session it continues, and its facts. */
+async function prepareTurn(db: Executor, conversation: ConversationRow, campaign: Campaign, platformUrl: string) {
+  const stored = readBotState(conversation.botState);
+  const { flowId, flow } = await flowFor(db, campaign, stored?.flowId ?? null);
+  // A conversation moving to another flow (handed back to the bot, a campaign's new flow) keeps its variables.
+  const session: BotSession =
+    stored && stored.flowId === flowId ? structuredClone(stored) : { ...newSession(flowId), vars: structuredClone(stored?.vars ?? {}) };
+  const facts = await readTurnFacts(db, conversation, campaign, platformUrl);
+  return { stored, flow, session, ...facts };
+}
+
+/**
+ * Plays the bot's turn inside the caller's transaction, which holds the conversation's row (it has
+ * just attached the customer's message to it), so the message and the answer commit together. A
+ * flow that reaches an HTTP node on the way is not played here (no outside call is made while rows
+ * are locked): answers false, nothing written, and the caller plays it with `playBotTurn` after
+ * commit. True when the turn is done (or there was none to play).
+ */
+export async function playBotTurnHere(
+  uow: UnitOfWork,
+  services: BotServices,
+  conversation: ConversationRow,
+  campaign: Campaign,
+  input: TurnInput & { messageId?: number },
+): Promise<boolean> {
+  if (conversation.status !== 'bot' || !campaign.enabled) return true;
+  const prepared = await prepareTurn(uow.tx, conversation, campaign, services.selfUrl());
+  if (input.messageId !== undefined && prepared.stored && prepared.stored.handled >= input.messageId) return true;
+  let outsideCall = false;
+  const result = await runTurn(prepared.flow, prepared.session, input, prepared.context, {
+    http: async () => {
+      outsideCall = true;
+      throw new Error('HTTP nodes are called outside the transaction');
+    },
+    outOfHoursNotified: conversation.outOfHoursNotifiedAt !== null,
+  });
+  if (outsideCall) return false;
+  const stored = prepared.stored;
+  const state: StoredBotState = { ...result.session, turn: (stored?.turn ?? 0) + 1, handled: input.messageId ?? stored?.handled ?? 0 };
+  await applyTurn(uow, conversation, campaign, prepared.flow, result, state, prepared.route);
+  return true;
 }
 
 /**
@@ -74,10 +131,7 @@ export async function playBotTurn(services: BotServices, conversationId: number,
     if (input.messageId !== undefined && stored && stored.handled >= input.messageId) return; // answered already
     const campaign = await services.db.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId) });
     if (!campaign?.enabled) return;
-    const { flowId, flow } = await flowFor(services.db, campaign, stored?.flowId ?? null);
-    // A conversation moving to another flow (handed back to the bot, a campaign's new flow) keeps its variables.
-    const session = stored && stored.flowId === flowId ? stored : { ...newSession(flowId), vars: stored?.vars ?? {} };
-    const context = await turnContext(services.db, conversation, campaign, services.selfUrl());
+    const { flow, session, context, route } = await prepareTurn(services.db, conversation, campaign, services.selfUrl());
     const result = await runTurn(flow, session, input, context, {
       http: services.botHttp ?? fetchJson,
       outOfHoursNotified: conversation.outOfHoursNotifiedAt !== null,
@@ -88,7 +142,7 @@ export async function playBotTurn(services: BotServices, conversationId: number,
       if (!current || current.status !== 'bot') return 'dropped';
       if ((readBotState(current.botState)?.turn ?? 0) !== (stored?.turn ?? 0)) return 'stale';
       const state: StoredBotState = { ...result.session, turn: (stored?.turn ?? 0) + 1, handled: input.messageId ?? stored?.handled ?? 0 };
-      await applyTurn(uow, current, campaign, flow, result, state);
+      await applyTurn(uow, current, campaign, flow, result, state, route);
       return 'applied';
     });
     if (applied !== 'stale') return;
@@ -97,7 +151,15 @@ export async function playBotTurn(services: BotServices, conversationId: number,
 }
 
 /** Writes a turn: its replies in order, the new state, and the handoff or close it decided. */
-async function applyTurn(uow: UnitOfWork, conversation: ConversationRow, campaign: Campaign, flow: Flow, result: TurnResult, state: StoredBotState) {
+async function applyTurn(
+  uow: UnitOfWork,
+  conversation: ConversationRow,
+  campaign: Campaign,
+  flow: Flow,
+  result: TurnResult,
+  state: StoredBotState,
+  route: { address: string; channelType: ChannelType } | undefined,
+) {
   const now = new Date();
   for (const reply of result.replies) {
     await queueOutboundMessage(uow, {
@@ -107,6 +169,7 @@ async function applyTurn(uow: UnitOfWork, conversation: ConversationRow, campaig
       body: reply.body,
       content: reply.content,
       typingDelayMs: flow.settings.typingDelayMs,
+      route,
     });
   }
   const minutes = flow.settings.inactivityMinutes;

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { markHandled, playBotTurn, unansweredMessages, type BotServices } from './bot-turn.ts';
+import { markHandled, playBotTurn, playBotTurnHere, unansweredMessages, type BotServices } from './bot-turn.ts';
+import type { TurnInput } from './flow-engine.ts';
 import { handleKeyword } from './opt-out.ts';
 import { campaigns, conversations, messages } from '../db/schema/index.ts';
 import { resolveCampaign } from '../routing/resolve-campaign.ts';
@@ -24,9 +25,11 @@ export type InboundJob = { messageId: number };
 
 /**
  * Attaches a stored inbound message to its contact's open conversation (opening one with the bot if
- * needed) and tells the console, in one transaction; opt-out keywords are handled in it too. Then, if
- * the conversation is the bot's, the bot takes its turn (see `playBotTurn`). A retried job whose
- * message is attached already still lets the bot answer it if it had not (a crash between the two).
+ * needed), handles opt-out keywords, and, if the conversation is the bot's, plays the bot's turn, all
+ * in one transaction: the message, its answer and the console's events commit together. A flow that
+ * calls out over HTTP on the way plays its turn after commit instead (`playBotTurn`: no outside call
+ * while rows are locked). A retried job whose message is attached already still lets the bot answer
+ * it if it had not (a crash between the two).
  */
 export async function processInboundMessage(services: BotServices, messageId: number): Promise<void> {
   const botTurn = await inTransaction(services, async (uow) => {
@@ -60,16 +63,18 @@ export async function processInboundMessage(services: BotServices, messageId: nu
     const keyword = await handleKeyword(uow, touched!, campaign, message.address, message.body);
     if (keyword) await markHandled(uow, touched!, message.id);
     emitConversations(uow, [conversation.id]);
-    return keyword || touched!.status !== 'bot' ? null : { conversationId: conversation.id, message };
+    if (keyword || touched!.status !== 'bot' || !campaign) return null;
+    // The bot answers in this same transaction unless its flow calls out over HTTP on the way.
+    return (await playBotTurnHere(uow, services, touched!, campaign, turnInput(message))) ? null : { conversationId: conversation.id, message };
   });
   if (!botTurn) return;
-  const replyId = botTurn.message.metadata.replyId;
-  await playBotTurn(services, botTurn.conversationId, {
-    type: 'message',
-    text: botTurn.message.body,
-    ...(typeof replyId === 'string' ? { replyId } : {}),
-    messageId: botTurn.message.id,
-  });
+  await playBotTurn(services, botTurn.conversationId, turnInput(botTurn.message));
+}
+
+/** The bot's input for a customer's message. */
+function turnInput(message: typeof messages.$inferSelect): TurnInput & { messageId: number } {
+  const replyId = message.metadata.replyId;
+  return { type: 'message', text: message.body, ...(typeof replyId === 'string' ? { replyId } : {}), messageId: message.id };
 }
 
 /**

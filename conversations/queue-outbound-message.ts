@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
-import { channels, contactAddresses, conversations, messages, type AuthorType, type OutboundContent } from '../db/schema/index.ts';
+import { channels, contactAddresses, conversations, messages, type AuthorType, type ChannelType, type OutboundContent } from '../db/schema/index.ts';
 import { plainText } from '../messages/outbound-content.ts';
 import { enqueueSend } from '../messages/enqueue-send.ts';
 import { assertFreeFormAllowed } from '../gateway/service-window.ts';
@@ -20,6 +20,8 @@ export type OutboundInput = {
   content?: OutboundContent;
   /** Milliseconds of "typing…" (where the channel shows it) before the send; kept in the row's metadata. */
   typingDelayMs?: number;
+  /** The customer's address and the channel's type, when the caller has read them already (saves two look-ups). */
+  route?: { address: string; channelType: ChannelType };
 };
 
 /**
@@ -30,14 +32,9 @@ export type OutboundInput = {
 export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput): Promise<typeof messages.$inferSelect> {
   const { conversation } = input;
   assert(input.typingDelayMs === undefined || (Number.isFinite(input.typingDelayMs) && input.typingDelayMs >= 0), 'typingDelayMs is a number of milliseconds');
-  const address = await uow.tx.query.contactAddresses.findFirst({
-    where: eq(contactAddresses.id, conversation.contactAddressId),
-    columns: { address: true },
-  });
-  if (!address) throw new Error(`conversation ${conversation.id} has no contact address`);
-  const channel = await uow.tx.query.channels.findFirst({ where: eq(channels.id, conversation.channelId), columns: { type: true } });
+  const { address, channelType } = input.route ?? (await routeOf(uow, conversation));
   // An approved template is how WhatsApp lets a business write again after the 24-hour window.
-  if (input.content?.type !== 'template') assertFreeFormAllowed(channel!.type, conversation.lastContactMessageAt);
+  if (input.content?.type !== 'template') assertFreeFormAllowed(channelType, conversation.lastContactMessageAt);
   const now = new Date();
   const [message] = await uow.tx
     .insert(messages)
@@ -48,7 +45,7 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       authorType: input.authorType,
       authorUserId: input.authorUserId ?? null,
       botNode: input.botNode ?? null,
-      address: address.address,
+      address,
       body: input.body,
       content: input.content ?? null,
       ...smsMeasure(plainText(input.body, input.content)),
@@ -74,4 +71,15 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
   // The inbox shows the last message: refresh the summary too.
   emitConversations(uow, [conversation.id]);
   return message!;
+}
+
+/** The customer's address and the channel's type of a conversation. */
+async function routeOf(uow: UnitOfWork, conversation: ConversationRow): Promise<{ address: string; channelType: ChannelType }> {
+  const [row] = await uow.tx
+    .select({ address: contactAddresses.address, channelType: channels.type })
+    .from(contactAddresses)
+    .innerJoin(channels, eq(channels.id, conversation.channelId))
+    .where(eq(contactAddresses.id, conversation.contactAddressId));
+  if (!row) throw new Error(`conversation ${conversation.id} has no contact address`);
+  return row;
 }
