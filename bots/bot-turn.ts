@@ -2,6 +2,7 @@ import { and, eq, gt, gte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.ts';
 import { campaigns, channels, contactAddresses, contacts, conversations, messages, schedules, type ChannelType } from '../db/schema/index.ts';
 import { closeConversation } from '../routing/close-conversation.ts';
+import type { ConversationChanges } from '../routing/change-status.ts';
 import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { queueOutboundMessage } from '../conversations/queue-outbound-message.ts';
@@ -170,31 +171,26 @@ async function applyTurn(
       content: reply.content,
       typingDelayMs: flow.settings.typingDelayMs,
       route,
+      touchConversation: false,
     });
   }
+  // Everything the turn changes on the conversation, in one update (with the status change, if any).
   const minutes = flow.settings.inactivityMinutes;
-  const [updated] = await uow.tx
-    .update(conversations)
-    .set({
-      botState: state,
-      botExpiresAt: minutes > 0 ? new Date(now.getTime() + minutes * 60_000) : null,
-      ...(result.replies.length && !conversation.greetedAt ? { greetedAt: now } : {}),
-      ...(result.notifiedOutOfHours ? { outOfHoursNotifiedAt: now } : {}),
-    })
-    .where(eq(conversations.id, conversation.id))
-    .returning();
+  const changes: ConversationChanges = {
+    botState: state,
+    botExpiresAt: minutes > 0 ? new Date(now.getTime() + minutes * 60_000) : null,
+    ...(result.replies.length ? { lastMessageAt: now } : {}),
+    ...(result.replies.length && !conversation.greetedAt ? { greetedAt: now } : {}),
+    ...(result.notifiedOutOfHours ? { outOfHoursNotifiedAt: now } : {}),
+  };
   const { outcome } = result;
   if (outcome.type === 'handoff') {
     const target = outcome.campaign ? await campaignNamed(uow, outcome.campaign) : null;
-    const [noted] = await uow.tx
-      .update(conversations)
-      .set({ handoffNote: outcome.note, priority: outcome.priority, botExpiresAt: null })
-      .where(eq(conversations.id, conversation.id))
-      .returning();
-    await queueConversation(uow, noted!, target ?? campaign);
+    await queueConversation(uow, conversation, target ?? campaign, { ...changes, handoffNote: outcome.note, priority: outcome.priority, botExpiresAt: null });
   } else if (outcome.type === 'close') {
-    await closeConversation(uow, updated!, { reason: 'bot_resolved' });
-    return;
+    await closeConversation(uow, conversation, { reason: 'bot_resolved', changes });
+  } else {
+    await uow.tx.update(conversations).set(changes).where(eq(conversations.id, conversation.id));
   }
   emitConversations(uow, [conversation.id]);
 }

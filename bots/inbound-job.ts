@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, or } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { markHandled, playBotTurn, playBotTurnHere, unansweredMessages, type BotServices } from './bot-turn.ts';
 import type { TurnInput } from './flow-engine.ts';
@@ -21,7 +21,10 @@ export const options: Omit<Queue, 'name'> = { policy: 'key_strict_fifo', retryLi
 export const workOptions = { ...BATCH_WORK, batchSize: 10, localConcurrency: 2 } satisfies WorkOptions;
 const CONCURRENCY_PER_BATCH = 5;
 
-export type InboundJob = { messageId: number };
+/** The message, and its customer (absent from jobs queued before it was added). */
+export type InboundJob = { messageId: number; channelId?: number; address?: string };
+
+type MessageRow = typeof messages.$inferSelect;
 
 /**
  * Attaches a stored inbound message to its contact's open conversation (opening one with the bot if
@@ -31,9 +34,11 @@ export type InboundJob = { messageId: number };
  * while rows are locked). A retried job whose message is attached already still lets the bot answer
  * it if it had not (a crash between the two).
  */
-export async function processInboundMessage(services: BotServices, messageId: number): Promise<void> {
+export async function processInboundMessage(services: BotServices, waiting: number | MessageRow): Promise<void> {
   const botTurn = await inTransaction(services, async (uow) => {
-    const [message] = await uow.tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
+    // A row the drain read already (not locked): attaching it below is guarded, so a message another
+    // job attached meanwhile is taken as attached. An id is read here, locked.
+    const [message] = typeof waiting === 'number' ? await uow.tx.select().from(messages).where(eq(messages.id, waiting)).for('update') : [waiting];
     if (!message) return null;
     if (message.conversationId !== null) return { conversationId: message.conversationId, message }; // a retried job
     const address = await findOrCreateContactAddress(uow.tx, {
@@ -46,13 +51,22 @@ export async function processInboundMessage(services: BotServices, messageId: nu
       resolveCampaign(uow.tx, message.channelId, to),
     );
     const { conversation } = opened;
-    const [attached] = await uow.tx.update(messages).set({ conversationId: conversation.id }).where(eq(messages.id, message.id)).returning();
+    const [attached] = await uow.tx
+      .update(messages)
+      .set({ conversationId: conversation.id })
+      .where(and(eq(messages.id, message.id), isNull(messages.conversationId)))
+      .returning();
+    if (!attached) {
+      // Attached by another job meanwhile (one that expired mid-drain): as for a retried job.
+      const [current] = await uow.tx.select().from(messages).where(eq(messages.id, message.id));
+      return current?.conversationId ? { conversationId: current.conversationId, message: current } : null;
+    }
     const [touched] = await uow.tx
       .update(conversations)
       .set({ lastMessageAt: message.createdAt, lastContactMessageAt: message.createdAt })
       .where(eq(conversations.id, conversation.id))
       .returning();
-    uow.emit(...presentedMessageEvents([presentMessageRow(attached!, touched!, null)], 'message.created'));
+    uow.emit(...presentedMessageEvents([presentMessageRow(attached, touched!, null)], 'message.created'));
     // A conversation just opened brought its campaign row along; an older one reads it.
     const campaign =
       opened.campaign !== undefined
@@ -87,17 +101,28 @@ function turnInput(message: typeof messages.$inferSelect): TurnInput & { message
  * restarting, the process killed); answered after the later messages, they would never be, as the
  * bot answers a message once and in order.
  */
-export async function drainCustomer(services: BotServices, messageId: number): Promise<void> {
-  const job = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
-  if (!job) return;
-  const pending = await services.db
-    .select({ id: messages.id })
+export async function drainCustomer(services: BotServices, messageId: number, customer?: { channelId: number; address: string }): Promise<void> {
+  const key = customer ?? (await services.db.query.messages.findFirst({ where: eq(messages.id, messageId), columns: { channelId: true, address: true } }));
+  if (!key) return;
+  // The customer's messages waiting to be attached, and the job's own (attached already if this is a retry).
+  const rows = await services.db
+    .select()
     .from(messages)
-    .where(and(eq(messages.channelId, job.channelId), eq(messages.address, job.address), eq(messages.direction, 'inbound'), isNull(messages.conversationId)))
+    .where(
+      and(
+        eq(messages.channelId, key.channelId),
+        eq(messages.address, key.address),
+        eq(messages.direction, 'inbound'),
+        or(isNull(messages.conversationId), eq(messages.id, messageId)),
+      ),
+    )
     .orderBy(asc(messages.id));
-  const unanswered = job.conversationId === null ? [] : await unansweredMessages(services.db, job.conversationId, messageId);
-  const ids = [...new Set([...pending.map((row) => row.id), ...unanswered, messageId])].sort((a, b) => a - b);
-  for (const id of ids) await processInboundMessage(services, id);
+  const own = rows.find((row) => row.id === messageId);
+  if (!own) return;
+  const unanswered = own.conversationId === null ? [] : await unansweredMessages(services.db, own.conversationId, messageId);
+  const waiting = new Map<number, number | MessageRow>(rows.filter((row) => row.conversationId === null).map((row) => [row.id, row]));
+  for (const id of [...unanswered, messageId]) if (!waiting.has(id)) waiting.set(id, id);
+  for (const id of [...waiting.keys()].sort((a, b) => a - b)) await processInboundMessage(services, waiting.get(id)!);
 }
 
 export function handle(services: BotServices, logger: Logger) {
@@ -105,7 +130,11 @@ export function handle(services: BotServices, logger: Logger) {
     runBatch(jobs, CONCURRENCY_PER_BATCH, (job) =>
       // The message stays stored and visible, for a retry by hand, if its last attempt fails too.
       runFifoJob(job, logger, { context: { messageId: job.data.messageId }, gaveUp: 'inbound message could not be processed' }, () =>
-        drainCustomer(services, job.data.messageId),
+        drainCustomer(
+          services,
+          job.data.messageId,
+          job.data.channelId !== undefined && job.data.address !== undefined ? { channelId: job.data.channelId, address: job.data.address } : undefined,
+        ),
       ),
     );
 }

@@ -22,6 +22,8 @@ export type OutboundInput = {
   typingDelayMs?: number;
   /** The customer's address and the channel's type, when the caller has read them already (saves two look-ups). */
   route?: { address: string; channelType: ChannelType };
+  /** False when the caller updates the conversation itself in this transaction and sets `lastMessageAt` there. */
+  touchConversation?: boolean;
 };
 
 /**
@@ -54,13 +56,14 @@ export async function queueOutboundMessage(uow: UnitOfWork, input: OutboundInput
       createdAt: now,
     })
     .returning();
-  await uow.tx
-    .update(conversations)
-    .set({
-      lastMessageAt: now,
-      ...(input.authorType === 'agent' && !conversation.firstAgentReplyAt ? { firstAgentReplyAt: now } : {}),
-    })
-    .where(eq(conversations.id, conversation.id));
+  if (input.touchConversation !== false)
+    await uow.tx
+      .update(conversations)
+      .set({
+        lastMessageAt: now,
+        ...(input.authorType === 'agent' && !conversation.firstAgentReplyAt ? { firstAgentReplyAt: now } : {}),
+      })
+      .where(eq(conversations.id, conversation.id));
   await enqueueSend(uow, message!); // retries: the queue's own options
   // Presented from the inserted row; only an agent's name needs a look-up.
   uow.emit(

@@ -40,7 +40,10 @@ export async function storeInbound(uow: UnitOfWork, inbound: readonly InboundMes
   const stored = rows.sort((a, b) => a.id - b.id);
   await uow.enqueueMany(
     QUEUES.conversationInbound,
-    stored.map((row) => ({ data: { messageId: row.id }, singletonKey: customerKey(row.channelId, row.address) })),
+    stored.map((row) => ({
+      data: { messageId: row.id, channelId: row.channelId, address: row.address },
+      singletonKey: customerKey(row.channelId, row.address),
+    })),
   );
   return { stored, duplicates: inbound.length - stored.length };
 }

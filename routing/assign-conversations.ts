@@ -2,7 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import { agentPresence, campaigns, conversations } from '../db/schema/index.ts';
 import { changeConversationStatus } from './change-status.ts';
 import { emitConversations } from '../conversations/conversation-events.ts';
-import { trimQueue } from './queue-conversation.ts';
 import { inTransaction, type Services, type UnitOfWork } from '../kernel/unit-of-work.ts';
 import { lockAgentLoad } from './agent-load.ts';
 import { candidateAgents, lastAgentOf, QUEUE_ORDER } from './candidate-agents.ts';
@@ -12,16 +11,10 @@ import { offerWaiting } from './offers.ts';
 export async function assignWaiting(services: Services, campaignId: number, limit = 500): Promise<number> {
   const campaign = await services.db.query.campaigns.findFirst({ where: eq(campaigns.id, campaignId) });
   if (!campaign) return 0;
-  if (campaign.strategy === 'offer_all') {
-    const offered = await inTransaction(services, (uow) => offerWaiting(uow, campaignId));
-    await inTransaction(services, (uow) => trimQueue(uow, campaignId));
-    return offered;
-  }
+  if (campaign.strategy === 'offer_all') return inTransaction(services, (uow) => offerWaiting(uow, campaignId));
   let assigned = 0;
   // One transaction per assignment keeps row locks short, so several workers interleave.
   while (assigned < limit && (await inTransaction(services, (uow) => assignNext(uow, campaignId)))) assigned++;
-  // Whoever is still waiting beyond the ACD limit (handoffs that raced past it) is answered now.
-  await inTransaction(services, (uow) => trimQueue(uow, campaignId));
   return assigned;
 }
 

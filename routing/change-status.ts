@@ -9,7 +9,9 @@ import type { UnitOfWork } from '../kernel/unit-of-work.ts';
 import { transition, TransitionError, type ConversationEvent } from '../conversations/conversation-status.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 
-type Changes = Partial<Omit<typeof conversations.$inferInsert, 'id' | 'status'>>;
+/** Columns a caller changes together with the status, in the same update. */
+export type ConversationChanges = Partial<Omit<typeof conversations.$inferInsert, 'id' | 'status'>>;
+type Changes = ConversationChanges;
 
 /** How an agent gets the conversation, or why the one holding it lets it go; recorded in `conversation_assignments`. */
 export type AssignmentNote = {

@@ -1,6 +1,6 @@
 import type { CloseReason } from '../db/schema/index.ts';
 import type { UnitOfWork } from '../kernel/unit-of-work.ts';
-import { changeConversationStatus } from './change-status.ts';
+import { changeConversationStatus, type ConversationChanges } from './change-status.ts';
 import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { audit } from '../kernel/audit.ts';
@@ -14,16 +14,14 @@ import { domainErrors } from '../kernel/errors.ts';
 export async function closeConversation(
   uow: UnitOfWork,
   conversation: ConversationRow,
-  input: { reason: CloseReason; closedByUserId?: number },
+  input: { reason: CloseReason; closedByUserId?: number; changes?: ConversationChanges },
 ): Promise<ConversationRow> {
   // An agent's freed capacity goes back to routing inside changeConversationStatus.
   const closed = await changeConversationStatus(
     uow,
     conversation,
     { type: 'close', reason: input.reason },
-    {
-      closedByUserId: input.closedByUserId ?? null,
-    },
+    { ...input.changes, closedByUserId: input.closedByUserId ?? null },
   );
   await audit(uow.tx, {
     by: { userId: input.closedByUserId ?? null },

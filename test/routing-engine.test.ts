@@ -15,7 +15,7 @@ import {
   messages,
   type CampaignStrategy,
 } from '../db/schema/index.ts';
-import { requestAssignment, queueConversation } from '../routing/queue-conversation.ts';
+import { requestAssignment, queueConversation, UNLOCKED_MARGIN } from '../routing/queue-conversation.ts';
 import { conversationEvents } from '../conversations/conversation-events.ts';
 import { QUEUES, type QueueName } from '../kernel/queues.ts';
 import { inTransaction } from '../kernel/unit-of-work.ts';
@@ -383,34 +383,34 @@ describe('queue limits and live figures', () => {
     });
   });
 
-  it('holds the ACD limit without a lock in the bot path: two handoffs racing past it are both queued, and the assignment pass answers the later one', async () => {
-    const { channel, campaign } = await campaignFor([], { acdMaxWaiting: 1 });
-    const [first, second] = [await customer(channel.id, campaign.id, 'bot'), await customer(channel.id, campaign.id, 'bot')];
-    // The first handoff stays uncommitted until the second has counted the queue: neither waits on the other.
-    let secondDone: () => void = () => {};
-    let firstDone: () => void = () => {};
-    const secondCounted = new Promise<void>((resolve) => (secondDone = resolve));
-    const firstCounted = new Promise<void>((resolve) => (firstDone = resolve));
-    const firstHandoff = inTransaction(platform.services, async (uow) => {
-      const queued = await queueConversation(uow, (await conversation(first.id))!, campaign);
-      firstDone();
-      await secondCounted;
-      return queued;
-    });
-    await firstCounted;
-    const secondHandoff = await inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(second.id))!, campaign));
-    secondDone();
-    expect(secondHandoff).toMatchObject({ status: 'queued' });
-    expect(await firstHandoff).toMatchObject({ status: 'queued' });
-    // The campaign's assignment pass (asked for by both handoffs) turns the later one away.
-    await eventually(async () => {
-      const [a, b] = [await conversation(first.id), await conversation(second.id)];
-      const later = a!.queuedAt! > b!.queuedAt! || (a!.queuedAt!.getTime() === b!.queuedAt!.getTime() && a!.id > b!.id) ? a! : b!;
-      const earlier = later.id === a!.id ? b! : a!;
-      expect(earlier).toMatchObject({ status: 'queued' });
-      expect(later).toMatchObject({ status: 'closed', closeReason: 'queue_full' });
-      const [full] = await platform.services.db.select().from(messages).where(eq(messages.conversationId, later.id));
-      expect(full).toMatchObject({ body: 'The queue is full', botNode: 'queue_full' });
-    });
+  it('lets handoffs far below the ACD limit pass each other without a lock, and near it gives the last place to one of two racing', async () => {
+    const racing = async (acdMaxWaiting: number) => {
+      const { channel, campaign } = await campaignFor([], { acdMaxWaiting });
+      const [first, second] = [await customer(channel.id, campaign.id, 'bot'), await customer(channel.id, campaign.id, 'bot')];
+      // The first handoff has counted the queue and stays uncommitted while the second runs.
+      let release: () => void = () => {};
+      let counted: () => void = () => {};
+      const hold = new Promise<void>((resolve) => (release = resolve));
+      const firstCounted = new Promise<void>((resolve) => (counted = resolve));
+      const firstHandoff = inTransaction(platform.services, async (uow) => {
+        const queued = await queueConversation(uow, (await conversation(first.id))!, campaign);
+        counted();
+        await hold;
+        return queued;
+      });
+      await firstCounted;
+      const secondHandoff = inTransaction(platform.services, async (uow) => queueConversation(uow, (await conversation(second.id))!, campaign));
+      return { firstHandoff, secondHandoff, release };
+    };
+    // Far below the limit: the second handoff takes no lock, so it is done while the first still holds its transaction.
+    const far = await racing(UNLOCKED_MARGIN + 10);
+    expect(await far.secondHandoff).toMatchObject({ status: 'queued' });
+    far.release();
+    expect(await far.firstHandoff).toMatchObject({ status: 'queued' });
+    // At the limit: the second waits for the first's commit, then finds the queue full.
+    const near = await racing(1);
+    near.release();
+    expect(await near.firstHandoff).toMatchObject({ status: 'queued' });
+    expect(await near.secondHandoff).toMatchObject({ status: 'closed', closeReason: 'queue_full' });
   });
 });
