@@ -26,8 +26,9 @@ export async function conversationEvents(
   });
 }
 
-type Pending = { ids: Set<number>; previous: Map<number, number> };
+type Pending = { ids: Set<number>; previous: Map<number, number>; flushed: boolean };
 const pendingByUow = new WeakMap<UnitOfWork, Pending>();
+let flushes = 0;
 
 /**
  * Tells the console about these conversations once the transaction is done changing them: however
@@ -36,12 +37,16 @@ const pendingByUow = new WeakMap<UnitOfWork, Pending>();
  */
 export function emitConversations(uow: UnitOfWork, conversationIds: readonly number[], previousAssignee: number | null = null): void {
   let pending = pendingByUow.get(uow);
-  if (!pending) {
-    const created: Pending = { ids: new Set(), previous: new Map() };
+  if (!pending || pending.flushed) {
+    const created: Pending = { ids: new Set(), previous: new Map(), flushed: false };
     pending = created;
     pendingByUow.set(uow, created);
-    // `~` sorts after every other key: the conversations are presented after the other deferred work.
-    uow.beforeCommit('~conversation-events', async () => uow.emit(...(await conversationEvents(uow.tx, [...created.ids], created.previous))));
+    // `~` sorts after every other key: the conversations are presented after the other deferred work
+    // (and one touched by deferred work after that gets a flush of its own).
+    uow.beforeCommit(`~conversation-events:${flushes++}`, async () => {
+      created.flushed = true;
+      uow.emit(...(await conversationEvents(uow.tx, [...created.ids], created.previous)));
+    });
   }
   for (const id of conversationIds) {
     pending.ids.add(id);

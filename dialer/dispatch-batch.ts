@@ -17,8 +17,9 @@ export type DispatchTarget = {
   dialString: string | null;
   batchSize: number;
   /**
-   * The clocks every send waits for: the dialer's time between messages and the channel's rate
-   * (shared with conversation sends on it), each reserved in blocks across nodes; none when unpaced.
+   * The clocks every send waits for, in order: the dialer's time between messages (first, when it
+   * has one) and the channel's rate (shared with conversation sends on it), each reserved in blocks
+   * across nodes; none when unpaced.
    */
   pacers: SlotPacer[];
   dncrCheck: boolean;
@@ -45,17 +46,17 @@ export async function dispatchBatch(sql: postgres.Sql, workerId: string, target:
   const report: BatchReport = { claimed: rows.length, sent: 0, blocked: 0, other: 0, failed: 0, released: 0 };
   if (rows.length === 0) return report;
   const outcomes: Outcome[] = [];
-  const handed = new Set<number>();
   try {
-    await processBatch(sql, workerId, target, stopping, rows, outcomes, handed, report);
+    await processBatch(sql, workerId, target, stopping, rows, outcomes, report);
   } catch (error) {
-    // Rows never handed to the provider go back to the queue now; the outcomes of those that were
+    // Rows without an outcome go back to the queue now: never handed to the provider, or refused with
+    // a retry asked (no send is in flight any more: every lane has ended). The outcomes of the others
     // must still be stored (the runner keeps trying), or they would be sent again.
-    const unsettled = new Set(outcomes.map((outcome) => outcome.id));
+    const settled = new Set(outcomes.map((outcome) => outcome.id));
     await releaseRows(
       sql,
       workerId,
-      rows.filter((row) => !handed.has(row.id) && !unsettled.has(row.id)).map((row) => row.id),
+      rows.filter((row) => !settled.has(row.id)).map((row) => row.id),
     ).catch(() => {});
     throw new BatchError(
       error,
@@ -82,7 +83,6 @@ async function processBatch(
   stopping: () => boolean,
   rows: ClaimedRow[],
   outcomes: Outcome[],
-  handed: Set<number>,
   report: BatchReport,
 ): Promise<void> {
   const toSend: { row: ClaimedRow; to: string }[] = [];
@@ -113,7 +113,7 @@ async function processBatch(
     await releaseRows(sql, workerId, group.ids, group.until, `held by quiet hours until ${group.until.toISOString()}`);
     report.released += group.ids.length;
   }
-  const unsent = await send(sql, workerId, target, toSend, outcomes, handed, stopping);
+  const unsent = await send(sql, workerId, target, toSend, outcomes, stopping);
   if (unsent.length)
     await releaseRows(
       sql,
@@ -167,26 +167,28 @@ async function send(
   target: DispatchTarget,
   queue: readonly { row: ClaimedRow; to: string }[],
   outcomes: Outcome[],
-  handed: Set<number>,
   stopping: () => boolean,
 ): Promise<ClaimedRow[]> {
   const retry: Outcome[] = [];
   const unsent: ClaimedRow[] = [];
   const writer = outcomeWriter(sql, workerId);
   let next = 0;
+  /** The first failure of any lane (the database, taking a slot): the other lanes stop at once. */
+  let failure: { error: unknown } | null = null;
   const lane = async () => {
-    while (next < queue.length && !stopping()) {
+    while (next < queue.length && !stopping() && !failure) {
       const index = next++;
       const { row, to } = queue[index]!;
-      if (target.pacers.length) {
-        const upcoming = queue.length - index;
-        await Promise.all(target.pacers.map((pacer) => pacer.take(upcoming)));
-        if (stopping()) {
-          unsent.push(row);
-          return;
-        }
+      try {
+        // The dialer's clock first, with the sends still to come; then one slot of the channel's.
+        for (const [position, pacer] of target.pacers.entries()) await pacer.take(position === 0 ? queue.length - index : 1);
+      } catch (error) {
+        failure ??= { error };
       }
-      handed.add(row.id);
+      if (stopping() || failure) {
+        unsent.push(row);
+        return;
+      }
       const outcome = outcomeOf(row, await sendOne(target, row, to));
       if (outcome.state === SPOOL_STATES.TO_PROCESS) retry.push(outcome);
       else {
@@ -195,11 +197,9 @@ async function send(
       }
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, target.sendConcurrency), queue.length) }, lane));
-  } finally {
-    await writer.finish();
-  }
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, target.sendConcurrency), queue.length) }, lane));
+  await writer.finish();
+  if (failure) throw (failure as { error: unknown }).error;
   const byError = Map.groupBy(retry, (outcome) => outcome.error ?? '');
   for (const [error, group] of byError)
     await releaseRows(

@@ -76,27 +76,31 @@ async function handOver(services: DeliverServices, message: MessageRow, { channe
     }));
 }
 
+/** A queued message as a send job reads it: with how long its typing delay has still to run, once started (database clock). */
+export type QueuedMessage = MessageRow & { typingLeftMs: number | null };
+
+/** `typingLeftMs` of a selected message: from metadata.sendAfter, by the database's clock (every node agrees). */
+export const typingLeftMs = sql<string | null>`case when ${messages.metadata} ? 'sendAfter'
+  then extract(epoch from ((${messages.metadata}->>'sendAfter')::timestamptz - clock_timestamp())) * 1000 end`;
+
 /**
- * When a message with a typing delay may be sent, if that is still ahead: the first time it is met,
- * "typing…" is shown (where the channel can) and the time recorded on the message
- * (metadata.sendAfter), so a retry or another job never shows it twice or shortens the delay. Null
- * when the message may go now.
+ * How long a message with a typing delay must still wait, if at all: the first time it is met,
+ * "typing…" is shown (where the channel can) and the time it may go recorded on the message
+ * (metadata.sendAfter, database clock), so a retry or another job never shows it twice or shortens
+ * the delay. Null when the message may go now.
  */
-export async function typingDue(services: DeliverServices, message: MessageRow, adapter: Channel): Promise<Date | null> {
+export async function typingDue(services: DeliverServices, message: QueuedMessage, adapter: Channel): Promise<number | null> {
   const delayMs = typingDelayOf(message);
   if (delayMs === 0) return null;
-  const recorded = message.metadata.sendAfter;
-  if (typeof recorded === 'string') {
-    const due = new Date(recorded);
-    return Number.isNaN(due.getTime()) || due.getTime() <= Date.now() ? null : due;
-  }
+  if (message.typingLeftMs !== null) return message.typingLeftMs > 0 ? message.typingLeftMs : null;
   if (adapter.typing) await showTyping(services, adapter, message);
-  const due = new Date(Date.now() + delayMs);
   await services.db
     .update(messages)
-    .set({ metadata: sql`${messages.metadata} || ${JSON.stringify({ sendAfter: due.toISOString() })}::jsonb` })
+    .set({
+      metadata: sql`${messages.metadata} || jsonb_build_object('sendAfter', clock_timestamp() + make_interval(secs => ${delayMs / 1000}::double precision))`,
+    })
     .where(and(eq(messages.id, message.id), eq(messages.status, 'queued')));
-  return due;
+  return delayMs;
 }
 
 /** Best effort: a typing indicator that fails or hangs is logged and the send goes on. */

@@ -1,4 +1,5 @@
 import type { JobInsert } from 'pg-boss';
+import { isConnectionLost } from '../db/connection-lost.ts';
 import { storeInbound } from '../messages/store-inbound.ts';
 import { QUEUES } from '../kernel/queues.ts';
 import { inTransaction, type Services } from '../kernel/unit-of-work.ts';
@@ -26,9 +27,10 @@ const committers = new WeakMap<Services, (channelId: number, content: WebhookCon
  * Deliveries arriving together share one transaction (group commit): while one commits, the next
  * ones gather and go in the following one, in one multi-row insert and one multi-job insert; alone,
  * a delivery is stored at once, with no added wait. Should a group fail, each of its deliveries is
- * tried again on its own, so one that cannot be stored never fails the others.
+ * tried again on its own, so one that cannot be stored never fails the others; with the database
+ * away, all of them are answered at once (503) instead.
  */
-export function receiveContent(services: Services, channelId: number, delivered: WebhookContent): Promise<Received> {
+export async function receiveContent(services: Services, channelId: number, delivered: WebhookContent): Promise<Received> {
   let commit = committers.get(services);
   if (!commit) {
     commit = groupCommitter(services);
@@ -50,7 +52,8 @@ function groupCommitter(services: Services) {
           pending.resolve(results[index]!);
         });
       } catch (error) {
-        if (group.length === 1) group[0]!.reject(error);
+        // The database is away: every delivery of the group gets its 503 now, none waits for a try of its own.
+        if (group.length === 1 || isConnectionLost(error)) for (const pending of group) pending.reject(error);
         else
           for (const pending of group)
             await storeGroup(services, [pending]).then(

@@ -1,12 +1,21 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
 import { QUEUES, sessionOutboundQueue } from '../kernel/queues.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { ChannelRegistry } from './channel-registry.ts';
-import { deliverMessage, typingDue, type DeliverServices, type MessageRow, type SendRoute } from './deliver-message.ts';
-import { enqueueSendOn, sendKey, type SendJob } from '../messages/enqueue-send.ts';
+import {
+  deliverMessage,
+  typingDelayOf,
+  typingDue,
+  typingLeftMs,
+  type DeliverServices,
+  type MessageRow,
+  type QueuedMessage,
+  type SendRoute,
+} from './deliver-message.ts';
+import { enqueueSendOn, type SendJob } from '../messages/enqueue-send.ts';
 import type { SessionManager } from './session/session-manager.ts';
 import { runFifoJob } from '../kernel/job-queue.ts';
 
@@ -79,18 +88,13 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
   // One message at a time, re-read each time: a send takes a while, and the rows may move meanwhile.
   for (let next = await nextQueued(services, message, 0); next; next = await nextQueued(services, message, next.id)) {
     if (next.id > message.id && Date.now() > stopAt) return;
-    // A reply with a typing delay: "typing…" now, the send at its time, by a job scheduled for then
-    // (the customer's later messages wait behind it), never by a worker sleeping meanwhile.
-    const due = 'refusal' in route ? null : await typingDue(services, next, route.adapter);
-    if (due) {
-      await services.boss.send(
-        via === 'send-queue' ? QUEUES.gatewayOutbound : sessionOutboundQueue(message.channelId),
-        { messageId: message.id } satisfies SendJob,
-        {
-          singletonKey: sendKey(message),
-          startAfter: due,
-        },
-      );
+    // A reply with a typing delay: "typing…" now, the send at its time, by this job scheduled again for
+    // then, never by a worker sleeping meanwhile. The customer's later messages stay queued behind it:
+    // every drain starts at the customer's first queued message. A later message's own job does this.
+    if (next.id > message.id && typingDelayOf(next) > 0) return;
+    const waitMs = 'refusal' in route ? null : await typingDue(services, next, route.adapter);
+    if (waitMs) {
+      await enqueueSendOn(services.boss, via === 'send-queue' ? QUEUES.gatewayOutbound : sessionOutboundQueue(message.channelId), message, { afterMs: waitMs });
       return;
     }
     const delivery = await deliverMessage(services, next, route, lastAttempt && next.id <= message.id);
@@ -105,9 +109,9 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
 }
 
 /** The customer's first queued outbound message on the channel after `afterId` (messages_queued_outbound_idx). */
-async function nextQueued(services: SendServices, customer: MessageRow, afterId: number): Promise<MessageRow | undefined> {
+async function nextQueued(services: SendServices, customer: MessageRow, afterId: number): Promise<QueuedMessage | undefined> {
   const [row] = await services.db
-    .select()
+    .select({ ...getTableColumns(messages), typingLeftMs })
     .from(messages)
     .where(
       and(
@@ -120,7 +124,7 @@ async function nextQueued(services: SendServices, customer: MessageRow, afterId:
     )
     .orderBy(asc(messages.id))
     .limit(1);
-  return row;
+  return row && { ...row, typingLeftMs: row.typingLeftMs === null ? null : Number(row.typingLeftMs) };
 }
 
 /**

@@ -51,10 +51,11 @@ describe('send pacing shared by every node', () => {
       }),
     );
     const blocks = [...nodeA.blocks, ...nodeB.blocks].sort((x, y) => x.start - y.start);
-    // Every slot was reserved exactly once across the two nodes, in few statements.
-    expect(blocks.reduce((sum, block) => sum + block.count, 0)).toBe(240);
+    // Every send had a slot, reserved in far fewer statements than sends (a node stalled past a block
+    // drops what it fell behind on and reserves again, so a loaded machine may take a few more).
+    expect(blocks.reduce((sum, block) => sum + block.count, 0)).toBeGreaterThanOrEqual(240);
     expect(blocks.every((block) => block.count <= 40)).toBe(true);
-    expect(blocks.length).toBeLessThanOrEqual(240 / 40 + 4);
+    expect(blocks.length).toBeLessThan(240 / 4);
     // No two blocks overlap: the rate holds across the nodes (a microsecond of rounding allowed).
     for (let k = 1; k < blocks.length; k++) expect(blocks[k]!.start).toBeGreaterThanOrEqual(blocks[k - 1]!.end - 1e-6);
   });
@@ -77,7 +78,7 @@ describe('send pacing shared by every node', () => {
     const mine = await clock.reserve(10, 1000);
     expect(await clock.giveBack(mine.end, 10, 1000)).toBe(true);
     const [row] = await db.select().from(channelSendPacing).where(eq(channelSendPacing.channelId, channel.id));
-    expect(row!.nextSlotAt.getTime()).toBe(Math.floor(Number(before.end) * 1000));
+    expect(Math.abs(row!.nextSlotAt.getTime() - Number(before.end) * 1000)).toBeLessThanOrEqual(1);
     // Someone reserved after this block: giving it back would hand the same slots out twice.
     const again = await clock.reserve(10, 1000);
     await clock.reserve(1, 1000);
@@ -86,17 +87,19 @@ describe('send pacing shared by every node', () => {
 });
 
 describe('a node spending a block', () => {
-  /** An in-memory clock with the database's arithmetic: what the pacer asks for and when. */
-  function memoryClock() {
+  /** An in-memory clock with the database's arithmetic: what the pacer asks for and when; `roundTripMs` of delay each way. */
+  function memoryClock(roundTripMs = 0) {
     let next = performance.now();
     const asked: number[] = [];
     const givenBack: number[] = [];
     const clock: SlotClock = {
       async reserve(count, intervalMs) {
         asked.push(count);
+        if (roundTripMs) await new Promise((resolve) => setTimeout(resolve, roundTripMs / 2));
         const now = performance.now();
         const start = Math.max(next, now);
         next = start + count * intervalMs;
+        if (roundTripMs) await new Promise((resolve) => setTimeout(resolve, roundTripMs / 2));
         return { waitMs: start - now, count, end: String(next) };
       },
       async giveBack(end, count, intervalMs) {
@@ -119,6 +122,14 @@ describe('a node spending a block', () => {
     expect(givenBack).toEqual([198]);
     await pacer.take(3);
     expect(asked).toEqual([200, 3]);
+  });
+
+  it('sends on a slow database: a round trip longer than a block never makes the slots it brings stale', async () => {
+    const { clock, asked } = memoryClock(300);
+    const pacer = createSlotPacer(clock, 1000);
+    await pacer.take();
+    await pacer.take();
+    expect(asked).toEqual([1, 1]);
   });
 
   it('one at a time without an announcement, and concurrent takers share one reservation', async () => {

@@ -64,10 +64,10 @@ export function createSlotPacer(clock: SlotClock, perSecond: number): SlotPacer 
       try {
         const count = Math.min(maxBlock, Math.max(1, wanted, waiting));
         wanted = 1;
-        const asked = performance.now();
         const reserved = await clock.reserve(count, intervalMs);
-        // Measured from when it was asked: the round trip is already part of the wait.
-        block = { firstAt: asked + reserved.waitMs, count: reserved.count, spent: 0, end: reserved.end };
+        // Measured from the answer: a slot is spent late by the way back, never early, and a fresh
+        // block is never stale however slow the round trip.
+        block = { firstAt: performance.now() + reserved.waitMs, count: reserved.count, spent: 0, end: reserved.end };
       } finally {
         reserving = null;
       }

@@ -20,7 +20,14 @@ export async function enqueueSend(uow: UnitOfWork, message: SendTarget): Promise
   await uow.enqueue(QUEUES.gatewayOutbound, { messageId: message.id } satisfies SendJob, { singletonKey: sendKey(message) });
 }
 
-/** The same outside a transaction, on any send queue (a session channel's own queue, or the next message handed on to its customer's queue). */
-export async function enqueueSendOn(boss: PgBoss, queue: string, message: SendTarget): Promise<void> {
-  await boss.send(queue, { messageId: message.id } satisfies SendJob, { singletonKey: sendKey(message) });
+/**
+ * The same outside a transaction, on any send queue (a session channel's own queue, or the next
+ * message handed on to its customer's queue); `afterMs` schedules it for later (database clock).
+ */
+export async function enqueueSendOn(boss: PgBoss, queue: string, message: SendTarget, options: { afterMs?: number } = {}): Promise<void> {
+  await boss.send(queue, { messageId: message.id } satisfies SendJob, {
+    singletonKey: sendKey(message),
+    // A number of seconds, fractions kept: pg-boss adds it to the database's clock.
+    ...(options.afterMs ? { startAfter: options.afterMs / 1000 } : {}),
+  });
 }

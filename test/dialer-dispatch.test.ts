@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, dialerWorkers, dialers, dncr, spool } from '../db/schema/index.ts';
 import type { Channel, ChannelRow, OutboundMessage, SendResult } from '../gateway/channel.ts';
 import { startDialerRunner, type DialerRunner } from '../dialer/dialer-runner.ts';
+import { dispatchBatch } from '../dialer/dispatch-batch.ts';
 import { signalDialer } from '../dialer/dialer-signal.ts';
 import { spoolMessage, SINGLE_SEND_PRIORITY } from '../dialer/spool-message.ts';
 import { createLogger } from '../kernel/logger.ts';
@@ -263,6 +264,52 @@ describe('the dialer', () => {
     expect(new Set(smsc.submitted.map((part) => part.to)).size).toBe(120);
     expect(smsc.submitted).toHaveLength(120);
   }, 60_000);
+
+  it('stops every lane when one fails to take a slot: nothing more is sent, what was sent is stored, the rest goes back', async () => {
+    const { db, sql: client } = platform.services;
+    const { campaign, dialer } = await setup({ running: false, timeBetweenMessagesMs: 0 });
+    await addRows(
+      dialer.id,
+      campaign.id,
+      Array.from({ length: 40 }, (_, i) => ({ destination: uyNumber(i + 1) })),
+    );
+    const { sent, channel } = capturingChannel();
+    let takes = 0;
+    // A pacer whose clock is lost on the tenth slot (the database went away), with four lanes sending.
+    const failing = {
+      perSecond: 1_000,
+      async take() {
+        if (++takes === 10) throw new Error('the database went away');
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      release: async () => {},
+    };
+    const target = {
+      dialerId: dialer.id,
+      channelId: dialer.channelId,
+      channel,
+      defaultCountry: 'UY',
+      dialString: null,
+      batchSize: 40,
+      pacers: [failing],
+      dncrCheck: false,
+      quietHours: false,
+      template: null,
+      sendConcurrency: 4,
+    };
+    await expect(dispatchBatch(client, 'test-worker', target, () => false)).rejects.toThrow('the database went away');
+    const sentAtFailure = sent.length;
+    expect(sentAtFailure).toBeLessThan(10);
+    const rows = await states(dialer.id);
+    // Sent rows are stored SENT, once; every other row waits again, unclaimed, and nothing more was sent.
+    expect(rows.filter((row) => row.state === 2)).toHaveLength(sentAtFailure);
+    expect(rows.filter((row) => row.state === 1)).toHaveLength(40 - sentAtFailure);
+    const [claimed] = (await db.execute(
+      sql`select count(*)::int as n from spool where dialer_id = ${dialer.id} and claimed_at is not null and state = 1`,
+    )) as unknown as { n: number }[];
+    expect(claimed!.n).toBe(0);
+    expect(sent.length).toBe(sentAtFailure);
+  });
 
   it('starts only when enabled', async () => {
     const { db } = platform.services;
