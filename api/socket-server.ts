@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { type Namespace, Server } from 'socket.io';
-import type { ConsoleEvents, Listeners, SimulatorEvents } from '../contract/events.ts';
+import type { ConsoleSocketEvents, Listeners, SimulatorSocketEvents } from '../contract/events.ts';
 import { channels } from '../db/schema/index.ts';
 import { lockPresence } from '../routing/agent-presence.ts';
 import { markConnected, markDisconnected } from '../routing/presence-grace-job.ts';
@@ -21,8 +21,8 @@ import type { Actor } from '../kernel/actor.ts';
  * the socket joins its user room, plus campaign rooms for supervisors. `/simulator` is the phone page:
  * its phone token authenticates it and it joins only its own number's room.
  */
-/** The console's socket.io server, its events typed by `contract/events.ts`. */
-export type ConsoleServer = Server<Record<string, never>, Listeners<ConsoleEvents>>;
+/** The console's socket.io server, its events typed by `contract/events.ts` (published ones go out in `live` frames, `kernel/realtime.ts`). */
+export type ConsoleServer = Server<Record<string, never>, Listeners<ConsoleSocketEvents>>;
 
 export function createSocketServer(httpServer: HttpServer, services: AppServices): ConsoleServer {
   const io: ConsoleServer = new Server(httpServer, {
@@ -92,8 +92,8 @@ export function createSocketServer(httpServer: HttpServer, services: AppServices
     }
   }
 
-  // The phone page's namespace has its own events (`SimulatorEvents`).
-  const simulator = io.of('/simulator') as unknown as Namespace<Record<string, never>, Listeners<SimulatorEvents>>;
+  // The phone page's namespace has its own events (`SimulatorSocketEvents`).
+  const simulator = io.of('/simulator') as unknown as Namespace<Record<string, never>, Listeners<SimulatorSocketEvents>>;
   simulator.use(async (socket, next) => {
     try {
       const token = socket.handshake.auth?.token as unknown;

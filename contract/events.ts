@@ -6,13 +6,11 @@ import type { AgentChatMessage, AgentMonitor, CampaignMonitor, Offer } from './r
 import type { SimulatorMessage } from './simulator.ts';
 
 /**
- * What the server pushes to the console over socket.io (namespace `/`, the session cookie), event name
- * to payload. The server's `Server<…>`, its published `LiveEvent`s and the console's socket all use
- * this map, so an event and its payload cannot drift apart.
+ * What the server publishes to the console over socket.io (namespace `/`, the session cookie), event
+ * name to payload, carried in `live` frames (`ConsoleSocketEvents`). The server's published
+ * `LiveEvent`s and the console's handlers both use this map, so an event and its payload cannot drift apart.
  */
 export type ConsoleEvents = {
-  /** Sent once on connection, after the session is checked and the rooms joined. */
-  ready: { userId: number };
   /** New in my inbox, a status change, a last message; also sent to a previous assignee, so a conversation leaving them leaves their inbox. */
   'conversation.upserted': ConversationSummary;
   'message.created': MessageView;
@@ -42,14 +40,45 @@ export type ConsoleEvents = {
   'dialer.import.progress': ImportProgress;
 };
 
-/** What the server pushes to a simulated phone (namespace `/simulator`, auth `{ token }`). */
+/** What the server publishes to a simulated phone (namespace `/simulator`, auth `{ token }`), in `live` frames. */
 export type SimulatorEvents = {
-  /** Sent once on connection, after the phone's token is checked. */
-  ready: { number: string };
   message: SimulatorMessage;
   /** The bot is about to answer (shown until the next message, or for a few seconds). */
   typing: { at: string };
 };
 
-/** An event map as socket.io's listener map (`Server<…, Listeners<ConsoleEvents>>`, `Socket<Listeners<ConsoleEvents>>`). */
+/** One published event as a frame carries it. */
+export type LiveEventOf<Events> = { [K in keyof Events]: { event: K; payload: Events[K] } }[keyof Events];
+
+/**
+ * What a socket receives as `live`: the events one process (`publisher`, a new id each time a process
+ * starts) published for the socket's rooms within one short window, in the order published, each once.
+ * `seqs` numbers the frame in each of those rooms, per publisher and room (1, 2, 3…): a number skipped
+ * is a frame this socket missed; a frame may carry no event, only numbers (frames lost before it).
+ */
+export type LiveFrame<Events> = { publisher: string; seqs: Record<string, number>; events: LiveEventOf<Events>[] };
+
+/**
+ * The server says this socket may have missed frames: a process started (the one it replaces may have
+ * died with frames unsent), or this node listens again after losing its database connection.
+ */
+export type LiveResync = { reason: 'publisher-started' | 'node-listening' };
+
+/** What the console's socket receives (`Server<…, Listeners<ConsoleSocketEvents>>`, `Socket<Listeners<ConsoleSocketEvents>>`). */
+export type ConsoleSocketEvents = {
+  /** Sent once on connection, after the session is checked and the rooms joined. */
+  ready: { userId: number };
+  live: LiveFrame<ConsoleEvents>;
+  'live.resync': LiveResync;
+};
+
+/** What the phone page's socket receives. */
+export type SimulatorSocketEvents = {
+  /** Sent once on connection, after the phone's token is checked. */
+  ready: { number: string };
+  live: LiveFrame<SimulatorEvents>;
+  'live.resync': LiveResync;
+};
+
+/** An event map as socket.io's listener map (`Server<…, Listeners<ConsoleSocketEvents>>`, a handler per `ConsoleEvents` event). */
 export type Listeners<Events> = { [K in keyof Events]: (payload: Events[K]) => void };

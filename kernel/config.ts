@@ -41,6 +41,8 @@ const schema = z.object({
   SESSION_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Chromium for whatsapp-web.js channels (never downloaded at install). */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** How long live events wait to share a frame after the previous frames went out (0: only those of one turn of the event loop). */
+  LIVE_FRAME_MS: z.coerce.number().int().min(0).max(1000).default(50),
   /** How long an agent's console may stay disconnected (reload, network cut) before they go offline. */
   PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** How numbers without a country code are read where no channel says (DNCR uploads and entries). */
@@ -102,6 +104,7 @@ export type Config = {
   sessionPollMs: number;
   chromiumPath: string;
   presenceGraceSeconds: number;
+  liveFrameMs: number;
   defaultCountry: string;
   dialerWorkerTimeoutMs: number;
   dialerConcurrency: number;
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionPollMs: value.SESSION_POLL_MS,
     chromiumPath: value.CHROMIUM_PATH,
     presenceGraceSeconds: value.PRESENCE_GRACE_SECONDS,
+    liveFrameMs: value.LIVE_FRAME_MS,
     defaultCountry: value.DEFAULT_COUNTRY,
     dialerWorkerTimeoutMs: value.DIALER_WORKER_TIMEOUT_MS,
     dialerConcurrency: value.DIALER_CONCURRENCY,

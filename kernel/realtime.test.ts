@@ -4,8 +4,9 @@ import postgres from 'postgres';
 import { Server } from 'socket.io';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsoleEvents, LiveFrame } from '../contract/events.ts';
 import { createTestDatabase } from '../test/harness/test-database.ts';
-import { collectLogs, eventually, nextEvent } from '../test/harness/test-platform.ts';
+import { collectLogs, eventually, nextEvent, unwrapFrames } from '../test/harness/test-platform.ts';
 import { createLogger } from './logger.ts';
 import { createRealtime, type LiveEvent, type Realtime } from './realtime.ts';
 
@@ -58,14 +59,14 @@ async function httpNode(): Promise<Node> {
 }
 
 /** A process without HTTP: its realtime publishes through the emitter. */
-function workerNode(): Realtime {
-  const realtime = createRealtime({ logger, databaseUrl: database.url });
+function workerNode(frameMs?: number): Realtime {
+  const realtime = createRealtime({ logger, databaseUrl: database.url, frameMs });
   closers.push(() => realtime.close());
   return realtime;
 }
 
 async function client(node: Node, rooms: string[], namespace = '/'): Promise<Socket> {
-  const socket = connectSocket(`${node.url}${namespace}`, { transports: ['websocket'], auth: { rooms }, reconnection: false, forceNew: true });
+  const socket = unwrapFrames(connectSocket(`${node.url}${namespace}`, { transports: ['websocket'], auth: { rooms }, reconnection: false, forceNew: true }));
   closers.push(async () => socket.close());
   await new Promise<void>((resolve, reject) => {
     socket.once('ready', () => resolve());
@@ -89,10 +90,90 @@ async function delivered(from: Realtime, socket: Socket, room: string): Promise<
   }
 }
 
-const messageEvent = (room: string, body: string): LiveEvent => ({
-  rooms: [room],
+const messageEvent = (room: string | string[], body: string): LiveEvent => ({
+  rooms: Array.isArray(room) ? room : [room],
   event: 'message.created',
   payload: { id: 1, body } as never,
+});
+
+/** The `live` frames a socket receives, in order, and the bodies of the messages each carries. */
+function framesOf(socket: Socket) {
+  const frames: LiveFrame<ConsoleEvents>[] = [];
+  socket.on('live', (frame: LiveFrame<ConsoleEvents>) => frames.push(frame));
+  const bodies = (frame: LiveFrame<ConsoleEvents>) => frame.events.map(({ payload }) => (payload as { body?: string }).body);
+  return {
+    frames,
+    bodies,
+    carrying: (body: string) => eventually(() => frames.find((frame) => bodies(frame).includes(body)) ?? expect.fail(`no frame with ${body}`)),
+  };
+}
+
+describe('live events in numbered frames', () => {
+  it('come as one frame per socket and window, in the order published, each once, numbered per publisher and room', async () => {
+    const [a, b] = [await httpNode(), await httpNode()];
+    const supervisorOnA = await client(a, ['campaign:1']);
+    const supervisorOnB = await client(b, ['campaign:1', 'user:9']);
+    const prober = workerNode();
+    await delivered(prober, supervisorOnA, 'campaign:1');
+    await delivered(prober, supervisorOnB, 'campaign:1');
+    // A wide window: what is published after a frame went out waits for the next one.
+    const worker = workerNode(2_000);
+    const [onA, onB] = [framesOf(supervisorOnA), framesOf(supervisorOnB)];
+
+    worker.publish([messageEvent('campaign:1', 'first')]);
+    // Nothing went out within the window: its frame goes at the next turn of the event loop.
+    await new Promise(setImmediate);
+    // Within the window that follows: one frame each, when it ends.
+    worker.publish([messageEvent(['campaign:1', 'user:9'], 'second')]);
+    worker.publish([messageEvent('user:9', 'third'), messageEvent('campaign:1', 'fourth')]);
+    const [first, next, together] = [await onA.carrying('first'), await onA.carrying('fourth'), await onB.carrying('fourth')];
+
+    expect(onA.bodies(first)).toEqual(['first']);
+    expect(onA.bodies(next)).toEqual(['second', 'fourth']);
+    const seq = first.seqs['campaign:1']!;
+    expect(next.seqs).toEqual({ 'campaign:1': seq + 1 });
+    expect(next.publisher).toBe(first.publisher);
+    // B's supervisor is in both rooms: 'second' (addressed to both) comes once, in order, in one frame numbered in each room.
+    expect(onB.bodies(together)).toEqual(['second', 'third', 'fourth']);
+    expect(together.seqs).toEqual({ 'campaign:1': seq + 1, 'user:9': expect.any(Number) });
+    expect(onB.frames.filter((frame) => onB.bodies(frame).includes('second'))).toHaveLength(1);
+  });
+
+  it('skip a number after a frame that never reached the other nodes, so its sockets see they missed it', async () => {
+    const node = await httpNode();
+    const worker = workerNode();
+    const agent = await client(node, ['user:5']);
+    await delivered(worker, agent, 'user:5');
+    const { frames, carrying } = framesOf(agent);
+    worker.publish([messageEvent('user:5', 'before')]);
+    const before = await carrying('before');
+
+    // The next frame is too large for a NOTIFY and its row cannot be written: it is lost.
+    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+    closers.push(() => admin.end());
+    await admin`alter table live_event_attachments rename to live_event_attachments_away`;
+    try {
+      worker.publish([messageEvent('user:5', `lost ${'ñ'.repeat(6000)}`)]);
+      // Its room is numbered again in an empty frame, which reaches the socket without the lost one.
+      const gap = await eventually(() => frames.find((frame) => frame.seqs['user:5']! > before.seqs['user:5']!) ?? expect.fail('no later frame'));
+      expect(gap).toMatchObject({ publisher: before.publisher, seqs: { 'user:5': before.seqs['user:5']! + 2 }, events: [] });
+    } finally {
+      await admin`alter table live_event_attachments_away rename to live_event_attachments`;
+    }
+    worker.publish([messageEvent('user:5', 'after')]);
+    expect((await carrying('after')).seqs).toEqual({ 'user:5': before.seqs['user:5']! + 3 });
+    expect(frames.flatMap((frame) => frame.events).filter(({ event }) => event === 'message.created')).toHaveLength(2);
+    expect(logs.text()).toContain('live events between nodes: database error');
+  });
+
+  it('tell the sockets to read their state again when a process starts (the one it replaces may have died with frames unsent)', async () => {
+    const node = await httpNode();
+    const agent = await client(node, ['user:6']);
+    await delivered(workerNode(), agent, 'user:6');
+    const told = nextEvent<{ reason: string }>(agent, 'live.resync');
+    workerNode();
+    expect(await told).toEqual({ reason: 'publisher-started' });
+  });
 });
 
 describe('live events across nodes through PostgreSQL', () => {
@@ -184,7 +265,10 @@ describe('live events across nodes through PostgreSQL', () => {
         expect(rows).toHaveLength(1);
         return rows;
       });
+      // What was NOTIFYed meanwhile never reached the node: it tells its sockets to read their state again.
+      const told = nextEvent<{ reason: string }>(socket, 'live.resync', (notice) => notice.reason === 'node-listening');
       await admin`select pg_terminate_backend(${backend!.pid})`;
+      await told;
       await delivered(worker, socket, 'user:5');
     }
     expect(logs.text()).toContain('live events between nodes: database error');

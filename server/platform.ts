@@ -43,7 +43,7 @@ export async function startPlatform(input: { config: Config; logger: Logger; dat
   const { config, logger } = input;
   const database = connectDatabase(input.databaseUrl, { max: 20 });
   await applyMigrations(database.sql);
-  const realtime = createRealtime({ logger, databaseUrl: input.databaseUrl });
+  const realtime = createRealtime({ logger, databaseUrl: input.databaseUrl, frameMs: config.liveFrameMs });
   const jobSql = postgres(input.databaseUrl, { max: 6, onnotice: () => {}, backoff: reconnectBackoff, connection: { application_name: 'omnichat-jobs' } });
   const readiness = createReadinessProbe(input.databaseUrl);
   const boss = createJobQueue(jobSql, logger);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { DestinationStream } from 'pino';
 import { vi } from 'vitest';
+import type { LiveFrame } from '../../contract/events.ts';
 import { loadConfig } from '../../kernel/config.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { startPlatform, type Platform } from '../../server/platform.ts';
@@ -90,18 +91,34 @@ export async function api<T = any>(
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-/** A real socket.io client, connected (or refused) before it is returned. */
+/**
+ * A real socket.io client, connected (or refused) before it is returned; the events of its `live`
+ * frames reach its listeners one socket.io event each (`unwrapFrames`).
+ */
 export async function connectClient(baseUrl: string, options: { namespace?: string; cookie?: string; auth?: Record<string, unknown> } = {}): Promise<Socket> {
-  const socket = connectSocket(`${baseUrl}${options.namespace ?? '/'}`, {
-    transports: ['websocket'],
-    extraHeaders: options.cookie ? { cookie: options.cookie } : {},
-    auth: options.auth,
-    reconnection: false,
-    forceNew: true,
-  });
+  const socket = unwrapFrames(
+    connectSocket(`${baseUrl}${options.namespace ?? '/'}`, {
+      transports: ['websocket'],
+      extraHeaders: options.cookie ? { cookie: options.cookie } : {},
+      auth: options.auth,
+      reconnection: false,
+      forceNew: true,
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('ready', () => resolve());
     socket.once('connect_error', (error) => reject(error));
+  });
+  return socket;
+}
+
+/**
+ * Hands each event of the socket's `live` frames, in order, to the socket's listeners of that event,
+ * as if the server had emitted it alone: tests listen per event (`nextEvent`, `socket.on`).
+ */
+export function unwrapFrames(socket: Socket): Socket {
+  socket.on('live', (frame: LiveFrame<Record<string, unknown>>) => {
+    for (const { event, payload } of frame.events) for (const listener of [...socket.listeners(event)]) listener.call(socket, payload);
   });
   return socket;
 }

@@ -24,6 +24,16 @@ export async function loadMe(): Promise<void> {
   }
 }
 
+/** Reads my presence again (live events may have been missed); a failure leaves what shows. */
+export async function refreshPresence(): Promise<void> {
+  try {
+    const current = await api.get<Me>('/api/me');
+    if (me.value?.id === current.id) applyPresence(current.presence);
+  } catch {
+    // Not reachable now: the next resync or reconnect reads it again.
+  }
+}
+
 /** Signs in; throws the server's error so the form can show its message. */
 export async function login(username: string, password: string): Promise<void> {
   me.value = await api.post<Me>('/api/auth/login', { username, password });

@@ -46,9 +46,9 @@ export function applySessionEvent(event: ChannelSessionEvent): void {
   else if (channelsLoaded.value) void refreshChannel(event.channelId);
 }
 
-/** Catches up after a reconnect, when events may have been missed. */
-export function reloadChannelsIfShown(): void {
-  if (channelsLoaded.value) void loadChannels();
+/** Catches up after a reconnect or a missed frame, when events may have been missed. */
+export async function reloadChannelsIfShown(): Promise<void> {
+  if (channelsLoaded.value) await loadChannels();
 }
 
 /** Forgets the refetches under way (on logout); the list store forgets the list. */

@@ -38,9 +38,9 @@ export async function loadDialerMonitor(): Promise<void> {
   }
 }
 
-/** Catches up after a reconnect, when pushes may have been missed. */
-export function reloadDialerMonitorIfShown(): void {
-  if (dialerMonitorLoaded.value) void loadDialerMonitor();
+/** Catches up after a reconnect or a missed frame, when pushes may have been missed. */
+export async function reloadDialerMonitorIfShown(): Promise<void> {
+  if (dialerMonitorLoaded.value) await loadDialerMonitor();
 }
 
 /** A `dialer.monitor` push replaces that dialer's figures (computed server-side; the later computation wins). */

@@ -63,9 +63,9 @@ export function followUrl(): void {
   else void openConversation(id);
 }
 
-/** Reloads the open conversation (after a reconnect, events may have been missed). */
-export function refreshOpenConversation(): void {
-  if (selectedId.value !== null) void openConversation(selectedId.value);
+/** Reloads the open conversation (after a reconnect or a missed frame, events may have been missed). */
+export async function refreshOpenConversation(): Promise<void> {
+  if (selectedId.value !== null) await openConversation(selectedId.value);
 }
 
 function resetView(): void {

@@ -80,10 +80,9 @@ export async function loadMonitor(): Promise<void> {
   }
 }
 
-/** Catches up after a reconnect, when events may have been missed. */
-export function reloadMonitorIfShown(): void {
-  if (monitorLoaded.value) void loadMonitor();
-  if (spied.value) void spyOn(spied.value.id);
+/** Catches up after a reconnect or a missed frame, when events may have been missed. */
+export async function reloadMonitorIfShown(): Promise<void> {
+  await Promise.all([monitorLoaded.value ? loadMonitor() : undefined, spied.value ? spyOn(spied.value.id) : undefined]);
 }
 
 /** A `monitor.campaign` push replaces that campaign (figures are recomputed server-side, never patched here). */
