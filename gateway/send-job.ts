@@ -1,4 +1,5 @@
 import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
 import { channels, messages } from '../db/schema/index.ts';
 import { QUEUES, sessionOutboundQueue } from '../kernel/queues.ts';
@@ -54,9 +55,11 @@ export type SendVia = 'send-queue' | 'session-queue';
  * message moves to the session's own queue, worked only by the node holding the session.
  */
 export async function sendQueuedMessage(services: SendServices, messageId: number, lastAttempt: boolean, via: SendVia = 'send-queue'): Promise<void> {
-  const message = await services.db.query.messages.findFirst({ where: eq(messages.id, messageId) });
+  const first = await firstQueued(services, messageId);
   // Sent already (an earlier job's drain), or cancelled. Every message still queued has a job of its own.
-  if (!message || message.direction !== 'outbound' || message.status !== 'queued') return;
+  if (first.length === 0) return;
+  /** The job's own message, and whose it is: the customer whose queued messages this job sends. */
+  const message = { id: messageId, channelId: first[0]!.channelId, address: first[0]!.address };
   const channel = await services.db.query.channels.findFirst({ where: eq(channels.id, message.channelId) });
   const adapter = channel?.enabled ? services.channels.get(channel) : undefined;
   let route: SendRoute;
@@ -85,8 +88,9 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
         : { refusal: { ok: false, errorCode: 'channel_disabled', errorMessage: 'The channel is disabled', retryable: false } };
   }
   const stopAt = Date.now() + DRAIN_BUDGET_MS;
-  // One message at a time, re-read each time: a send takes a while, and the rows may move meanwhile.
-  for (let next = await nextQueued(services, message, 0); next; next = await nextQueued(services, message, next.id)) {
+  // One message at a time, re-read each time (a send takes a while, and the rows may move meanwhile),
+  // except that a customer with one queued message needs no second look: one queued since has its own job.
+  for (let next: QueuedMessage | undefined = first[0]; next; next = first.length > 1 ? await nextQueued(services, message, next.id) : undefined) {
     if (next.id > message.id && Date.now() > stopAt) return;
     // A reply with a typing delay: "typing…" now, the send at its time, by this job scheduled again for
     // then, never by a worker sleeping meanwhile. The customer's later messages stay queued behind it:
@@ -108,8 +112,24 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
   }
 }
 
+/** While the job's own message is still queued, its customer's first two queued outbound messages on the channel. */
+async function firstQueued(services: SendServices, messageId: number): Promise<QueuedMessage[]> {
+  const own = alias(messages, 'own');
+  const rows = await services.db
+    .select({ ...getTableColumns(messages), typingLeftMs })
+    .from(own)
+    .innerJoin(
+      messages,
+      and(eq(messages.channelId, own.channelId), eq(messages.address, own.address), eq(messages.status, 'queued'), eq(messages.direction, 'outbound')),
+    )
+    .where(and(eq(own.id, messageId), eq(own.status, 'queued'), eq(own.direction, 'outbound')))
+    .orderBy(asc(messages.id))
+    .limit(2);
+  return rows.map(queuedMessage);
+}
+
 /** The customer's first queued outbound message on the channel after `afterId` (messages_queued_outbound_idx). */
-async function nextQueued(services: SendServices, customer: MessageRow, afterId: number): Promise<QueuedMessage | undefined> {
+async function nextQueued(services: SendServices, customer: { channelId: number; address: string }, afterId: number): Promise<QueuedMessage | undefined> {
   const [row] = await services.db
     .select({ ...getTableColumns(messages), typingLeftMs })
     .from(messages)
@@ -124,7 +144,11 @@ async function nextQueued(services: SendServices, customer: MessageRow, afterId:
     )
     .orderBy(asc(messages.id))
     .limit(1);
-  return row && { ...row, typingLeftMs: row.typingLeftMs === null ? null : Number(row.typingLeftMs) };
+  return row && queuedMessage(row);
+}
+
+function queuedMessage(row: MessageRow & { typingLeftMs: string | null }): QueuedMessage {
+  return { ...row, typingLeftMs: row.typingLeftMs === null ? null : Number(row.typingLeftMs) };
 }
 
 /**
