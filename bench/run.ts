@@ -5,17 +5,24 @@ import * as routing from './routing.bench.ts';
 import * as dispatch from './dialer-dispatch.bench.ts';
 import * as spoolImport from './spool-import.bench.ts';
 import * as smpp from './smpp.bench.ts';
+import * as ack from './ack.bench.ts';
+import * as soak from './soak.bench.ts';
+import * as fanout from './fanout.bench.ts';
+import { BENCH_FLOWS, type BenchFlow } from './bench-campaign.ts';
 
 /**
  * `npm run bench [-- --customers 500 --routing-conversations 10000]`: runs each benchmark and prints
  * one JSON line per benchmark (`--only routing` runs one). Figures are meant as ratios against the
- * baseline measured in the same run; machines here are noisy. See bench/README.md.
+ * baseline measured in the same run; machines here are noisy. See bench/README.md. `soak` (minutes
+ * long) runs only with `--only soak`, or with the others given `--soak`.
  */
+const BENCHES = ['inbound', 'routing', 'import', 'dispatch', 'smpp', 'ack', 'fanout', 'soak'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     customers: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '16' },
+    'inbound-flow': { type: 'string', default: 'handoff' },
     'routing-conversations': { type: 'string', default: '10000' },
     'routing-campaigns': { type: 'string', default: '20' },
     'routing-agents': { type: 'string', default: '1000' },
@@ -32,8 +39,30 @@ const { values } = parseArgs({
     'smpp-windows': { type: 'string', default: '10,100' },
     'smpp-batch': { type: 'string', default: '500' },
     'smpp-http-concurrency': { type: 'string', default: '64' },
+    'ack-concurrency': { type: 'string', default: '16,64' },
+    'ack-seconds': { type: 'string', default: '10' },
+    'ack-warmup-seconds': { type: 'string', default: '2' },
+    'ack-workers': { type: 'string', default: 'yes' },
+    'fanout-clients': { type: 'string', default: '500,2000' },
+    'fanout-events': { type: 'string', default: '200' },
+    'fanout-rate': { type: 'string', default: '20' },
+    'fanout-burst': { type: 'string', default: '1' },
+    'fanout-processes': { type: 'string', default: '2' },
+    soak: { type: 'boolean', default: false },
+    'soak-seconds': { type: 'string', default: '180' },
+    'soak-rate': { type: 'string', default: '100' },
+    'soak-customers': { type: 'string', default: '1000' },
+    'soak-sample-seconds': { type: 'string', default: '10' },
+    'soak-drain-seconds': { type: 'string', default: '60' },
   },
 });
+if (values.only !== undefined && !BENCHES.includes(values.only)) throw new Error(`--only must be one of ${BENCHES.join(', ')}`);
+/** A comma-separated list of positive integers, e.g. `16,64`. */
+function positiveList(name: string, value: string): number[] {
+  const list = value.split(',').map((item) => Number(item.trim()));
+  if (!list.length || list.some((item) => !Number.isInteger(item) || item < 1)) throw new Error(`--${name} must list positive integers, e.g. 16,64`);
+  return list;
+}
 const strategy = values['routing-strategy'] as CampaignStrategy;
 if (!CAMPAIGN_STRATEGIES.includes(strategy) || strategy === 'offer_all') {
   throw new Error(`--routing-strategy must be one of ${CAMPAIGN_STRATEGIES.filter((s) => s !== 'offer_all').join(', ')}`);
@@ -41,7 +70,9 @@ if (!CAMPAIGN_STRATEGIES.includes(strategy) || strategy === 'offer_all') {
 // Benchmarks use their own embedded server unless BENCH_DATABASE_URL points at a server to use.
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!values.only || values.only === 'inbound') {
-  const result = await inboundPipeline.run({ customers: Number(values.customers), concurrency: Number(values.concurrency), databaseUrl });
+  const flow = values['inbound-flow'] as BenchFlow;
+  if (!BENCH_FLOWS.includes(flow)) throw new Error(`--inbound-flow must be one of ${BENCH_FLOWS.join(', ')}`);
+  const result = await inboundPipeline.run({ customers: Number(values.customers), concurrency: Number(values.concurrency), flow, databaseUrl });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 if (!values.only || values.only === 'routing') {
@@ -81,6 +112,40 @@ if (!values.only || values.only === 'smpp') {
     windows,
     batchSize: Number(values['smpp-batch']),
     httpConcurrency: Number(values['smpp-http-concurrency']),
+    databaseUrl,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+if (!values.only || values.only === 'ack') {
+  if (values['ack-workers'] !== 'yes' && values['ack-workers'] !== 'no') throw new Error('--ack-workers must be yes or no');
+  const result = await ack.run({
+    concurrencies: positiveList('ack-concurrency', values['ack-concurrency']),
+    seconds: Number(values['ack-seconds']),
+    warmupSeconds: Number(values['ack-warmup-seconds']),
+    withWorkers: values['ack-workers'] === 'yes',
+    databaseUrl,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+if (!values.only || values.only === 'fanout') {
+  const result = await fanout.run({
+    clients: positiveList('fanout-clients', values['fanout-clients']),
+    events: Number(values['fanout-events']),
+    ratePerSecond: Number(values['fanout-rate']),
+    burst: Number(values['fanout-burst']),
+    clientProcesses: Number(values['fanout-processes']),
+    databaseUrl,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+// Three minutes and more: only when asked for (`--only soak`, or `--soak` with every other bench).
+if (values.only === 'soak' || (!values.only && values.soak)) {
+  const result = await soak.run({
+    seconds: Number(values['soak-seconds']),
+    ratePerSecond: Number(values['soak-rate']),
+    customers: Number(values['soak-customers']),
+    sampleSeconds: Number(values['soak-sample-seconds']),
+    drainSeconds: Number(values['soak-drain-seconds']),
     databaseUrl,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
