@@ -1,13 +1,12 @@
 import express, { type Request, type Response } from 'express';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { channels } from '../db/schema/index.ts';
 import { route, type RouteSpec } from './route-table.ts';
 import type { AppServices } from './app-services.ts';
 import { httpErrors, parseInput } from './http-errors.ts';
 import { receiveContent } from '../gateway/receive-content.ts';
 import type { Channel, WebhookRequest } from '../gateway/channel.ts';
 import { id } from '../kernel/ids.ts';
+import { channelById } from '../gateway/channel-row.ts';
 
 const paramsSchema = z.object({ channelId: id });
 
@@ -51,8 +50,8 @@ export function toWebhookRequest(request: Request, publicUrl: string | undefined
  */
 export function webhookRoutes(services: AppServices): RouteSpec[] {
   const loadChannel = async (channelId: number) => {
-    const row = await services.db.query.channels.findFirst({ where: eq(channels.id, channelId) });
-    if (!row || !row.enabled || !services.channels.supports(row.type)) throw httpErrors.notFound('Channel');
+    const row = await channelById(services.db, channelId);
+    if (!row?.enabled || !services.channels.supports(row.type)) throw httpErrors.notFound('Channel');
     return row;
   };
   /** Verifies, stores in one transaction, answers: the work happens in the jobs. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { JobWithMetadata, Queue, WorkOptions } from 'pg-boss';
-import { channels, messages } from '../db/schema/index.ts';
+import { messages } from '../db/schema/index.ts';
 import { QUEUES, sessionOutboundQueue } from '../kernel/queues.ts';
 import { BATCH_WORK, runBatch } from '../kernel/job-batch.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -19,6 +19,7 @@ import {
 import { enqueueSendOn, type SendJob } from '../messages/enqueue-send.ts';
 import type { SessionManager } from './session/session-manager.ts';
 import { runFifoJob } from '../kernel/job-queue.ts';
+import { channelById } from './channel-row.ts';
 
 export type { SendJob } from '../messages/enqueue-send.ts';
 
@@ -60,7 +61,7 @@ export async function sendQueuedMessage(services: SendServices, messageId: numbe
   if (first.length === 0) return;
   /** The job's own message, and whose it is: the customer whose queued messages this job sends. */
   const message = { id: messageId, channelId: first[0]!.channelId, address: first[0]!.address };
-  const channel = await services.db.query.channels.findFirst({ where: eq(channels.id, message.channelId) });
+  const channel = await channelById(services.db, message.channelId);
   const adapter = channel?.enabled ? services.channels.get(channel) : undefined;
   let route: SendRoute;
   if (channel && adapter?.session?.carriesSends) {
