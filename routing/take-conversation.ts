@@ -5,7 +5,7 @@ import { changeConversationStatus } from './change-status.ts';
 import { emitConversations } from '../conversations/conversation-events.ts';
 import type { ConversationRow } from '../conversations/open-conversation.ts';
 import { TransitionError } from '../conversations/conversation-status.ts';
-import { DomainError } from '../kernel/errors.ts';
+import { DomainError, domainErrors } from '../kernel/errors.ts';
 import { audit } from '../kernel/audit.ts';
 import type { CommandContext } from '../kernel/command.ts';
 
@@ -24,18 +24,20 @@ export class TakeRefusedError extends DomainError {
 export async function takeConversation({ uow, actor }: CommandContext, { conversationId }: { conversationId: number }): Promise<ConversationRow> {
   const { tx } = uow;
   const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
-  if (!conversation) throw new TakeRefusedError('The conversation does not exist');
+  // An agent may take from the campaigns they are members of: any other conversation does not exist
+  // for them, whatever its state (the route checks the others' sight).
+  const member =
+    actor.role !== 'agent' ||
+    (conversation?.campaignId != null &&
+      (await tx.query.campaignMembers.findFirst({
+        where: and(eq(campaignMembers.campaignId, conversation.campaignId), eq(campaignMembers.userId, actor.userId)),
+      })) !== undefined);
+  if (!conversation || !member) throw domainErrors.notFound('Conversation');
   if (conversation.status !== 'bot' && conversation.status !== 'queued') {
     throw new TransitionError(conversation.status === 'assigned' ? 'An agent already has this conversation' : 'The conversation is closed');
   }
   if (conversation.campaignId === null) throw new TakeRefusedError('The conversation has no campaign to be taken from');
   const campaign = (await tx.query.campaigns.findFirst({ where: eq(campaigns.id, conversation.campaignId) }))!;
-  if (actor.role === 'agent') {
-    const member = await tx.query.campaignMembers.findFirst({
-      where: and(eq(campaignMembers.campaignId, campaign.id), eq(campaignMembers.userId, actor.userId)),
-    });
-    if (!member) throw new TakeRefusedError(`You are not a member of ${campaign.name}`);
-  }
   // Taking is deliberate: it needs no Available state, but never goes past the limit.
   const { active: n } = (await lockAgentLoad(tx, actor.userId))!;
   if (n >= campaign.maxInteractionsPerAgent) {

@@ -72,6 +72,31 @@ describe('who sees which conversation', () => {
     expect(reply.status).toBe(409);
   });
 
+  it("answers an agent's take of a conversation outside their campaigns as if it did not exist, whatever its state", async () => {
+    const { db } = platform.services;
+    const agent = await buildUser(db, { role: 'agent' });
+    const theirs = await buildSimulatorChannel(db);
+    const other = await buildSimulatorChannel(db);
+    await buildCampaign(db, { channelIds: [theirs.id], memberIds: [agent.id], greetingMessage: null });
+    const elsewhere = await buildCampaign(db, { name: `Secret ${randomUUID()}`, channelIds: [other.id], greetingMessage: null });
+    await api(platform.url, 'POST', `/webhooks/${other.id}`, {
+      headers: { 'x-simulator-token': signPhoneToken(other.secrets.signingKey!, other.id, '+59899777666') },
+      body: { type: 'message', id: randomUUID(), text: 'Hi' },
+    });
+    const [conversation] = await eventually(async () => {
+      const rows = await db.query.conversations.findMany({ where: (c, { eq }) => eq(c.campaignId, elsewhere.id) });
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    const cookie = await login(platform.url, agent.username, TEST_PASSWORD);
+    const missing = await api(platform.url, 'POST', '/api/conversations/2000000000/take', { cookie });
+    const hidden = await api(platform.url, 'POST', `/api/conversations/${conversation!.id}/take`, { cookie });
+    expect(missing.status).toBe(404);
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toEqual(missing.body);
+    expect(JSON.stringify(hidden.body)).not.toContain('Secret');
+  });
+
   it('refuses a break that is not configured', async () => {
     const agent = await buildUser(platform.services.db, { role: 'agent' });
     const cookie = await login(platform.url, agent.username, TEST_PASSWORD);
