@@ -53,6 +53,11 @@ const schema = z.object({
     .transform((value) => value.toUpperCase()),
   /** A dialer worker whose heartbeat is older than this is dead: its claimed rows are handed out again. */
   DIALER_WORKER_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /**
+   * Connections of this process's main pool (the job queue has 6 more, live events 3): with several
+   * nodes on one PostgreSQL, their sum must stay under its max_connections.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   /** Concurrent batch loops per running dialer in this process. */
   DIALER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Where "today" starts for monitor figures of agents, and of campaigns without a schedule. */
@@ -108,6 +113,7 @@ export type Config = {
   defaultCountry: string;
   dialerWorkerTimeoutMs: number;
   dialerConcurrency: number;
+  databasePoolSize: number;
   timeZone: string;
   /** Login throttling (api/login-throttle.ts). */
   loginMaxConsecutiveFails: number;
@@ -151,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCountry: value.DEFAULT_COUNTRY,
     dialerWorkerTimeoutMs: value.DIALER_WORKER_TIMEOUT_MS,
     dialerConcurrency: value.DIALER_CONCURRENCY,
+    databasePoolSize: value.DATABASE_POOL_SIZE,
     timeZone: value.TIME_ZONE,
     loginMaxConsecutiveFails: value.LOGIN_MAX_CONSECUTIVE_FAILS,
     loginLockoutSeconds: value.LOGIN_LOCKOUT_SECONDS,

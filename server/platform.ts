@@ -41,7 +41,7 @@ export type Platform = {
 /** Composes a running process from its config: database, migrations, job queue, workers and HTTP per role. */
 export async function startPlatform(input: { config: Config; logger: Logger; databaseUrl: string }): Promise<Platform> {
   const { config, logger } = input;
-  const database = connectDatabase(input.databaseUrl, { max: 20 });
+  const database = connectDatabase(input.databaseUrl, { max: config.databasePoolSize });
   await applyMigrations(database.sql);
   const realtime = createRealtime({ logger, databaseUrl: input.databaseUrl, frameMs: config.liveFrameMs });
   const jobSql = postgres(input.databaseUrl, { max: 6, onnotice: () => {}, backoff: reconnectBackoff, connection: { application_name: 'omnichat-jobs' } });

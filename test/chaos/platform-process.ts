@@ -56,6 +56,8 @@ export async function startPlatformProcess(input: { databaseUrl: string; name: s
       SHUTDOWN_TIMEOUT_MS: '5000',
       NODE_ENV: 'production',
       ROLES: roles,
+      // Several nodes share the test server (max_connections 100) with the other test files.
+      DATABASE_POOL_SIZE: '8',
     },
     stdio: ['ignore', log, log],
   });
